@@ -1,0 +1,1 @@
+namespace Gateway.Contracts; internal static class AssemblyMarker { }

@@ -1,0 +1,1 @@
+Console.WriteLine("Gateway node: not yet wired up.");
