@@ -1,1 +1,0 @@
-namespace Gateway.Actors; internal static class AssemblyMarker { }

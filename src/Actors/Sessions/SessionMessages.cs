@@ -1,0 +1,37 @@
+using Gateway.Actors.Forwarding;
+
+namespace Gateway.Actors.Sessions;
+
+/// <summary>A route that takes tunnel endpoints, as a session sees it.</summary>
+public sealed record TunnelRoute(string RouteId, RouteAddress Address, IReadOnlyList<Uri> To);
+
+/// <summary>A tunnel route and whether this connection's identity is admitted by its ssh_policy.</summary>
+public sealed record RouteAdmission(TunnelRoute Route, bool Admitted, string? Reason = null);
+
+/// <summary>Who is on the other end of one SSH connection.</summary>
+public sealed record SessionIdentity(string SessionId, string Owner, string ClientAddress);
+
+/// <summary><c>tcpip-forward</c> from the client; answered with <see cref="ForwardRequestResult"/>.</summary>
+public sealed record ForwardRequested(string BindAddress, uint Port);
+
+/// <summary><c>cancel-tcpip-forward</c> from the client; answered with a bool.</summary>
+public sealed record ForwardCancelRequested(string BindAddress, uint Port);
+
+/// <summary>Asks for the session's current forwards and the routes each serves (status views, tests).</summary>
+public sealed record GetSessionStatus;
+
+public sealed record SessionStatus(IReadOnlyList<ForwardStatus> Forwards);
+
+public sealed record ForwardStatus(ForwardPermission Permission, IReadOnlyList<string> Routes);
+
+/// <summary>A downstream connection through this session opened or closed (status and metrics).</summary>
+public sealed record DownstreamOpened(string ConnectionId, string RouteId, string Downstream);
+
+public sealed record DownstreamClosed(string ConnectionId, string RouteId, string Downstream, long BytesToUpstream, long BytesToDownstream, TimeSpan Duration, string? Error);
+
+/// <summary>Something the person at the SSH client should see (status stream, later the TUI).</summary>
+public interface ISessionStatusSink
+{
+    /// <summary>Must not block: called from the session actor.</summary>
+    void Post(string line);
+}

@@ -1,1 +1,0 @@
-namespace Gateway.Contracts; internal static class AssemblyMarker { }

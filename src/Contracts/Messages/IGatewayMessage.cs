@@ -1,0 +1,13 @@
+namespace Gateway.Contracts.Messages;
+
+/// <summary>
+/// Marker for every message that may cross a node boundary. Such messages are sealed records,
+/// small (far below Akka.Remote's frame limit) and carry no bulk bytes: those travel on the relay.
+/// </summary>
+public interface IGatewayMessage;
+
+/// <summary>A message for one route's actor, routed by Cluster Sharding on <see cref="RouteId"/>.</summary>
+public interface IRouteMessage : IGatewayMessage
+{
+    string RouteId { get; }
+}
