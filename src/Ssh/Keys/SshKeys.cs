@@ -88,12 +88,17 @@ public static class SshKeys
         return string.IsNullOrEmpty(comment) ? text : text + " " + comment;
     }
 
-    /// <summary>The SHA-256 fingerprint as <c>ssh-keygen -l</c> prints it: <c>SHA256:</c> + unpadded base64.</summary>
+    /// <summary>
+    /// The SHA-256 fingerprint as <c>ssh-keygen -l</c> prints it: <c>SHA256:</c> + unpadded base64.
+    /// Like OpenSSH (sshkey_fingerprint_raw hashes the plain form), a certificate's fingerprint is
+    /// that of its certified key.
+    /// </summary>
     public static string Fingerprint(SshPublicKey key)
     {
         ArgumentNullException.ThrowIfNull(key);
+        var plain = key is SshCertificate cert ? cert.Key : key;
         Span<byte> hash = stackalloc byte[SHA256.HashSizeInBytes];
-        SHA256.HashData(key.Blob.Span, hash);
+        SHA256.HashData(plain.Blob.Span, hash);
         return "SHA256:" + Convert.ToBase64String(hash).TrimEnd('=');
     }
 
