@@ -1,0 +1,25 @@
+namespace Gateway.Ssh.Kex;
+
+/// <summary>The key-exchange methods this library negotiates, in our preference order.</summary>
+public static class KeyExchangeAlgorithms
+{
+    public const string MlKem768X25519Sha256 = "mlkem768x25519-sha256";
+    public const string Curve25519Sha256 = "curve25519-sha256";
+    public const string Curve25519Sha256LibSsh = "curve25519-sha256@libssh.org";
+    public const string EcdhSha2NistP256 = "ecdh-sha2-nistp256";
+
+    public static IReadOnlyList<string> Supported { get; } = Array.AsReadOnly(new[]
+    {
+        Curve25519Sha256,
+        Curve25519Sha256LibSsh,
+    });
+
+    public static bool IsSupported(string name) => Supported.Contains(name);
+
+    /// <summary>A fresh instance for one exchange (client or server role, not both).</summary>
+    public static KeyExchange Create(string name) => name switch
+    {
+        Curve25519Sha256 or Curve25519Sha256LibSsh => new Curve25519KeyExchange(name),
+        _ => throw new ArgumentException($"Unsupported key exchange {name}.", nameof(name)),
+    };
+}
