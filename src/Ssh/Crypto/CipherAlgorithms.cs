@@ -18,6 +18,7 @@ public static class CipherAlgorithms
     [
         new(Aes256Gcm, 32, 12, true, 16),
         new(Aes128Gcm, 16, 12, true, 16),
+        new(ChaCha20Poly1305, 64, 0, true, 8),
     ];
 
     private static readonly MacInfo[] Macs = [];
@@ -73,6 +74,7 @@ public static class CipherAlgorithms
         return cipher.Name switch
         {
             Aes256Gcm or Aes128Gcm => new AesGcmCipher(key, iv),
+            ChaCha20Poly1305 => new ChaCha20Poly1305Cipher(key),
             _ => throw new ArgumentException($"Unknown cipher {cipher.Name}.", nameof(cipher)),
         };
     }
