@@ -1,3 +1,5 @@
+using System.Security.Cryptography;
+
 namespace Gateway.Ssh.Crypto;
 
 /// <summary>
@@ -19,9 +21,15 @@ public static class CipherAlgorithms
         new(Aes256Gcm, 32, 12, true, 16),
         new(Aes128Gcm, 16, 12, true, 16),
         new(ChaCha20Poly1305, 64, 0, true, 8),
+        new(Aes256Ctr, 32, 16, false, 16),
+        new(Aes128Ctr, 16, 16, false, 16),
     ];
 
-    private static readonly MacInfo[] Macs = [];
+    private static readonly MacInfo[] Macs =
+    [
+        new(HmacSha256Etm, 32, 32, true),
+        new(HmacSha512Etm, 64, 64, true),
+    ];
 
     public static IReadOnlyList<string> SupportedCiphers { get; } = Array.AsReadOnly(Ciphers.Select(c => c.Name).ToArray());
 
@@ -75,9 +83,17 @@ public static class CipherAlgorithms
         {
             Aes256Gcm or Aes128Gcm => new AesGcmCipher(key, iv),
             ChaCha20Poly1305 => new ChaCha20Poly1305Cipher(key),
+            Aes256Ctr or Aes128Ctr => new AesCtrEtmCipher(key, iv, MacHash(mac!), macKey, mac!.TagLength),
             _ => throw new ArgumentException($"Unknown cipher {cipher.Name}.", nameof(cipher)),
         };
     }
+
+    private static HashAlgorithmName MacHash(MacInfo mac) => mac.Name switch
+    {
+        HmacSha256Etm => HashAlgorithmName.SHA256,
+        HmacSha512Etm => HashAlgorithmName.SHA512,
+        _ => throw new ArgumentException($"Unknown MAC {mac.Name}.", nameof(mac)),
+    };
 
     /// <summary>The initial cipher: plaintext packets aligned to 8 including the length field.</summary>
     public static IPacketCipher CreateNone() => new NoneCipher();

@@ -9,6 +9,17 @@ public class PacketCipherTests
 
     private static readonly int[] PayloadSizes = [0, 1, 3, 7, 8, 15, 16, 17, 31, 32, 33, 63, 64, 100, 255, 256, 1000, 4096, 32768, 35000];
 
+    [Fact]
+    public void Advertises_the_documented_names()
+    {
+        Assert.Equal(
+            ["aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "chacha20-poly1305@openssh.com", "aes256-ctr", "aes128-ctr"],
+            CipherAlgorithms.SupportedCiphers);
+        Assert.Equal(["hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com"], CipherAlgorithms.SupportedMacs);
+        Assert.False(CipherAlgorithms.TryGetCipher("aes128-cbc", out _));
+        Assert.False(CipherAlgorithms.TryGetMac("hmac-sha1", out _));
+    }
+
     [Theory]
     [MemberData(nameof(Suites))]
     public void Round_trips_packets_of_many_sizes_over_consecutive_sequence_numbers(string cipherName, string macName)
