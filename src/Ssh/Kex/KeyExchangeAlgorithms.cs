@@ -10,8 +10,10 @@ public static class KeyExchangeAlgorithms
 
     public static IReadOnlyList<string> Supported { get; } = Array.AsReadOnly(new[]
     {
+        MlKem768X25519Sha256,
         Curve25519Sha256,
         Curve25519Sha256LibSsh,
+        EcdhSha2NistP256,
     });
 
     public static bool IsSupported(string name) => Supported.Contains(name);
@@ -19,7 +21,9 @@ public static class KeyExchangeAlgorithms
     /// <summary>A fresh instance for one exchange (client or server role, not both).</summary>
     public static KeyExchange Create(string name) => name switch
     {
+        MlKem768X25519Sha256 => new MlKem768X25519KeyExchange(),
         Curve25519Sha256 or Curve25519Sha256LibSsh => new Curve25519KeyExchange(name),
+        EcdhSha2NistP256 => new EcdhNistP256KeyExchange(),
         _ => throw new ArgumentException($"Unsupported key exchange {name}.", nameof(name)),
     };
 }
