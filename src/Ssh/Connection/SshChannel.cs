@@ -368,7 +368,14 @@ public sealed class SshChannel : IAsyncDisposable
         message[0] = SshMessageNumber.ChannelWindowAdjust;
         BinaryPrimitives.WriteUInt32BigEndian(message[1..], RemoteId);
         BinaryPrimitives.WriteUInt32BigEndian(message[5..], adjust);
-        _transport.Post(message);
+        try
+        {
+            _transport.Post(message);
+        }
+        catch (Exception) when (_transport.Closed.IsCancellationRequested)
+        {
+            // Reading what is already buffered stays possible after the connection ended.
+        }
     }
 
     // ---------------------------------------------------------------- outbound
