@@ -26,7 +26,7 @@ internal readonly struct CidrRange
         range = default;
         var slash = text.IndexOf('/');
         var addressText = slash < 0 ? text : text[..slash];
-        if (!IPAddress.TryParse(addressText, out var address) || address.ScopeId != 0 || addressText.Contains('%')) return false;
+        if (addressText.Contains('%') || !IPAddress.TryParse(addressText, out var address)) return false;
         var bytes = address.GetAddressBytes();
         var maxPrefix = bytes.Length * 8;
         var prefix = maxPrefix;
