@@ -29,4 +29,11 @@ internal static class AuthAssert
         r.EnsureEnd();
         return (methods, partial);
     }
+
+    public static void Failure(byte[] message, string[] methods, bool partial)
+    {
+        var (actualMethods, actualPartial) = ParseFailure(message);
+        Assert.Equal(methods, actualMethods);
+        Assert.Equal(partial, actualPartial);
+    }
 }
