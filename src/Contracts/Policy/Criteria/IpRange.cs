@@ -1,0 +1,91 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Gateway.Contracts.Policy.Criteria;
+
+/// <summary>
+/// An address block (CIDR). A bare address is a /32 or /128. Host bits after the prefix are
+/// cleared, as Go's net.ParseCIDR does, so <c>10.1.2.3/8</c> means <c>10.0.0.0/8</c>.
+/// </summary>
+internal sealed class IpRange
+{
+    private readonly byte[] _network;
+    private readonly int _prefix;
+    private readonly AddressFamily _family;
+
+    private IpRange(byte[] network, int prefix, AddressFamily family)
+    {
+        _network = network;
+        _prefix = prefix;
+        _family = family;
+        ClearHostBits(_network, prefix);
+    }
+
+    public static bool TryParse(string text, out IpRange? range)
+    {
+        range = null;
+        var slash = text.IndexOf('/');
+        var addressText = slash < 0 ? text : text[..slash];
+        // IPAddress.TryParse accepts odd forms ("10", "0x0a.1"); insist on a dotted quad or a colon form.
+        if (!LooksLikeAddress(addressText) || !IPAddress.TryParse(addressText, out var address) || (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0))
+            return false;
+        if (address.IsIPv4MappedToIPv6)
+            address = address.MapToIPv4();
+        var bits = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
+        var prefix = bits;
+        if (slash >= 0)
+        {
+            var prefixText = text.AsSpan(slash + 1);
+            if (prefixText.Length is 0 or > 3 || !int.TryParse(prefixText, System.Globalization.NumberStyles.None, null, out prefix) || prefix > bits)
+                return false;
+        }
+        range = new IpRange(address.GetAddressBytes(), prefix, address.AddressFamily);
+        return true;
+    }
+
+    private static bool LooksLikeAddress(string text)
+    {
+        if (text.Contains(':'))
+            return true;
+        var dots = 0;
+        foreach (var c in text)
+        {
+            if (c == '.')
+                dots++;
+            else if (!char.IsAsciiDigit(c))
+                return false;
+        }
+        return dots == 3;
+    }
+
+    public bool Contains(IPAddress address)
+    {
+        if (address.IsIPv4MappedToIPv6)
+            address = address.MapToIPv4();
+        if (address.AddressFamily != _family)
+            return false;
+        Span<byte> bytes = stackalloc byte[16];
+        if (!address.TryWriteBytes(bytes, out var written) || written != _network.Length)
+            return false;
+        bytes = bytes[..written];
+        var fullBytes = _prefix / 8;
+        if (!bytes[..fullBytes].SequenceEqual(_network.AsSpan(0, fullBytes)))
+            return false;
+        var remaining = _prefix % 8;
+        if (remaining == 0)
+            return true;
+        var mask = (byte)(0xFF << (8 - remaining));
+        return (bytes[fullBytes] & mask) == _network[fullBytes];
+    }
+
+    private static void ClearHostBits(byte[] network, int prefix)
+    {
+        for (var i = 0; i < network.Length; i++)
+        {
+            var bitsHere = Math.Clamp(prefix - i * 8, 0, 8);
+            network[i] &= (byte)(0xFF << (8 - bitsHere));
+        }
+    }
+
+    public override string ToString() => new IPAddress(_network) + "/" + _prefix;
+}
