@@ -31,11 +31,9 @@ internal sealed class DomainCriterion(string path, StringMatcher matcher)
         var at = email.IndexOf('@');
         if (at < 0)
             return false;
-        var rest = email.AsSpan(at + 1);
-        var nextAt = rest.IndexOf('@');
-        // Only allocate the substring the matcher needs; the common case is one '@'.
-        var domain = nextAt < 0 ? email[(at + 1)..] : rest[..nextAt].ToString();
-        return matcher.Matches(domain);
+        var domain = email.AsSpan(at + 1);
+        var nextAt = domain.IndexOf('@');
+        return matcher.Matches(nextAt < 0 ? domain : domain[..nextAt]);
     }
 }
 
