@@ -11,13 +11,11 @@ internal sealed class IpRange
 {
     private readonly byte[] _network;
     private readonly int _prefix;
-    private readonly AddressFamily _family;
 
-    private IpRange(byte[] network, int prefix, AddressFamily family)
+    private IpRange(byte[] network, int prefix)
     {
         _network = network;
         _prefix = prefix;
-        _family = family;
         ClearHostBits(_network, prefix);
     }
 
@@ -39,7 +37,7 @@ internal sealed class IpRange
             if (prefixText.Length is 0 or > 3 || !int.TryParse(prefixText, System.Globalization.NumberStyles.None, null, out prefix) || prefix > bits)
                 return false;
         }
-        range = new IpRange(address.GetAddressBytes(), prefix, address.AddressFamily);
+        range = new IpRange(address.GetAddressBytes(), prefix);
         return true;
     }
 
@@ -58,24 +56,35 @@ internal sealed class IpRange
         return dots == 3;
     }
 
-    public bool Contains(IPAddress address)
+    /// <summary>
+    /// Writes the address as 4 or 16 bytes, IPv4-mapped IPv6 as its 4 IPv4 bytes, so that a
+    /// dual-stack socket's <c>::ffff:10.1.2.3</c> matches <c>10.0.0.0/8</c>. Returns the length.
+    /// </summary>
+    public static int Normalize(IPAddress address, Span<byte> destination)
     {
+        if (!address.TryWriteBytes(destination, out var written))
+            return 0;
         if (address.IsIPv4MappedToIPv6)
-            address = address.MapToIPv4();
-        if (address.AddressFamily != _family)
+        {
+            destination.Slice(12, 4).CopyTo(destination);
+            return 4;
+        }
+        return written;
+    }
+
+    /// <summary>Contains check over bytes from <see cref="Normalize"/>; v4 ranges never match v6 addresses.</summary>
+    public bool Contains(ReadOnlySpan<byte> address)
+    {
+        if (address.Length != _network.Length)
             return false;
-        Span<byte> bytes = stackalloc byte[16];
-        if (!address.TryWriteBytes(bytes, out var written) || written != _network.Length)
-            return false;
-        bytes = bytes[..written];
         var fullBytes = _prefix / 8;
-        if (!bytes[..fullBytes].SequenceEqual(_network.AsSpan(0, fullBytes)))
+        if (!address[..fullBytes].SequenceEqual(_network.AsSpan(0, fullBytes)))
             return false;
         var remaining = _prefix % 8;
         if (remaining == 0)
             return true;
         var mask = (byte)(0xFF << (8 - remaining));
-        return (bytes[fullBytes] & mask) == _network[fullBytes];
+        return (address[fullBytes] & mask) == _network[fullBytes];
     }
 
     private static void ClearHostBits(byte[] network, int prefix)

@@ -8,9 +8,11 @@ internal sealed class SourceIpCriterion(string path, IpRange[] ranges)
     {
         if (input.SourceIp is not { } address)
             return CriterionResult.NoMatch;
+        Span<byte> buffer = stackalloc byte[16];
+        var bytes = buffer[..IpRange.Normalize(address, buffer)];
         foreach (var range in ranges)
         {
-            if (range.Contains(address))
+            if (range.Contains(bytes))
                 return CriterionResult.Match;
         }
         return CriterionResult.NoMatch;
