@@ -27,7 +27,9 @@ internal sealed class IpRange
         // IPAddress.TryParse accepts odd forms ("10", "0x0a.1"); insist on a dotted quad or a colon form.
         if (!LooksLikeAddress(addressText) || !IPAddress.TryParse(addressText, out var address) || (address.AddressFamily == AddressFamily.InterNetworkV6 && address.ScopeId != 0))
             return false;
-        if (address.IsIPv4MappedToIPv6)
+        // A bare mapped address is its IPv4 address (Go: ip.To4()); a mapped CIDR stays IPv6 and,
+        // like Go's IPNet.Contains, then never matches, since inputs are normalised to IPv4.
+        if (slash < 0 && address.IsIPv4MappedToIPv6)
             address = address.MapToIPv4();
         var bits = address.AddressFamily == AddressFamily.InterNetwork ? 32 : 128;
         var prefix = bits;
