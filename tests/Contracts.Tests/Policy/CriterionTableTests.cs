@@ -32,6 +32,8 @@ public class CriterionTableTests
         ["domain other"] = (Single("domain", Q("example.org")), nameof(AliceHttp), false),
         ["domain is exact, not a suffix"] = (Single("domain", Q("com")), nameof(AliceHttp), false),
         ["domain with a matcher"] = (Single("domain", """{"ends_with":".com"}"""), nameof(AliceHttp), true),
+        ["domain is between the first and second @"] = (Single("domain", Q("example.com")), "TwoAts", true),
+        ["domain is not the last part after @"] = (Single("domain", Q("evil.org")), "TwoAts", false),
         ["domain needs a session"] = (Single("domain", Q("example.com")), nameof(UnauthenticatedWithEmail), false),
 
         ["groups has"] = (Single("groups", Q("admins")), nameof(AliceHttp), true),
@@ -57,6 +59,9 @@ public class CriterionTableTests
         ["ssh_username false over http"] = (Single("ssh_username", """{"not":"root"}"""), nameof(AliceHttp), false),
 
         ["ssh_username_matches_email local part"] = (Single("ssh_username_matches_email", "true"), nameof(AliceSsh), true),
+        ["ssh_username_matches_email data {} as in Pomerium's tests"] = (Single("ssh_username_matches_email", "{}"), nameof(AliceSsh), true),
+        ["ssh_username_matches_email data null (YAML empty value)"] = (Single("ssh_username_matches_email", "null"), nameof(AliceSsh), true),
+        ["ssh_username_matches_email whole email is not the local part"] = (Single("ssh_username_matches_email", "true"), "AliceSshAsEmail", false),
         ["ssh_username_matches_email needs a session"] = (Single("ssh_username_matches_email", "true"), nameof(UnauthenticatedWithEmail), false),
         ["ssh_username_matches_email false over http"] = (Single("ssh_username_matches_email", "true"), nameof(AliceHttp), false),
 
@@ -92,7 +97,13 @@ public class CriterionTableTests
     public void Criterion(string name)
     {
         var (policy, input, expected) = Cases[name];
-        Assert.Equal(expected, Admits(policy, Named(input)));
+        var value = input switch
+        {
+            "AliceSshAsEmail" => AliceSsh with { SshUsername = "alice@example.com" },
+            "TwoAts" => AliceHttp with { Email = "alice@example.com@evil.org" },
+            _ => Named(input),
+        };
+        Assert.Equal(expected, Admits(policy, value));
     }
 
     [Fact]
