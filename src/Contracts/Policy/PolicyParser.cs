@@ -26,7 +26,7 @@ public static class PolicyParser
             case IReadOnlyDictionary<string, object?> rule:
                 ParseRule(rule, basePath, allow, deny);
                 break;
-            case IReadOnlyList<object?> rules when tree is not string:
+            case IReadOnlyList<object?> rules:
                 for (var i = 0; i < rules.Count; i++)
                 {
                     var rulePath = PolicyTree.Index(basePath, i);
@@ -85,7 +85,7 @@ public static class PolicyParser
 
     private static Criterion[] ParseCriteria(object? list, string path)
     {
-        if (list is not IReadOnlyList<object?> items || list is string)
+        if (list is not IReadOnlyList<object?> items)
             throw PolicyTree.TypeError(path, "a list of criteria", list);
         var criteria = new Criterion[items.Count];
         for (var i = 0; i < items.Count; i++)
