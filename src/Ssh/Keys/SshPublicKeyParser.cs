@@ -1,0 +1,59 @@
+using Gateway.Ssh.Wire;
+
+namespace Gateway.Ssh.Keys;
+
+/// <summary>Decodes public key blobs. Every failure is an <see cref="SshProtocolException"/>.</summary>
+internal static class SshPublicKeyParser
+{
+    public static SshPublicKey Parse(ReadOnlySpan<byte> blob, int certificateDepth = 0)
+    {
+        var reader = new SshReader(blob);
+        var type = reader.ReadString();
+        SshPublicKey key;
+        if (type.EndsWith(SshKeyAlgorithms.CertificateSuffix, StringComparison.Ordinal))
+        {
+            // A CA key that is itself a certificate is refused by the validator, but its own CA must be plain,
+            // which bounds the recursion.
+            if (certificateDepth >= 2)
+                throw new SshProtocolException(DisconnectReason.ProtocolError, "certificate nesting is too deep");
+            return SshCertificateParser.Parse(blob, certificateDepth);
+        }
+        key = ReadPlainKeyFields(type, ref reader);
+        reader.EnsureEnd();
+        return key;
+    }
+
+    /// <summary>Reads the key fields that follow the type string of a plain key blob.</summary>
+    public static SshPublicKey ReadPlainKeyFields(string type, ref SshReader reader)
+    {
+        switch (type)
+        {
+            case SshKeyAlgorithms.Ed25519:
+                return new Ed25519PublicKey(reader.ReadBinary());
+            case SshKeyAlgorithms.Rsa:
+            {
+                var e = reader.ReadMPIntUnsigned();
+                var n = reader.ReadMPIntUnsigned();
+                return new RsaPublicKey(e, n);
+            }
+            default:
+                var curve = EcdsaCurve.FromKeyType(type)
+                    ?? throw new SshProtocolException(DisconnectReason.ProtocolError, $"unsupported public key type '{Printable(type)}'");
+                var identifier = reader.ReadString();
+                if (identifier != curve.Identifier)
+                    throw new SshProtocolException(DisconnectReason.ProtocolError, $"{type} key names curve '{Printable(identifier)}'");
+                return new EcdsaPublicKey(curve, reader.ReadBinary());
+        }
+    }
+
+    /// <summary>Shortens and sanitises peer-supplied text before it goes into an error message.</summary>
+    internal static string Printable(string text)
+    {
+        var shortened = text.Length > 64 ? text[..64] + "…" : text;
+        return string.Create(shortened.Length, shortened, static (span, s) =>
+        {
+            for (var i = 0; i < s.Length; i++)
+                span[i] = char.IsControl(s[i]) ? '?' : s[i];
+        });
+    }
+}

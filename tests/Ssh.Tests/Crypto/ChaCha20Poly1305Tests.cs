@@ -1,0 +1,136 @@
+using System.Buffers.Binary;
+using System.Text;
+using Gateway.Ssh.Crypto;
+using Org.BouncyCastle.Crypto.Engines;
+using Org.BouncyCastle.Crypto.Parameters;
+
+namespace Gateway.Ssh.Tests.Crypto;
+
+public class ChaCha20Poly1305Tests
+{
+    [Fact]
+    public void Hybrid_is_bit_identical_to_pure_BouncyCastle_reference()
+    {
+        var random = new Random(20);
+        Assert.True(CipherAlgorithms.TryGetCipher("chacha20-poly1305@openssh.com", out var info));
+        for (var trial = 0; trial < 200; trial++)
+        {
+            var key = new byte[64];
+            random.NextBytes(key);
+            // Sequence numbers near the 32-bit edges exercise the nonce byte order.
+            var seq = trial switch
+            {
+                0 => 0u,
+                1 => uint.MaxValue,
+                2 => 0x01020304u,
+                _ => (uint)random.NextInt64(0, 1L << 32),
+            };
+            var bodyLength = 8 * (1 + random.Next(trial < 150 ? 40 : 4200));
+            var packet = new byte[4 + bodyLength + 16];
+            BinaryPrimitives.WriteUInt32BigEndian(packet, (uint)bodyLength);
+            random.NextBytes(packet.AsSpan(4, bodyLength));
+
+            var reference = packet[..^16];
+            var referenceTag = ReferenceChaCha20Poly1305.Seal(key, seq, reference);
+
+            using var sealer = CipherAlgorithms.Create(info, null, key, default, default, true);
+            using var opener = CipherAlgorithms.Create(info, null, key, default, default, false);
+            var plain = packet[..^16];
+            sealer.Seal(seq, packet);
+            Assert.Equal(reference, packet[..^16]);
+            Assert.Equal(referenceTag, packet[^16..]);
+
+            Assert.Equal((uint)bodyLength, opener.DecryptLength(seq, packet));
+            Assert.True(opener.Open(seq, packet));
+            Assert.Equal(plain, packet[..^16]);
+        }
+    }
+
+    [Fact]
+    public void Block_function_matches_RFC8439_vector_and_BouncyCastle()
+    {
+        // RFC 8439 §2.3.2: key 00..1f, block counter 1, nonce 00000009 0000004a 00000000. In the
+        // DJB layout the first nonce word becomes the high half of the 64-bit counter.
+        var key = Enumerable.Range(0, 32).Select(i => (byte)i).ToArray();
+        var words = new uint[8];
+        ChaCha20Block.LoadKey(key, words);
+        var block = new byte[64];
+        ChaCha20Block.Compute(words, (0x09000000UL << 32) | 1, [0, 0, 0, 0x4a, 0, 0, 0, 0], block);
+        Assert.Equal(
+            "10f1e7e4d13b5915500fdd1fa32071c4c7d1f4c733c068030422aa9ac3d46c4e" +
+            "d2826446079faa0914c2d705d98b02a2b5129cd1de164eb9cbd083e8a2503c4e",
+            Convert.ToHexStringLower(block));
+
+        var random = new Random(21);
+        for (var i = 0; i < 50; i++)
+        {
+            random.NextBytes(key);
+            var nonce = new byte[8];
+            random.NextBytes(nonce);
+            var engine = new ChaChaEngine(20);
+            engine.Init(true, new ParametersWithIV(new KeyParameter(key), nonce));
+            var expected = new byte[64];
+            engine.ProcessBytes(new byte[64], 0, 64, expected, 0);
+            ChaCha20Block.LoadKey(key, words);
+            ChaCha20Block.Compute(words, 0, nonce, block);
+            Assert.Equal(expected, block);
+        }
+    }
+
+    [Fact]
+    public void Poly1305_matches_RFC8439_vector()
+    {
+        var key = Convert.FromHexString("85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b");
+        var tag = new byte[16];
+        Poly1305.Compute(key, Encoding.ASCII.GetBytes("Cryptographic Forum Research Group"), tag);
+        Assert.Equal("a8061dc1305136c6c22b8baf0c0127a9", Convert.ToHexStringLower(tag));
+    }
+
+    [Fact]
+    public void Poly1305_matches_BouncyCastle_including_carry_edge_cases()
+    {
+        var random = new Random(22);
+        var tag = new byte[16];
+        for (var trial = 0; trial < 600; trial++)
+        {
+            var key = new byte[32];
+            var message = new byte[trial % 300];
+            switch (trial % 3)
+            {
+                case 0:
+                    random.NextBytes(key);
+                    random.NextBytes(message);
+                    break;
+                case 1:
+                    // All-ones inputs maximise every limb and carry.
+                    key.AsSpan().Fill(0xff);
+                    message.AsSpan().Fill(0xff);
+                    break;
+                default:
+                    random.NextBytes(key);
+                    message.AsSpan().Fill(0xff);
+                    key.AsSpan(16).Fill(0xff);
+                    break;
+            }
+            Poly1305.Compute(key, message, tag);
+            Assert.Equal(ReferenceChaCha20Poly1305.BcPoly1305(key, message), tag);
+        }
+    }
+
+    [Fact]
+    public void Length_is_encrypted_and_depends_on_sequence_number()
+    {
+        Assert.True(CipherAlgorithms.TryGetCipher("chacha20-poly1305@openssh.com", out var info));
+        var key = CipherTestSupport.RandomBytes(64, 23);
+        using var sealer = CipherAlgorithms.Create(info, null, key, default, default, true);
+        using var opener = CipherAlgorithms.Create(info, null, key, default, default, false);
+        var a = CipherTestSupport.BuildPacket(sealer, [5, 6, 7], new Random(24));
+        var b = (byte[])a.Clone();
+        sealer.Seal(0, a);
+        sealer.Seal(1, b);
+        Assert.NotEqual(a[..4], b[..4]);
+        Assert.NotEqual((uint)(a.Length - 20), BinaryPrimitives.ReadUInt32BigEndian(a));
+        Assert.Equal((uint)(a.Length - 20), opener.DecryptLength(0, a));
+        Assert.NotEqual((uint)(a.Length - 20), opener.DecryptLength(1, a));
+    }
+}
