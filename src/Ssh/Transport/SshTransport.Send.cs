@@ -1,0 +1,291 @@
+using System.Buffers;
+using System.Buffers.Binary;
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+using System.Threading.Channels;
+using Gateway.Ssh.Crypto;
+using Gateway.Ssh.Wire;
+
+namespace Gateway.Ssh.Transport;
+
+// Sending: three queues drained by one writer task. The transport queue (KEX messages,
+// DISCONNECT, UNIMPLEMENTED) always flows; the Post queue and the bounded SendAsync queue are
+// held between our KEXINIT and our NEWKEYS (RFC 4253 §7.1).
+public sealed partial class SshTransport
+{
+    /// <summary>Stop adding packets to one stream write beyond this many bytes.</summary>
+    private const int BatchTarget = 256 * 1024;
+    private const int InitialBatchSize = 16 * 1024;
+
+    private readonly ConcurrentQueue<OutboundItem> _transportQueue = new();
+    private readonly ConcurrentQueue<OutboundItem> _controlQueue = new();
+    private readonly Channel<OutboundItem> _dataQueue;
+    private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
+    {
+        FullMode = BoundedChannelFullMode.DropWrite,
+        SingleReader = true,
+    });
+
+    private int _controlCount;
+    private long _controlBytes;
+
+    // Owned by the writer task.
+    private IPacketCipher _outCipher;
+    private uint _outSeq;
+    private long _outBytes;
+    private long _outPackets;
+    private long _outRekeyBytes = long.MaxValue;
+    private bool _holding;
+    private byte[] _batch = [];
+    private int _batchLength;
+
+    public ValueTask SendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
+        => SendAsync(payload, ReadOnlyMemory<byte>.Empty, cancellationToken);
+
+    public ValueTask SendAsync(ReadOnlyMemory<byte> head, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
+    {
+        CheckPayload(head.Length + body.Length, head.IsEmpty ? body.Span : head.Span);
+        if (IsClosing) return ValueTask.FromException(ClosedException());
+        var item = OutboundItem.CopyOf(head.Span, body.Span);
+        if (_dataQueue.Writer.TryWrite(item))
+        {
+            Ring();
+            return ValueTask.CompletedTask;
+        }
+        return SendSlowAsync(item, cancellationToken);
+    }
+
+    private async ValueTask SendSlowAsync(OutboundItem item, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _dataQueue.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            item.Release();
+            throw ClosedException();
+        }
+        catch
+        {
+            item.Release();
+            throw;
+        }
+        Ring();
+    }
+
+    public void Post(ReadOnlySpan<byte> payload)
+    {
+        CheckPayload(payload.Length, payload);
+        if (IsClosing) return;
+        var item = OutboundItem.CopyOf(payload);
+        var count = Interlocked.Increment(ref _controlCount);
+        var bytes = Interlocked.Add(ref _controlBytes, item.Length);
+        _controlQueue.Enqueue(item);
+        if (count > _options.PostQueueLimitMessages || bytes > _options.PostQueueLimitBytes)
+        {
+            Close(new SshConnectionClosedException(
+                $"peer stopped reading: {count} messages ({bytes} bytes) waiting to be sent", DisconnectReason.ConnectionLost));
+            return;
+        }
+        Ring();
+    }
+
+    private static void CheckPayload(int length, ReadOnlySpan<byte> firstPart)
+    {
+        if (length == 0) throw new ArgumentException("an SSH message needs at least its message number");
+        if (length > SshTransportOptions.MaxPayloadSize)
+            throw new ArgumentOutOfRangeException(nameof(length), $"message of {length} bytes exceeds {SshTransportOptions.MaxPayloadSize}");
+        var number = firstPart[0];
+        if (number is >= SshMessageNumber.KexInit and < SshMessageNumber.UserAuthRequest or SshMessageNumber.Disconnect or SshMessageNumber.ExtInfo)
+            throw new ArgumentException($"message {number} belongs to the transport layer and cannot be sent by the layers above");
+    }
+
+    private Exception ClosedException() =>
+        _failure as SshConnectionClosedException
+        ?? new SshConnectionClosedException(_failure is null ? "connection closed" : "connection closed: " + _failure.Message,
+            (_failure as SshProtocolException)?.Reason ?? DisconnectReason.ByApplication, _failure);
+
+    /// <summary>Queues a transport message; these pass even while a key exchange holds the others back.</summary>
+    private void EnqueueTransport(OutboundItem item)
+    {
+        _transportQueue.Enqueue(item);
+        Ring();
+    }
+
+    private void SendTransport(byte[] payload) =>
+        EnqueueTransport(new OutboundItem(payload, payload.Length, pooled: false));
+
+    private void Ring() => _doorbell.Writer.TryWrite(true);
+
+    private async Task WriterLoopAsync()
+    {
+        var cancellationToken = _closedCts.Token;
+        using var writeTimeout = new CancellationTokenSource();
+        TaskCompletionSource? disconnectWritten = null;
+        _batch = ArrayPool<byte>.Shared.Rent(InitialBatchSize);
+        try
+        {
+            while (await _doorbell.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                _doorbell.Reader.TryRead(out _);
+                while (true)
+                {
+                    var stop = FillBatch(out disconnectWritten);
+                    if (_batchLength == 0) break;
+                    writeTimeout.CancelAfter(_options.WriteTimeout);
+                    using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, writeTimeout.Token))
+                    {
+                        await _stream.WriteAsync(_batch.AsMemory(0, _batchLength), linked.Token).ConfigureAwait(false);
+                        await _stream.FlushAsync(linked.Token).ConfigureAwait(false);
+                    }
+                    if (!writeTimeout.TryReset()) throw new OperationCanceledException(writeTimeout.Token);
+                    _batch.AsSpan(0, _batchLength).Clear();
+                    _batchLength = 0;
+                    ShrinkBatch();
+                    if (stop)
+                    {
+                        disconnectWritten?.TrySetResult();
+                        return;
+                    }
+                }
+            }
+        }
+        catch (Exception ex)
+        {
+            if (!IsClosing)
+            {
+                var message = writeTimeout.IsCancellationRequested
+                    ? $"peer stopped reading: a write did not complete within {_options.WriteTimeout.TotalSeconds:0.#} s"
+                    : "connection lost while sending: " + ex.Message;
+                Close(new SshConnectionClosedException(message, DisconnectReason.ConnectionLost, ex));
+            }
+        }
+        finally
+        {
+            disconnectWritten?.TrySetResult();
+            DrainQueues();
+            var batch = _batch;
+            _batch = [];
+            if (batch.Length > 0) ArrayPool<byte>.Shared.Return(batch, clearArray: true);
+            _outCipher.Dispose();
+        }
+    }
+
+    /// <summary>Seals queued messages into the batch buffer until it is full or nothing may be sent. Returns true when a DISCONNECT was added.</summary>
+    private bool FillBatch(out TaskCompletionSource? disconnectWritten)
+    {
+        disconnectWritten = null;
+        while (_batchLength < BatchTarget)
+        {
+            if (_transportQueue.TryDequeue(out var item))
+            {
+                try
+                {
+                    Seal(item.Payload);
+                }
+                finally
+                {
+                    item.Release();
+                }
+                switch (item.Kind)
+                {
+                    case OutboundKind.KexInit:
+                        _holding = true;
+                        break;
+                    case OutboundKind.NewKeys:
+                        var keys = (NewKeysState)item.State!;
+                        _outCipher.Dispose();
+                        _outCipher = keys.Cipher;
+                        if (keys.ResetSequence) _outSeq = 0;
+                        _outBytes = 0;
+                        _outPackets = 0;
+                        _outRekeyBytes = keys.RekeyBytes;
+                        _holding = false;
+                        if (keys.FollowUp is not null) Seal(keys.FollowUp);
+                        break;
+                    case OutboundKind.Disconnect:
+                        disconnectWritten = (TaskCompletionSource?)item.State;
+                        return true;
+                }
+                continue;
+            }
+            if (_holding) break;
+            if (_controlQueue.TryDequeue(out item))
+            {
+                Interlocked.Decrement(ref _controlCount);
+                Interlocked.Add(ref _controlBytes, -item.Length);
+            }
+            else if (!_dataQueue.Reader.TryRead(out item))
+            {
+                break;
+            }
+            try
+            {
+                Seal(item.Payload);
+            }
+            finally
+            {
+                item.Release();
+            }
+            if (_started && _round is null && (_outBytes >= _outRekeyBytes || _outPackets >= _options.RekeyPackets))
+            {
+                Trace($"rekey: {_outBytes} bytes / {_outPackets} packets sent with the current keys");
+                _ = BeginKex();
+            }
+        }
+        return false;
+    }
+
+    /// <summary>Frames, pads and encrypts one payload into the batch (RFC 4253 §6).</summary>
+    private void Seal(ReadOnlySpan<byte> payload)
+    {
+        var cipher = _outCipher;
+        var blockSize = Math.Max(8, cipher.BlockSize);
+        var unpadded = (cipher.LengthIsAligned ? 5 : 1) + payload.Length;
+        var padding = blockSize - unpadded % blockSize;
+        if (padding < 4) padding += blockSize;
+        while (5 + payload.Length + padding < 16) padding += blockSize;
+        var packetLength = 1 + payload.Length + padding;
+        var wireLength = 4 + packetLength + cipher.TagLength;
+        EnsureBatchCapacity(wireLength);
+        var packet = _batch.AsSpan(_batchLength, wireLength);
+        BinaryPrimitives.WriteUInt32BigEndian(packet, (uint)packetLength);
+        packet[4] = (byte)padding;
+        payload.CopyTo(packet[5..]);
+        RandomNumberGenerator.Fill(packet.Slice(5 + payload.Length, padding));
+        cipher.Seal(_outSeq, packet);
+        _outSeq = unchecked(_outSeq + 1);
+        _batchLength += wireLength;
+        _outBytes += wireLength;
+        _outPackets++;
+    }
+
+    private void EnsureBatchCapacity(int extra)
+    {
+        if (_batch.Length - _batchLength >= extra) return;
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_batchLength + extra, _batch.Length * 2));
+        _batch.AsSpan(0, _batchLength).CopyTo(larger);
+        ArrayPool<byte>.Shared.Return(_batch, clearArray: true);
+        _batch = larger;
+    }
+
+    private void ShrinkBatch()
+    {
+        if (_batch.Length <= 4 * InitialBatchSize) return;
+        ArrayPool<byte>.Shared.Return(_batch);
+        _batch = ArrayPool<byte>.Shared.Rent(InitialBatchSize);
+    }
+
+    private void DrainQueues()
+    {
+        while (_transportQueue.TryDequeue(out var item))
+        {
+            if (item.State is TaskCompletionSource tcs) tcs.TrySetResult();
+            if (item.State is NewKeysState keys) keys.Cipher.Dispose();
+            item.Release();
+        }
+        while (_controlQueue.TryDequeue(out var item)) item.Release();
+        while (_dataQueue.Reader.TryRead(out var item)) item.Release();
+    }
+}
