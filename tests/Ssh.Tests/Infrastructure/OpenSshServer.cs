@@ -1,0 +1,92 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Gateway.Ssh.Tests.Infrastructure;
+
+/// <summary>
+/// A real OpenSSH sshd on a loopback port, with its own host key and configuration, running as
+/// the current user. Used to check our client role against the reference server.
+/// </summary>
+public sealed class OpenSshServer : IAsyncDisposable
+{
+    private readonly ExternalProcess _process;
+
+    private OpenSshServer(ExternalProcess process, int port, string hostPublicKey)
+    {
+        _process = process;
+        Port = port;
+        HostPublicKey = hostPublicKey;
+    }
+
+    public int Port { get; }
+
+    /// <summary>The host key in authorized_keys form.</summary>
+    public string HostPublicKey { get; }
+
+    public string Log => _process.Stderr;
+
+    public static string SshdPath => File.Exists("/usr/sbin/sshd") ? "/usr/sbin/sshd" : "sshd";
+
+    public static async Task<OpenSshServer> StartAsync(TempDirectory dir, string authorizedKeys, string? trustedUserCaKeys = null, IEnumerable<string>? extraConfig = null)
+    {
+        var hostKey = await OpenSshKeys.GenerateAsync(dir, "sshd_host_ed25519", "ed25519");
+        var authorizedKeysPath = dir.WritePrivate("authorized_keys", authorizedKeys);
+        var lines = new List<string>
+        {
+            $"HostKey {hostKey}",
+            "ListenAddress 127.0.0.1",
+            $"AuthorizedKeysFile {authorizedKeysPath}",
+            "UsePAM no",
+            "StrictModes no",
+            "PasswordAuthentication no",
+            "KbdInteractiveAuthentication no",
+            "PidFile none",
+            "LogLevel VERBOSE",
+            "AllowTcpForwarding yes",
+            "GatewayPorts no",
+            "Subsystem sftp internal-sftp",
+        };
+        if (trustedUserCaKeys is not null) lines.Add($"TrustedUserCAKeys {dir.WritePrivate("trusted_ca", trustedUserCaKeys)}");
+        if (extraConfig is not null) lines.AddRange(extraConfig);
+        var configPath = dir.WritePrivate("sshd_config", string.Join('\n', lines) + "\n");
+        Directory.CreateDirectory("/run/sshd");
+
+        for (var attempt = 0; attempt < 5; attempt++)
+        {
+            var port = FreePort();
+            var process = ExternalProcess.Start(SshdPath, ["-D", "-e", "-f", configPath, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
+            if (await WaitForPortAsync(port, process, TimeSpan.FromSeconds(10)))
+                return new OpenSshServer(process, port, File.ReadAllText(hostKey + ".pub").Trim());
+            await process.DisposeAsync();
+        }
+        throw new InvalidOperationException("sshd did not start");
+    }
+
+    public static int FreePort()
+    {
+        using var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        return ((IPEndPoint)listener.LocalEndpoint).Port;
+    }
+
+    private static async Task<bool> WaitForPortAsync(int port, ExternalProcess process, TimeSpan timeout)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (DateTime.UtcNow < deadline && !process.HasExited)
+        {
+            try
+            {
+                using var client = new TcpClient();
+                await client.ConnectAsync(IPAddress.Loopback, port);
+                return true;
+            }
+            catch (SocketException)
+            {
+                await Task.Delay(50);
+            }
+        }
+        return false;
+    }
+
+    public ValueTask DisposeAsync() => _process.DisposeAsync();
+}
