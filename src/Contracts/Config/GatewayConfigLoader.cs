@@ -124,17 +124,24 @@ public static partial class GatewayConfigLoader
     [GeneratedRegex(@"position (\d+)")]
     private static partial Regex PositionPattern();
 
-    /// <summary>Akka reports a character offset; operators want a line and column.</summary>
+    /// <summary>Akka reports a character offset; operators want a line and column, and a hint for
+    /// the two mistakes this parser is strict about.</summary>
     private static string DescribeSyntaxError(string text, Exception ex)
     {
-        var firstLine = ex.Message.Split('\n')[0].Trim().TrimEnd(':');
+        var firstLine = ex.Message.Split('\n')[0].Trim().TrimEnd(':', '.');
         var match = PositionPattern().Match(ex.Message);
         if (match.Success && int.TryParse(match.Groups[1].Value, out var position) && position <= text.Length)
         {
             var line = 1 + text.AsSpan(0, position).Count('\n');
             var column = position - text.LastIndexOf('\n', Math.Max(0, position - 1));
-            return $"{firstLine} (line {line}, column {column}). Note: after `key {{ ... }}` use a newline, not a comma, or write `key = {{ ... }}`";
+            var before = text[..Math.Min(position + 1, text.Length)].TrimEnd();
+            var hint = before.EndsWith(',') && before[..^1].TrimEnd().EndsWith('}')
+                ? ". After `key { ... }` start the next key on a new line, or write `key = { ... },`"
+                : "";
+            return $"{firstLine} (line {line}, column {column}){hint}";
         }
-        return $"{firstLine}. Quote values that contain ':' or '/', such as URLs";
+        if (firstLine.Contains("unquoted text", StringComparison.Ordinal))
+            return $"{firstLine}. Quote values that contain ':' or '/', such as URLs";
+        return firstLine;
     }
 }
