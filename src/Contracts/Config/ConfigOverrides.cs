@@ -112,7 +112,7 @@ internal sealed class ConfigOverrides
                     _ => Fail($"expected true or false, got \"{value}\""),
                 };
             case "--cluster-hostname":
-                if (value.Length == 0 || value.Any(c => char.IsWhiteSpace(c) || c is '/' or '@' or ':'))
+                if (value.Length == 0 || value.Any(c => char.IsWhiteSpace(c) || c is '/' or '@'))
                     return Fail($"expected a host name or IP address, got \"{value}\"");
                 return config with { Cluster = cluster with { Hostname = value } };
             case "--cluster-port":

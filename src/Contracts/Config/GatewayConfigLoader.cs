@@ -101,9 +101,10 @@ public static partial class GatewayConfigLoader
         {
             parsed = ConfigurationFactory.ParseString(text);
         }
-        catch (Exception ex) when (ex is FormatException or ConfigurationException or InvalidOperationException
-                                       or ArgumentException or IndexOutOfRangeException)
+        catch (Exception ex)
         {
+            // Any failure inside the third-party parser is a problem with the file's syntax;
+            // it is reported like every other problem rather than crashing start-up.
             problems.Add(new ConfigProblem("(syntax)", DescribeSyntaxError(text, ex)));
             return null;
         }
