@@ -71,6 +71,34 @@ public static partial class GatewayConfigLoader
         return config;
     }
 
+    /// <summary>
+    /// Parses one PPL policy written in HOCON — an object such as
+    /// <c>{ allow { or = [{ email { is = "a@b.c" } }] } }</c> or a list of them — with the same
+    /// structural checks as a route's <c>policy</c>. For the policy layer's tests and tools.
+    /// </summary>
+    /// <exception cref="ConfigException">with every problem found (paths start at <c>policy</c>).</exception>
+    public static PolicyNode ParsePolicy(string ppl)
+    {
+        var problems = new List<ConfigProblem>();
+        PolicyNode? policy = null;
+        try
+        {
+            var parsed = ConfigurationFactory.ParseString("policy = " + ppl + "\n");
+            if (ConfigNode.FromHocon(parsed.Root, "") is ObjectNode root && root.Get("policy") is { } node
+                && node is not ScalarNode { IsNull: true })
+                policy = new ConfigParser(problems, Directory.GetCurrentDirectory(), new Dictionary<string, string>()).Policy(node);
+            else
+                problems.Add(new ConfigProblem("policy", "expected a policy object or list"));
+        }
+        catch (Exception ex)
+        {
+            problems.Add(new ConfigProblem("(syntax)", DescribeSyntaxError(ppl, ex)));
+        }
+        if (problems.Count > 0 || policy is null)
+            throw new ConfigException("policy", problems);
+        return policy;
+    }
+
     /// <summary>The text of the repository's <c>config.hocon</c>, embedded in this assembly.</summary>
     public static string ReadEmbeddedDefault()
     {

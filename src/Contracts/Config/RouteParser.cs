@@ -298,7 +298,7 @@ internal sealed partial class ConfigParser
     private static readonly string[] PolicyOperators = ["and", "or", "not", "nor"];
 
     /// <summary>Checks the PPL skeleton (allow/deny → and/or/not/nor → criterion objects) and keeps the tree.</summary>
-    private PolicyNode? Policy(ConfigNode node)
+    internal PolicyNode? Policy(ConfigNode node)
     {
         var blocks = node is ListNode list ? list.Items : [node];
         if (node is ListNode && blocks.Count == 0)

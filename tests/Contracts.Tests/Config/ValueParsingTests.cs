@@ -270,3 +270,22 @@ public class ValueParsingTests
         Assert.Equal(TimeSpan.FromSeconds(2), config.AkkaOverrides!.GetTimeSpan("cluster.failure-detector.acceptable-heartbeat-pause"));
     }
 }
+
+public class ParsePolicyTests
+{
+    [Fact]
+    public void ParsesObjectAndListPolicies()
+    {
+        var one = Assert.IsType<PolicyNode.Object>(GatewayConfigLoader.ParsePolicy("{ allow { or = [{ accept = true }] } }"));
+        Assert.Equal("policy", one.Path);
+        var list = Assert.IsType<PolicyNode.List>(GatewayConfigLoader.ParsePolicy("[{ deny { not = [{ email { is = \"x@y.z\" } }] } }]"));
+        Assert.Single(list.Items);
+    }
+
+    [Fact]
+    public void ReportsShapeProblemsWithPaths()
+    {
+        var ex = Assert.Throws<ConfigException>(() => GatewayConfigLoader.ParsePolicy("{ allow = { or = \"x\" }, deny = 1 }"));
+        Assert.Equal(["policy.allow.or", "policy.deny"], ex.Problems.Select(p => p.Path));
+    }
+}
