@@ -163,7 +163,8 @@ internal sealed partial class ConfigParser
             return new RouteFrom("ssh", rest, null, false, text);
         }
 
-        if (!HostPort.TryParse(rest, 0, out var hostPort, out _) || rest.StartsWith('[') || rest.StartsWith(':'))
+        if (rest.Length == 0 || rest.StartsWith('[') || rest.StartsWith(':')
+            || !HostPort.TryParse(rest, 0, out var hostPort, out _))
         {
             Problem(path, expected);
             return null;

@@ -29,6 +29,7 @@ public class ConfigErrorTests
         { "weight zero", ConfigAssert.Route(to: "[\"http://a:1,0\"]"), "routes[0].to[0]", "weight must be greater than zero" },
         { "weight not a number", ConfigAssert.Route(to: "[\"http://a:1,x\"]"), "routes[0].to[0]", "positive integer weight" },
         { "from http", ConfigAssert.Route(from: "http://a.example.com"), "routes[0].from", "use https://" },
+        { "from without host", ConfigAssert.Route(from: "https://"), "routes[0].from", "expected an https://host or ssh://name URL, got \"https://\"" },
         { "from missing", "routes = [{ to = \"http://a\" }]", "routes[0].from", "required" },
         { "from with path", ConfigAssert.Route(from: "https://a.example.com/app"), "routes[0].from", "without path" },
         { "from bad wildcard", ConfigAssert.Route(from: "https://a.*.example.com"), "routes[0].from", "wildcard is only allowed" },
