@@ -110,7 +110,9 @@ public static class SshKeys
     public static SshPrivateKey LoadPrivateKey(string pemText)
     {
         ArgumentNullException.ThrowIfNull(pemText);
-        if (pemText.Contains("ENCRYPTED", StringComparison.Ordinal))
+        // PKCS#8 "ENCRYPTED PRIVATE KEY" and legacy PEM "Proc-Type: 4,ENCRYPTED"; OpenSSH's own format says so in its cipher field.
+        if (pemText.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal) ||
+            pemText.Contains("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal))
             throw new FormatException("the private key is passphrase-protected; passphrase-protected keys are not supported (remove the passphrase with 'ssh-keygen -p -N \"\" -f <file>')");
         if (!PemEncoding.TryFind(pemText, out var fields))
             throw new FormatException("no PEM private key block found (expected '-----BEGIN OPENSSH PRIVATE KEY-----' or another PEM private key)");
