@@ -5,7 +5,7 @@ using Gateway.Ssh.Wire;
 namespace Gateway.Ssh.Tests.Keys;
 
 /// <summary>Whatever bytes arrive, parsing a public key ends in a key or an SshProtocolException.</summary>
-public sealed class PublicKeyParserPropertyTests : IDisposable
+public sealed class PublicKeyParserPropertyTests : IClassFixture<GeneratedKeysFixture>
 {
     private static readonly string[] TypeNames =
     [
@@ -14,18 +14,12 @@ public sealed class PublicKeyParserPropertyTests : IDisposable
         "ssh-dss", "-cert-v01@openssh.com", "",
     ];
 
-    private readonly SshPrivateKey[] _keys =
-    [
-        SshKeys.Generate(SshKeyKind.Ed25519),
-        SshKeys.Generate(SshKeyKind.EcdsaP256),
-        SshKeys.Generate(SshKeyKind.EcdsaP521),
-        SshKeys.Generate(SshKeyKind.Rsa, 2048),
-    ];
-
+    private readonly SshPrivateKey[] _keys;
     private readonly byte[][] _seeds;
 
-    public PublicKeyParserPropertyTests()
+    public PublicKeyParserPropertyTests(GeneratedKeysFixture keys)
     {
+        _keys = [keys.Ed25519, keys.EcdsaP256, keys.EcdsaP521, keys.Rsa];
         var seeds = _keys.Select(k => k.PublicKey.Blob.ToArray()).ToList();
         var withOptions = new CertificateBuilder(_keys[3].PublicKey, _keys[0]);
         withOptions.CriticalOptions.Add(("source-address", CertificateBuilder.StringValue("10.0.0.0/8")));
@@ -34,11 +28,6 @@ public sealed class PublicKeyParserPropertyTests : IDisposable
         seeds.Add(new CertificateBuilder(_keys[0].PublicKey, _keys[1]).Build());
         seeds.Add(new CertificateBuilder(_keys[1].PublicKey, _keys[3]).Build());
         _seeds = [.. seeds];
-    }
-
-    public void Dispose()
-    {
-        foreach (var key in _keys) key.Dispose();
     }
 
     /// <summary>The property: only SshProtocolException may escape, and TryParse agrees with Parse.</summary>

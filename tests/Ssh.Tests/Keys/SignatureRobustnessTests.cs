@@ -6,20 +6,9 @@ using Gateway.Ssh.Wire;
 namespace Gateway.Ssh.Tests.Keys;
 
 /// <summary>Verify() refuses weak or malformed signatures without throwing.</summary>
-public sealed class SignatureRobustnessTests : IDisposable
+public sealed class SignatureRobustnessTests(GeneratedKeysFixture keys) : IClassFixture<GeneratedKeysFixture>
 {
-    private readonly SshPrivateKey[] _keys =
-    [
-        SshKeys.Generate(SshKeyKind.Ed25519),
-        SshKeys.Generate(SshKeyKind.EcdsaP256),
-        SshKeys.Generate(SshKeyKind.EcdsaP384),
-        SshKeys.Generate(SshKeyKind.Rsa, 2048),
-    ];
-
-    public void Dispose()
-    {
-        foreach (var key in _keys) key.Dispose();
-    }
+    private readonly SshPrivateKey[] _keys = [keys.Ed25519, keys.EcdsaP256, keys.EcdsaP384, keys.Rsa];
 
     private static byte[] SignatureBlob(string algorithm, byte[] signature) =>
         SshMessageBuilder.Build(w =>
