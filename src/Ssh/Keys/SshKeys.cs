@@ -114,13 +114,11 @@ public static class SshKeys
         if (pemText.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal) ||
             pemText.Contains("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal))
             throw new FormatException("the private key is passphrase-protected; passphrase-protected keys are not supported (remove the passphrase with 'ssh-keygen -p -N \"\" -f <file>')");
-        if (!PemEncoding.TryFind(pemText, out var fields))
-            throw new FormatException("no PEM private key block found (expected '-----BEGIN OPENSSH PRIVATE KEY-----' or another PEM private key)");
-        var label = pemText[fields.Label];
+        var (label, base64) = FindPrivateKeyBlock(pemText);
         byte[] der;
         try
         {
-            der = Convert.FromBase64String(pemText[fields.Base64Data]);
+            der = Convert.FromBase64String(base64);
         }
         catch (FormatException)
         {
@@ -162,6 +160,22 @@ public static class SshKeys
         SshKeyKind.Rsa => RsaPrivateKey.Generate(rsaBits),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown key kind"),
     };
+
+    /// <summary>
+    /// The first PEM block whose label ends in "PRIVATE KEY"; blocks before it (openssl's
+    /// "EC PARAMETERS") are skipped. The number of blocks looked at is bounded.
+    /// </summary>
+    private static (string Label, string Base64) FindPrivateKeyBlock(string pemText)
+    {
+        var rest = pemText.AsSpan();
+        for (var block = 0; block < 8 && PemEncoding.TryFind(rest, out var fields); block++)
+        {
+            var label = rest[fields.Label].ToString();
+            if (label.EndsWith("PRIVATE KEY", StringComparison.Ordinal)) return (label, rest[fields.Base64Data].ToString());
+            rest = rest[fields.Location.End..];
+        }
+        throw new FormatException("no PEM private key block found (expected '-----BEGIN OPENSSH PRIVATE KEY-----' or another PEM private key)");
+    }
 
     private static bool IsKnownKeyType(string type)
     {
