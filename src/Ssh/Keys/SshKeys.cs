@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Security;
 
@@ -240,7 +239,7 @@ public static class SshKeys
             if (PrivateKeyFactory.CreateKey(der) is Ed25519PrivateKeyParameters ed)
                 return new Ed25519PrivateKey(ed.GetEncoded());
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or Org.BouncyCastle.Security.SecurityUtilityException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or SecurityUtilityException)
         {
             throw new FormatException($"the PKCS#8 private key could not be read: {e.Message}", e);
         }
