@@ -47,6 +47,39 @@ public class ChaCha20Poly1305Tests
     }
 
     [Fact]
+    public void Matches_the_worked_example_of_draft_ietf_sshm_chacha20_poly1305()
+    {
+        // draft-ietf-sshm-chacha20-poly1305-02 Appendix A: 64-byte key, sequence number 7,
+        // packet_length 0x48, and the expected encrypted length, ciphertext and tag.
+        var key = Convert.FromHexString(
+            "8bbff6855fc102338c373e73aac0c914f076a905b2444a32eecaffeae22becc5" +
+            "e9b7a7a5825a8249346ec1c28301cf394543fc7569887d76e168f37562ac0740");
+        var body = Convert.FromHexString(
+            "065e000000000000" + "00384c6f72656d20" + "697073756d20646f" + "6c6f722073697420" +
+            "616d65742c20636f" + "6e73656374657475" + "7220616469706973" + "6963696e6720656c" +
+            "69744e43e804dc6c");
+        var packet = new byte[4 + body.Length + 16];
+        BinaryPrimitives.WriteUInt32BigEndian(packet, (uint)body.Length);
+        body.CopyTo(packet, 4);
+
+        Assert.True(CipherAlgorithms.TryGetCipher("chacha20-poly1305@openssh.com", out var info));
+        using var sealer = CipherAlgorithms.Create(info, null, key, default, default, true);
+        sealer.Seal(7, packet);
+        Assert.Equal("2c3ecce4", Convert.ToHexStringLower(packet[..4]));
+        Assert.Equal(
+            "a5bc05895bf07a7b" + "a956b6c68829ac7c" + "83b780b7000ecde7" + "45afc705bbc378ce" +
+            "03a280236b87b53b" + "ed5839662302b164" + "b6286a48cd1e0971" + "38e3cb909b8b2b82" +
+            "9dd18d2a35ff82d9",
+            Convert.ToHexStringLower(packet[4..^16]));
+        Assert.Equal("95349e855bf02c298ef775f2d1a7e8b8", Convert.ToHexStringLower(packet[^16..]));
+
+        using var opener = CipherAlgorithms.Create(info, null, key, default, default, false);
+        Assert.Equal(0x48u, opener.DecryptLength(7, packet));
+        Assert.True(opener.Open(7, packet));
+        Assert.Equal(body, packet[4..^16]);
+    }
+
+    [Fact]
     public void Block_function_matches_RFC8439_vector_and_BouncyCastle()
     {
         // RFC 8439 §2.3.2: key 00..1f, block counter 1, nonce 00000009 0000004a 00000000. In the
