@@ -8,8 +8,10 @@ namespace Gateway.Ssh.Tests.Crypto;
 
 public class ChaCha20Poly1305Tests
 {
-    [Fact]
-    public void Hybrid_is_bit_identical_to_pure_BouncyCastle_reference()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Hybrid_is_bit_identical_to_pure_BouncyCastle_reference(bool platformKeyStream)
     {
         var random = new Random(20);
         Assert.True(CipherAlgorithms.TryGetCipher("chacha20-poly1305@openssh.com", out var info));
@@ -33,8 +35,8 @@ public class ChaCha20Poly1305Tests
             var reference = packet[..^16];
             var referenceTag = ReferenceChaCha20Poly1305.Seal(key, seq, reference);
 
-            using var sealer = CipherAlgorithms.Create(info, null, key, default, default, true);
-            using var opener = CipherAlgorithms.Create(info, null, key, default, default, false);
+            using var sealer = new ChaCha20Poly1305Cipher(key, platformKeyStream);
+            using var opener = new ChaCha20Poly1305Cipher(key, !platformKeyStream);
             var plain = packet[..^16];
             sealer.Seal(seq, packet);
             Assert.Equal(reference, packet[..^16]);
