@@ -14,7 +14,9 @@ internal static class Parts
         var tag = new byte[16];
         var nonce = new byte[12];
 
-        Report("Poly1305 (own, 44-bit limbs)", seconds, data.Length, () => Poly1305.Compute(key, data, tag));
+        Report("Poly1305 (own, scalar 44-bit limbs)", seconds, data.Length, () => Poly1305.Compute(key, data, tag, vectorise: false));
+        if (Poly1305Avx2.IsSupported)
+            Report("Poly1305 (own, AVX2 four lanes)", seconds, data.Length, () => Poly1305.Compute(key, data, tag, vectorise: true));
 
         var bcPoly = new Org.BouncyCastle.Crypto.Macs.Poly1305();
         Report("Poly1305 (BouncyCastle)", seconds, data.Length, () =>
@@ -26,6 +28,22 @@ internal static class Parts
 
         using var aead = new System.Security.Cryptography.ChaCha20Poly1305(key);
         Report(".NET ChaCha20Poly1305.Encrypt in place", seconds, data.Length, () => aead.Encrypt(nonce, data, data, tag));
+
+        // Baseline for the hybrid: the whole OpenSSH construction (one direction) in pure BouncyCastle.
+        var bcKey = new Org.BouncyCastle.Crypto.Parameters.KeyParameter(key);
+        var bcNonce = new byte[8];
+        var block0 = new byte[64];
+        var zeros = new byte[64];
+        Report("chacha20-poly1305@openssh.com seal, pure BouncyCastle", seconds, data.Length, () =>
+        {
+            var engine = new Org.BouncyCastle.Crypto.Engines.ChaChaEngine(20);
+            engine.Init(true, new Org.BouncyCastle.Crypto.Parameters.ParametersWithIV(bcKey, bcNonce));
+            engine.ProcessBytes(zeros, 0, 64, block0, 0);
+            engine.ProcessBytes(data, 0, data.Length, data, 0);
+            bcPoly.Init(new Org.BouncyCastle.Crypto.Parameters.KeyParameter(block0, 0, 32));
+            bcPoly.BlockUpdate(data, 0, data.Length);
+            bcPoly.DoFinal(tag, 0);
+        });
 
         using var ctr = new AesCtrKeyStream(key, new byte[16]);
         Report("AES-256-CTR key stream (own)", seconds, data.Length, () => ctr.Transform(data));

@@ -18,7 +18,12 @@ internal static class Poly1305
     private const ulong Mask44 = 0xfffffffffff;
     private const ulong Mask42 = 0x3ffffffffff;
 
-    public static void Compute(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message, Span<byte> tag)
+    /// <summary>Computes the tag, with AVX2 for the bulk of long messages when available.</summary>
+    public static void Compute(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message, Span<byte> tag) =>
+        Compute(key, message, tag, Poly1305Avx2.IsSupported);
+
+    /// <summary>Computes the tag; <paramref name="vectorise"/> lets tests pin either path.</summary>
+    internal static void Compute(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message, Span<byte> tag, bool vectorise)
     {
         if (key.Length < KeySize) throw new ArgumentException("Poly1305 key is 32 bytes.", nameof(key));
         if (tag.Length < TagSize) throw new ArgumentException("Poly1305 tag is 16 bytes.", nameof(tag));
@@ -36,8 +41,19 @@ internal static class Poly1305
         ulong h0 = 0, h1 = 0, h2 = 0;
 
         var full = message.Length & ~15;
+        var start = 0;
+        if (vectorise && full >= Poly1305Avx2.MinimumBytes)
+        {
+            // Powers of r for the four-lane vector code; it hands back h for the blocks it consumed.
+            var (p2a, p2b, p2c) = Multiply(r0, r1, r2, r0, r1, r2, s1, s2);
+            var (p3a, p3b, p3c) = Multiply(p2a, p2b, p2c, r0, r1, r2, s1, s2);
+            var (p4a, p4b, p4c) = Multiply(p3a, p3b, p3c, r0, r1, r2, s1, s2);
+            start = full & ~63;
+            (h0, h1, h2) = Poly1305Avx2.Process(message[..start], (r0, r1, r2), (p2a, p2b, p2c), (p3a, p3b, p3c), (p4a, p4b, p4c));
+        }
+
         ref var m = ref MemoryMarshal.GetReference(message);
-        for (var offset = 0; offset < full; offset += 16)
+        for (var offset = start; offset < full; offset += 16)
         {
             var m0 = ReadLittleEndian(ref m, offset);
             var m1 = ReadLittleEndian(ref m, offset + 8);
@@ -85,6 +101,13 @@ internal static class Poly1305
 
         BinaryPrimitives.WriteUInt64LittleEndian(tag, h0 | (h1 << 44));
         BinaryPrimitives.WriteUInt64LittleEndian(tag[8..], (h1 >> 20) | (h2 << 24));
+    }
+
+    /// <summary>a · r mod p (partially reduced), for computing powers of r.</summary>
+    private static (ulong, ulong, ulong) Multiply(ulong a0, ulong a1, ulong a2, ulong r0, ulong r1, ulong r2, ulong s1, ulong s2)
+    {
+        Block(0, 0, 0, r0, r1, r2, s1, s2, ref a0, ref a1, ref a2);
+        return (a0, a1, a2);
     }
 
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
