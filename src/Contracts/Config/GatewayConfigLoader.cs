@@ -147,7 +147,32 @@ public static partial class GatewayConfigLoader
             return null;
         }
         var akka = root.Get("akka") is ObjectNode ? parsed.GetConfig("akka") : null;
-        return new ConfigParser(problems, baseDirectory, environment).ParseRoot(root, akka);
+        var config = new ConfigParser(problems, baseDirectory, environment).ParseRoot(root, akka);
+        if (config is not null) CheckPolicies(config, problems);
+        return config;
+    }
+
+    /// <summary>Compiles every route's <c>policy</c> and <c>ssh_policy</c> so that a bad criterion stops the node at start.</summary>
+    private static void CheckPolicies(GatewayConfig config, List<ConfigProblem> problems)
+    {
+        for (var i = 0; i < config.Routes.Count; i++)
+        {
+            var route = config.Routes[i];
+            Check(route.Policy, $"routes[{i}].policy");
+            Check(route.UpstreamTunnel?.SshPolicy, $"routes[{i}].upstream_tunnel.ssh_policy");
+        }
+
+        void Check(PolicyNode? node, string path)
+        {
+            try
+            {
+                Gateway.Contracts.Policy.PolicyCompiler.Compile(node, path);
+            }
+            catch (Gateway.Contracts.Policy.PolicyParseException ex)
+            {
+                problems.Add(new ConfigProblem(ex.Path, ex.Detail));
+            }
+        }
     }
 
     [GeneratedRegex(@"position (\d+)")]
