@@ -62,14 +62,12 @@ public sealed class SshClient : IAsyncDisposable
         {
             transport = await SshTransport.ConnectAsync(stream, transportOptions, remote, cancellationToken).ConfigureAwait(false);
             var authentication = new ClientAuthenticationLayer(transport, options.Username, options.Keys, options.KeyboardInteractive, transport.ServerSignatureAlgorithms);
-            var authenticated = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
             var handler = options.Handler ?? new SshConnectionHandler();
             var created = transport;
-            var router = new LayerRouter(authentication, authenticated.Task, () => new SshConnection(created, options.Connection, handler));
+            var router = new LayerRouter(authentication, () => authentication.IsAuthenticated, () => new SshConnection(created, options.Connection, handler));
             transport.Start(router);
             await transport.RequestServiceAsync("ssh-userauth").WaitAsync(cancellationToken).ConfigureAwait(false);
             await authentication.AuthenticateAsync(cancellationToken).ConfigureAwait(false);
-            authenticated.SetResult();
             _ = router.Connection;
             return new SshClient(transport, router);
         }

@@ -548,7 +548,10 @@ public sealed class SshConnection : ISshMessageHandler, IAsyncDisposable
         lock (_gate)
         {
             if (_activeForwards.Count + _forwardRequestsInFlight >= _options.MaxForwardRequests)
+            {
+                PostDebug("exceeded maximum allowed port-forward requests");
                 return ValueTask.FromResult((false, Array.Empty<byte>()));
+            }
             _forwardRequestsInFlight++;
         }
         return DecideForwardAsync(request);
@@ -559,7 +562,11 @@ public sealed class SshConnection : ISshMessageHandler, IAsyncDisposable
         try
         {
             var decision = await _handler.OnRemoteForwardRequestAsync(request).ConfigureAwait(false);
-            if (!decision.Accepted) return (false, []);
+            if (!decision.Accepted)
+            {
+                if (decision.Message is { Length: > 0 } reason) PostDebug(reason);
+                return (false, []);
+            }
             var bound = request.Port;
             if (request.Port == 0)
             {
@@ -577,6 +584,18 @@ public sealed class SshConnection : ISshMessageHandler, IAsyncDisposable
             lock (_gate) _forwardRequestsInFlight--;
         }
     }
+
+    /// <summary>
+    /// SSH_MSG_DEBUG with always_display set: the one way to tell an OpenSSH client why a request
+    /// failed (it prints the text), since REQUEST_FAILURE carries none. Sent before the failure.
+    /// </summary>
+    private void PostDebug(string message)
+        => _transport.Post(SshMessageBuilder.Build(SshMessageNumber.Debug, w =>
+        {
+            w.WriteBoolean(true);
+            w.WriteString(message);
+            w.WriteString("");
+        }));
 
     private ValueTask<(bool, byte[])> DecideCancel(string bindAddress, uint port)
     {

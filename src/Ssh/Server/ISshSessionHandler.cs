@@ -10,7 +10,7 @@ public interface ISshSessionHandler
     /// Called once a connection has authenticated, before any connection-layer message is read:
     /// returns the handler for its global requests, channel opens and channel requests.
     /// </summary>
-    ISshConnectionHandler CreateConnectionHandler(SshAuthenticatedUser user, Func<SshServerSession> session);
+    ISshConnectionHandler CreateConnectionHandler(SshAuthenticatedUser user, Transport.SshTransport transport);
 
     /// <summary>Called when the authenticated session is ready; the task may run for the session's lifetime.</summary>
     Task OnSessionStartedAsync(SshServerSession session, CancellationToken cancellationToken);

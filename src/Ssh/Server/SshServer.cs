@@ -97,12 +97,9 @@ public sealed class SshServer : IAsyncDisposable
             await using var shutdown = _stopping.Token.Register(() => _ = running.DisconnectAsync(DisconnectReason.ByApplication, "server shutting down"));
 
             var authentication = new ServerAuthenticationLayer(transport, _options.Authentication);
-            SshServerSession? session = null;
-            SshServerSession GetSession() => session ?? throw new InvalidOperationException("session not ready");
-            var router = new LayerRouter(authentication, authentication.Completion, () =>
+            var router = new LayerRouter(authentication, () => authentication.Completion.IsCompletedSuccessfully, () =>
             {
-                var user = authentication.Completion.Result;
-                var connectionHandler = _handler.CreateConnectionHandler(user, GetSession);
+                var connectionHandler = _handler.CreateConnectionHandler(authentication.Completion.Result, transport);
                 return new SshConnection(transport, _options.Connection, connectionHandler);
             });
             transport.Start(router);
@@ -117,7 +114,7 @@ public sealed class SshServer : IAsyncDisposable
             counted = false;
 
             var user = authentication.Completion.Result;
-            session = new SshServerSession(transport, user, router.Connection);
+            var session = new SshServerSession(transport, user, router.Connection);
             _logger.LogInformation("ssh {User} authenticated from {Remote} ({Methods})", user.Username, remote, string.Join(",", user.Methods));
             using var sessionEnded = CancellationTokenSource.CreateLinkedTokenSource(transport.Closed, _stopping.Token);
             await _handler.OnSessionStartedAsync(session, sessionEnded.Token).ConfigureAwait(false);

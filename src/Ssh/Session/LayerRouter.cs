@@ -12,12 +12,16 @@ namespace Gateway.Ssh.Session;
 internal sealed class LayerRouter : ISshMessageHandler
 {
     private readonly ISshMessageHandler _authentication;
-    private readonly Task _authenticated;
+    private readonly Func<bool> _authenticated;
     private readonly Func<SshConnection> _createConnection;
     private readonly Lock _gate = new();
     private SshConnection? _connection;
 
-    public LayerRouter(ISshMessageHandler authentication, Task authenticated, Func<SshConnection> createConnection)
+    /// <param name="authenticated">
+    /// True from the moment authentication has succeeded, as seen on the receive loop: the peer may
+    /// send connection messages right behind USERAUTH_SUCCESS (sshd sends hostkeys-00 there).
+    /// </param>
+    public LayerRouter(ISshMessageHandler authentication, Func<bool> authenticated, Func<SshConnection> createConnection)
     {
         _authentication = authentication;
         _authenticated = authenticated;
@@ -29,7 +33,7 @@ internal sealed class LayerRouter : ISshMessageHandler
     {
         get
         {
-            if (!_authenticated.IsCompletedSuccessfully)
+            if (!_authenticated())
                 throw new InvalidOperationException("the connection layer exists only after authentication");
             lock (_gate)
             {
@@ -50,7 +54,7 @@ internal sealed class LayerRouter : ISshMessageHandler
         var number = payload.Span[0];
         if (number < SshMessageNumber.GlobalRequest)
             return _authentication.HandleMessageAsync(payload);
-        if (!_authenticated.IsCompletedSuccessfully)
+        if (!_authenticated())
             throw new SshProtocolException(DisconnectReason.ProtocolError, $"message {number} before authentication completed");
         return Connection.HandleMessageAsync(payload);
     }

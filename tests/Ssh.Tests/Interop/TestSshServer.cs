@@ -114,7 +114,7 @@ public sealed class TestSshServer : IAsyncDisposable
         public ConcurrentQueue<RemoteForwardRequest> Forwards { get; } = new();
         public ConcurrentQueue<(string, uint)> Cancels { get; } = new();
 
-        public ISshConnectionHandler CreateConnectionHandler(SshAuthenticatedUser user, Func<SshServerSession> session) => new ConnectionHandler(this);
+        public ISshConnectionHandler CreateConnectionHandler(SshAuthenticatedUser user, SshTransport transport) => new ConnectionHandler(this);
 
         public Task OnSessionStartedAsync(SshServerSession session, CancellationToken cancellationToken)
         {

@@ -1,0 +1,94 @@
+using Akka.Actor;
+using Gateway.Actors.Forwarding;
+using Gateway.Actors.Sessions;
+using Gateway.Ssh.Connection;
+
+namespace Gateway.Node.Ssh;
+
+/// <summary>
+/// The gateway's answers to one SSH connection's requests: forward requests go to its session
+/// actor; a shell gets the plain-text status stream; commands are not run (the gateway is not a
+/// shell host); everything else is refused by the library's defaults.
+/// </summary>
+public sealed class TunnelConnectionHandler : ISshConnectionHandler
+{
+    private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
+
+    private readonly IActorRef _session;
+    private readonly SessionStatusFeed _status;
+    private readonly GatewayIdentity _identity;
+    private readonly CancellationToken _closed;
+    private readonly HashSet<SshChannel> _terminals = [];
+
+    public TunnelConnectionHandler(IActorRef session, SessionStatusFeed status, GatewayIdentity identity, CancellationToken closed)
+    {
+        _session = session;
+        _status = status;
+        _identity = identity;
+        _closed = closed;
+    }
+
+    public async ValueTask<RemoteForwardDecision> OnRemoteForwardRequestAsync(RemoteForwardRequest request)
+    {
+        var result = await _session.Ask<ForwardRequestResult>(new ForwardRequested(request.BindAddress, request.Port), AskTimeout).ConfigureAwait(false);
+        return result.Success ? RemoteForwardDecision.Accept(result.ReplyPort) : RemoteForwardDecision.Refuse(result.Message);
+    }
+
+    public async ValueTask<bool> OnCancelRemoteForwardAsync(string bindAddress, uint port)
+        => await _session.Ask<bool>(new ForwardCancelRequested(bindAddress, port), AskTimeout).ConfigureAwait(false);
+
+    public ValueTask<ChannelOpenDecision> OnChannelOpenAsync(ChannelOpenRequest request)
+        => ValueTask.FromResult(request.Type == ChannelOpenRequest.Session
+            ? ChannelOpenDecision.Accept()
+            : ChannelOpenDecision.Refuse(ChannelOpenFailureReason.AdministrativelyProhibited, "open failed"));
+
+    public ValueTask<bool> OnChannelRequestAsync(SshChannel channel, ChannelRequest request)
+    {
+        switch (request)
+        {
+            case PtyRequest:
+                lock (_terminals) _terminals.Add(channel);
+                return ValueTask.FromResult(true);
+            case EnvRequest or WindowChangeRequest:
+                return ValueTask.FromResult(true);
+            case ShellRequest:
+                bool terminal;
+                lock (_terminals) terminal = _terminals.Contains(channel);
+                _ = Task.Run(() => RunStatusStreamAsync(channel, terminal));
+                return ValueTask.FromResult(true);
+            case ExecRequest:
+                _ = Task.Run(() => RefuseCommandAsync(channel));
+                return ValueTask.FromResult(true);
+            default:
+                return ValueTask.FromResult(false);
+        }
+    }
+
+    private async Task RunStatusStreamAsync(SshChannel channel, bool terminal)
+    {
+        var header = $"gateway: signed in as {_identity.Email}; tunnel status follows (q or Ctrl-C to close this view)";
+        await _status.FollowAsync(channel, terminal, header, _closed).ConfigureAwait(false);
+        await CloseAsync(channel, 0).ConfigureAwait(false);
+    }
+
+    private static async Task RefuseCommandAsync(SshChannel channel)
+    {
+        try
+        {
+            await channel.StandardError.WriteAsync("gateway: commands are not run here; use -N to keep tunnels open, or no command for the status stream\n"u8.ToArray()).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or Gateway.Ssh.SshConnectionClosedException or OperationCanceledException) { }
+        await CloseAsync(channel, 1).ConfigureAwait(false);
+    }
+
+    private static async Task CloseAsync(SshChannel channel, uint status)
+    {
+        try
+        {
+            await channel.SendExitStatusAsync(status).ConfigureAwait(false);
+            await channel.SendEofAsync().ConfigureAwait(false);
+            await channel.CloseAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is IOException or Gateway.Ssh.SshConnectionClosedException or OperationCanceledException or InvalidOperationException) { }
+    }
+}
