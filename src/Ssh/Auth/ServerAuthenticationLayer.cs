@@ -84,8 +84,8 @@ public sealed class ServerAuthenticationLayer : ISshMessageHandler, IDisposable
             // The transport disconnects with the exception's reason; record the outcome here.
             if (Interlocked.Exchange(ref _finished, 1) == 0)
             {
-                _lifetime.Cancel();
                 _completion.TrySetException(ex);
+                _lifetime.Cancel();
             }
             throw;
         }
@@ -162,14 +162,18 @@ public sealed class ServerAuthenticationLayer : ISshMessageHandler, IDisposable
         }
         catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
         {
-            _completion.TrySetCanceled(_lifetime.Token);
+            // A failure already decided the outcome (and faults Completion after DISCONNECT);
+            // otherwise the connection closed under us.
+            if (!IsFinished) _completion.TrySetCanceled(_lifetime.Token);
         }
         catch (Exception ex)
         {
             // Sending failed because the connection went away, or a bug: either way this
             // connection's authentication is over and must not hang.
             if (_lifetime.IsCancellationRequested)
-                _completion.TrySetCanceled(_lifetime.Token);
+            {
+                if (!IsFinished) _completion.TrySetCanceled(_lifetime.Token);
+            }
             else
                 await FailAsync(new SshProtocolException(DisconnectReason.ByApplication, "authentication failed: " + ex.Message, ex)).ConfigureAwait(false);
         }
