@@ -59,8 +59,9 @@ public sealed class ClientAuthenticationLayer : ISshMessageHandler
 
     /// <summary>
     /// Authenticates or throws: <see cref="SshAuthenticationException"/> when no method worked,
-    /// <see cref="SshProtocolException"/> on a malformed reply, <see cref="OperationCanceledException"/>
-    /// when <paramref name="cancellationToken"/> fires or the connection closes.
+    /// <see cref="SshProtocolException"/> on a malformed reply, <see cref="SshConnectionClosedException"/>
+    /// when the connection ends (e.g. the server's "Too many authentication failures"), and
+    /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires.
     /// </summary>
     public async Task AuthenticateAsync(CancellationToken cancellationToken)
     {
@@ -107,6 +108,10 @@ public sealed class ClientAuthenticationLayer : ISshMessageHandler
                     keyboardDropped = false;
                 }
             }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && _transport.Closed.IsCancellationRequested)
+        {
+            throw new SshConnectionClosedException("the connection closed during user authentication");
         }
         finally
         {

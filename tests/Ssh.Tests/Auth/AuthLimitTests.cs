@@ -21,7 +21,7 @@ public sealed class AuthLimitTests
         var clientError = await AuthAssert.ClientFailsAsync(client);
         var serverError = await Assert.ThrowsAsync<SshProtocolException>(() => pair.ServerResultAsync());
 
-        Assert.IsNotType<SshAuthenticationException>(clientError);
+        Assert.IsType<SshConnectionClosedException>(clientError);
         Assert.Equal(DisconnectReason.NoMoreAuthMethodsAvailable, serverError.Reason);
         Assert.Equal("Too many authentication failures", serverError.Message);
         await pair.ClientTransport.DisconnectReceivedTask.WaitAsync(AuthPair.Timeout);
@@ -105,7 +105,7 @@ public sealed class AuthLimitTests
 
         var clientError = await AuthAssert.ClientFailsAsync(client);
 
-        Assert.IsNotType<SshAuthenticationException>(clientError);
+        Assert.IsType<SshConnectionClosedException>(clientError);
         await Assert.ThrowsAsync<SshProtocolException>(() => pair.ServerResultAsync());
         Assert.NotNull(pair.ClientTransport.DisconnectReceived);
     }
