@@ -27,6 +27,7 @@ public sealed class ClientAuthenticationLayer : ISshMessageHandler
     private readonly List<string> _methodsPassed = [];
     private int _started;
     private volatile bool _finished;
+    private volatile bool _authenticated;
 
     public ClientAuthenticationLayer(ISshTransport transport, string username, IReadOnlyList<SshPrivateKey> keys,
         Func<KeyboardInteractivePrompt, ValueTask<string[]>>? keyboardInteractive = null,
@@ -48,10 +49,18 @@ public sealed class ClientAuthenticationLayer : ISshMessageHandler
     /// <summary>Methods that passed, in order, once <see cref="AuthenticateAsync"/> has succeeded.</summary>
     public IReadOnlyList<string> MethodsPassed => _methodsPassed;
 
+    /// <summary>
+    /// True from the moment USERAUTH_SUCCESS is received, set on the receive loop itself: a router
+    /// can send the messages that follow (sshd's <c>hostkeys-00@openssh.com</c> global request comes
+    /// right after) to the connection layer before <see cref="AuthenticateAsync"/> has returned.
+    /// </summary>
+    public bool IsAuthenticated => _authenticated;
+
     public ValueTask HandleMessageAsync(ReadOnlyMemory<byte> payload)
     {
-        if (_finished) return ValueTask.CompletedTask;
+        if (_finished || _authenticated) return ValueTask.CompletedTask;
         if (payload.IsEmpty) throw new SshProtocolException(DisconnectReason.ProtocolError, "empty message");
+        if (payload.Length == 1 && payload.Span[0] == SshMessageNumber.UserAuthSuccess && Volatile.Read(ref _started) != 0) _authenticated = true;
         if (!_inbox.Writer.TryWrite(payload.ToArray()))
             throw new SshProtocolException(DisconnectReason.ProtocolError, "too many unsolicited authentication messages");
         return ValueTask.CompletedTask;
@@ -59,8 +68,9 @@ public sealed class ClientAuthenticationLayer : ISshMessageHandler
 
     /// <summary>
     /// Authenticates or throws: <see cref="SshAuthenticationException"/> when no method worked,
-    /// <see cref="SshProtocolException"/> on a malformed reply, <see cref="OperationCanceledException"/>
-    /// when <paramref name="cancellationToken"/> fires or the connection closes.
+    /// <see cref="SshProtocolException"/> on a malformed reply, <see cref="SshConnectionClosedException"/>
+    /// when the connection ends (e.g. the server's "Too many authentication failures"), and
+    /// <see cref="OperationCanceledException"/> when <paramref name="cancellationToken"/> fires.
     /// </summary>
     public async Task AuthenticateAsync(CancellationToken cancellationToken)
     {
@@ -107,6 +117,10 @@ public sealed class ClientAuthenticationLayer : ISshMessageHandler
                     keyboardDropped = false;
                 }
             }
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested && _transport.Closed.IsCancellationRequested)
+        {
+            throw new SshConnectionClosedException("the connection closed during user authentication");
         }
         finally
         {

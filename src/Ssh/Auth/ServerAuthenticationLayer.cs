@@ -84,8 +84,8 @@ public sealed class ServerAuthenticationLayer : ISshMessageHandler, IDisposable
             // The transport disconnects with the exception's reason; record the outcome here.
             if (Interlocked.Exchange(ref _finished, 1) == 0)
             {
-                _lifetime.Cancel();
                 _completion.TrySetException(ex);
+                _lifetime.Cancel();
             }
             throw;
         }
@@ -162,14 +162,18 @@ public sealed class ServerAuthenticationLayer : ISshMessageHandler, IDisposable
         }
         catch (OperationCanceledException) when (_lifetime.IsCancellationRequested)
         {
-            _completion.TrySetCanceled(_lifetime.Token);
+            // A failure already decided the outcome (and faults Completion after DISCONNECT);
+            // otherwise the connection closed under us.
+            if (!IsFinished) _completion.TrySetCanceled(_lifetime.Token);
         }
         catch (Exception ex)
         {
             // Sending failed because the connection went away, or a bug: either way this
             // connection's authentication is over and must not hang.
             if (_lifetime.IsCancellationRequested)
-                _completion.TrySetCanceled(_lifetime.Token);
+            {
+                if (!IsFinished) _completion.TrySetCanceled(_lifetime.Token);
+            }
             else
                 await FailAsync(new SshProtocolException(DisconnectReason.ByApplication, "authentication failed: " + ex.Message, ex)).ConfigureAwait(false);
         }
@@ -192,6 +196,7 @@ public sealed class ServerAuthenticationLayer : ISshMessageHandler, IDisposable
     private async Task FailAsync(SshProtocolException ex)
     {
         if (Interlocked.Exchange(ref _finished, 1) != 0) return;
+        Trace("disconnecting: " + ex.Message);
         _lifetime.Cancel();
         try
         {
@@ -265,6 +270,7 @@ public sealed class ServerAuthenticationLayer : ISshMessageHandler, IDisposable
             var signedData = UserAuthMessages.PublicKeySignedData(_transport.SessionId.Span, request.User, request.Service, algorithm, request.KeyBlob);
             if (!plainKey.Verify(UserAuthAlgorithms.ToSignatureAlgorithm(algorithm), signedData, request.Signature))
             {
+                Trace($"publickey signature ({algorithm}) is invalid");
                 await CountFailureAsync(methods).ConfigureAwait(false);
                 return;
             }
@@ -293,24 +299,67 @@ public sealed class ServerAuthenticationLayer : ISshMessageHandler, IDisposable
     private SshPublicKey? CheckPublicKey(UserAuthRequest request, SshAuthState state)
     {
         var algorithm = request.Algorithm;
-        if (!UserAuthAlgorithms.IsAccepted(algorithm)) return null;
+        if (!UserAuthAlgorithms.IsAccepted(algorithm))
+            return Refused($"publickey algorithm {Printable(algorithm)} is not accepted");
         SshPublicKey? key;
         try
         {
-            if (!SshKeys.TryParsePublicKey(request.KeyBlob, out key) || key is null) return null;
+            if (!SshKeys.TryParsePublicKey(request.KeyBlob, out key) || key is null)
+                return Refused($"publickey blob for {Printable(algorithm)} could not be parsed");
         }
-        catch (SshProtocolException)
+        catch (SshProtocolException ex)
         {
-            return null;
+            return Refused($"publickey blob for {Printable(algorithm)} could not be parsed: {ex.Message}");
         }
-        if (key.KeyType != UserAuthAlgorithms.ExpectedKeyType(algorithm)) return null;
+        if (key.KeyType != UserAuthAlgorithms.ExpectedKeyType(algorithm))
+            return Refused($"publickey algorithm {Printable(algorithm)} does not match key type {key.KeyType}");
         if (key is SshCertificate certificate)
         {
-            var validation = SshCertificateValidator.Validate(certificate, _options.TrustedUserCaKeys, SshCertificateType.User,
-                principal: null, SourceAddress(state.RemoteEndPoint), _options.Clock());
-            if (!validation.Success) return null;
+            SshCertificateValidation validation;
+            try
+            {
+                validation = SshCertificateValidator.Validate(certificate, _options.TrustedUserCaKeys, SshCertificateType.User,
+                    principal: null, SourceAddress(state.RemoteEndPoint), _options.Clock());
+            }
+            catch (Exception ex) when (ex is not OutOfMemoryException)
+            {
+                // Whatever the certificate holds, refusing it is the safe answer.
+                return Refused($"certificate {Printable(certificate.KeyId)} could not be validated: {ex.Message}");
+            }
+            if (!validation.Success)
+                return Refused($"certificate {Printable(certificate.KeyId)} refused: {validation.Error}");
         }
         return key;
+    }
+
+    private SshPublicKey? Refused(string reason)
+    {
+        Trace(reason);
+        return null;
+    }
+
+    private void Trace(string message)
+    {
+        if (_options.Log is not { } log) return;
+        try
+        {
+            log($"auth {_username}: {message}");
+        }
+        catch (Exception)
+        {
+            // A failing log sink must not change the outcome of authentication.
+        }
+    }
+
+    /// <summary>Peer-supplied text made safe for logs: control characters escaped, length capped.</summary>
+    private static string Printable(string text)
+    {
+        const int max = 128;
+        var builder = new System.Text.StringBuilder(Math.Min(text.Length, max));
+        foreach (var c in text.Length > max ? text[..max] : text)
+            builder.Append(char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString());
+        if (text.Length > max) builder.Append('…');
+        return builder.ToString();
     }
 
     private static IPAddress? SourceAddress(EndPoint? endPoint) =>
@@ -464,6 +513,7 @@ public sealed class ServerAuthenticationLayer : ISshMessageHandler, IDisposable
     private async Task SucceedAsync()
     {
         if (Interlocked.Exchange(ref _finished, 1) != 0) return;
+        Trace("authenticated with " + string.Join(',', _methodsPassed));
         _graceTimer.Cancel();
         var user = new SshAuthenticatedUser(_username!, _methodsPassed.ToArray(), _publicKey, _certificate, _identity,
             new Dictionary<string, string>(_properties, StringComparer.Ordinal));
@@ -485,6 +535,7 @@ public sealed class ServerAuthenticationLayer : ISshMessageHandler, IDisposable
     private async Task CountFailureAsync(IReadOnlyList<string> methods)
     {
         _failures++;
+        Trace($"failure {_failures} of {_options.MaxAuthFailures}");
         if (_failures >= _options.MaxAuthFailures)
             throw new SshProtocolException(DisconnectReason.NoMoreAuthMethodsAvailable, "Too many authentication failures");
         await SendReplyAsync(UserAuthMessages.Failure(methods, false)).ConfigureAwait(false);

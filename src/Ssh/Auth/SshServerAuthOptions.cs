@@ -24,6 +24,9 @@ public sealed class SshServerAuthOptions
     /// <summary>Interval of SSH_MSG_IGNORE sent while a callback is deciding (keeps client read timeouts alive).</summary>
     public TimeSpan KeyboardInteractiveHeartbeat { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary>Diagnostics: why a key or certificate was refused, failures, the outcome. Peer text is escaped.</summary>
+    public Action<string>? Log { get; init; }
+
     /// <summary>Time source for certificate validity (tests).</summary>
     public Func<DateTimeOffset> Clock { get; init; } = () => DateTimeOffset.UtcNow;
 }

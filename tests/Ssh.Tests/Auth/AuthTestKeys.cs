@@ -49,7 +49,8 @@ internal sealed class KeygenCa : IDisposable
     public KeygenCa(string type = "ed25519")
     {
         _dir = Path.Combine(Path.GetTempPath(), "gw-auth-" + Guid.NewGuid().ToString("N"));
-        Directory.CreateDirectory(_dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(_dir);
+        else Directory.CreateDirectory(_dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         AuthTestKeys.RunKeygen("-q", "-t", type, "-N", "", "-C", "test-ca", "-f", Path.Combine(_dir, "ca"));
         PublicKey = SshKeys.ParseAuthorizedKey(File.ReadAllText(Path.Combine(_dir, "ca.pub")));
     }

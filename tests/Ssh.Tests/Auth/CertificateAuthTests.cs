@@ -48,11 +48,13 @@ public sealed class CertificateAuthTests : IDisposable
     {
         using var certified = _ca.Certify(AuthTestKeys.Get(SshKeyKind.Ed25519), "alice", "-V", "20200101:20200201");
         var authenticator = PrincipalPolicy();
-        await using var pair = AuthPair.Create(new SshServerAuthOptions { Authenticator = authenticator, TrustedUserCaKeys = [_ca.PublicKey] });
+        var log = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        await using var pair = AuthPair.Create(new SshServerAuthOptions { Authenticator = authenticator, TrustedUserCaKeys = [_ca.PublicKey], Log = log.Enqueue });
         var client = pair.UseClient("alice", [certified]);
 
         Assert.IsType<SshAuthenticationException>(await AuthAssert.ClientFailsAsync(client));
         Assert.Empty(authenticator.PublicKeyCalls);
+        Assert.Contains(log, line => line.Contains("expired", StringComparison.Ordinal));
     }
 
     [Fact]

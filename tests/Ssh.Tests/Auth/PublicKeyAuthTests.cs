@@ -113,4 +113,18 @@ public sealed class PublicKeyAuthTests
         var received = pair.ClientTransport.Received.ToArray();
         Assert.Equal(Gateway.Ssh.Wire.SshMessageNumber.UserAuthBanner, received[0][0]);
     }
+
+    [Fact]
+    public async Task Client_is_authenticated_as_soon_as_success_is_received()
+    {
+        var key = AuthTestKeys.Get(SshKeyKind.Ed25519);
+        await using var pair = AuthPair.Create(new SshServerAuthOptions { Authenticator = AuthAssert.AcceptingKeys(key.PublicKey) });
+        var client = pair.UseClient("alice", [key]);
+        Assert.False(client.IsAuthenticated);
+
+        await client.AuthenticateAsync(CancellationToken.None).WaitAsync(AuthPair.Timeout);
+
+        Assert.True(client.IsAuthenticated);
+        Assert.True(pair.Server.Completion.IsCompletedSuccessfully);
+    }
 }
