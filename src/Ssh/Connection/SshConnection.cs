@@ -245,6 +245,8 @@ public sealed class SshConnection : ISshMessageHandler, IAsyncDisposable
 
     public ValueTask HandleMessageAsync(ReadOnlyMemory<byte> payload)
     {
+        // Messages still in flight when the connection ended have no one left to act on them.
+        if (Volatile.Read(ref _closedReason) is not null) return ValueTask.CompletedTask;
         var span = payload.Span;
         if (span.IsEmpty) throw new SshProtocolException(DisconnectReason.ProtocolError, "empty message");
         var reader = new SshReader(span[1..]);
@@ -397,7 +399,7 @@ public sealed class SshConnection : ISshMessageHandler, IAsyncDisposable
         {
             lock (_gate)
             {
-                ThrowIfClosedLocked();
+                if (_closedReason is not null) return ValueTask.CompletedTask;
                 if (_channels.Count >= _options.MaxChannels)
                 {
                     refusal = "too many channels";
