@@ -71,6 +71,9 @@ public sealed class SshChannel : IAsyncDisposable
 
     public uint LocalId { get; }
 
+    /// <summary>The connection this channel belongs to.</summary>
+    public SshConnection Connection => _connection;
+
     /// <summary>The peer's id for this channel; valid once the channel is open.</summary>
     public uint RemoteId { get; private set; }
 

@@ -1,5 +1,6 @@
 using System.Text;
 using Gateway.Ssh.Connection;
+using Gateway.Ssh.Wire;
 
 namespace Gateway.Ssh.Tests.Connection;
 
@@ -122,5 +123,47 @@ public class ChannelLifecycleTests
         }
         await SessionChannelTests.WaitUntil(() => Volatile.Read(ref closed) == 5);
         Assert.Equal(5, opened);
+    }
+}
+
+public class ForwardRaceAndModesTests
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(20);
+
+    [Fact]
+    public async Task Forwarded_open_right_behind_the_forward_reply_is_accepted()
+    {
+        // The reply and the open are handled back to back on the receive loop, before the
+        // caller of RequestRemoteForwardAsync runs: the forward must already be known then.
+        var transport = new ManualTransport();
+        var handler = new DelegateHandler { Open = _ => ValueTask.FromResult(ChannelOpenDecision.Accept()) };
+        var client = new SshConnection(transport, new SshConnectionOptions(), handler);
+        var bound = client.RequestRemoteForwardAsync("localhost", 0);
+        await client.HandleMessageAsync(new byte[] { SshMessageNumber.RequestSuccess, 0, 0, 0x1b, 0x58 });
+        await client.HandleMessageAsync(SshMessageBuilder.Build(SshMessageNumber.ChannelOpen, w =>
+        {
+            w.WriteString("forwarded-tcpip"); w.WriteUInt32(4); w.WriteUInt32(1 << 20); w.WriteUInt32(32768);
+            w.WriteString("localhost"); w.WriteUInt32(7000); w.WriteString("192.0.2.1"); w.WriteUInt32(1);
+        }));
+        Assert.Equal(7000u, await bound.WaitAsync(Timeout));
+        await SessionChannelTests.WaitUntil(() => transport.Sent.Any(m => m[0] == SshMessageNumber.ChannelOpenConfirmation));
+        Assert.DoesNotContain(transport.Sent, m => m[0] == SshMessageNumber.ChannelOpenFailure);
+    }
+
+    [Fact]
+    public void Terminal_modes_decode_and_stop_at_the_end_or_unknown_opcodes()
+    {
+        byte[] modes = [53, 0, 0, 0, 1, 128, 0, 0, 0x96, 0, 0];
+        var pty = new PtyRequest("xterm-256color", 120, 40, 0, 0, modes);
+        var decoded = pty.DecodeModes();
+        Assert.Equal(2, decoded.Count);
+        Assert.Equal(1u, decoded[53]);
+        Assert.Equal(0x9600u, decoded[128]);
+        Assert.Empty(new PtyRequest("vt100", 1, 1, 0, 0, [200, 1, 2, 3, 4, 53, 0, 0, 0, 1]).DecodeModes());
+        Assert.Empty(new PtyRequest("vt100", 1, 1, 0, 0, [53, 0, 0]).DecodeModes());
+        var roundTrip = (PtyRequest)ChannelRequest.Parse("pty-req", pty.Encode());
+        Assert.Equal(pty.Term, roundTrip.Term);
+        Assert.Equal(pty.Modes, roundTrip.Modes);
+        Assert.Equal((120u, 40u), (roundTrip.Columns, roundTrip.Rows));
     }
 }
