@@ -145,8 +145,13 @@ public sealed class SshChannel : IAsyncDisposable
             RemoteId = remoteId;
             _remoteWindow = remoteWindow;
             _remoteMaxPacket = remoteMaxPacket;
-            _acceptsInbound = true;
         }
+    }
+
+    /// <summary>Incoming open, just before our confirmation goes out: the peer may now address us.</summary>
+    internal void AcceptInbound()
+    {
+        lock (_sync) _acceptsInbound = true;
     }
 
     /// <summary>Incoming open: our confirmation is queued, so our own messages may follow it.</summary>
@@ -257,7 +262,11 @@ public sealed class SshChannel : IAsyncDisposable
         lock (_sync)
         {
             if (!_acceptsInbound || !_pendingReplies.TryDequeue(out pending!))
+            {
+                // After our CLOSE the pending requests were already answered with false.
+                if (_acceptsInbound && _closeSent) return;
                 throw new SshProtocolException(DisconnectReason.ProtocolError, $"unexpected request reply on channel {LocalId}");
+            }
         }
         pending.TrySetResult(success);
     }

@@ -373,6 +373,7 @@ public sealed partial class SshConnection : ISshMessageHandler, IAsyncDisposable
             BinaryPrimitives.WriteUInt32BigEndian(confirmation[5..], channel.LocalId);
             BinaryPrimitives.WriteUInt32BigEndian(confirmation[9..], _options.InitialWindowSize);
             BinaryPrimitives.WriteUInt32BigEndian(confirmation[13..], _options.MaxPacketSize);
+            channel.AcceptInbound();
             _transport.Post(confirmation);
             channel.MarkConfirmed();
             ChannelOpened?.Invoke(channel);
