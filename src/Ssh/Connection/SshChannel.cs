@@ -479,9 +479,9 @@ public sealed class SshChannel : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends CLOSE (after EOF, unless <paramref name="sendEof"/> is false) and waits until the peer's
-    /// CLOSE arrived or <see cref="SshConnectionOptions.ChannelCloseTimeout"/> passed. Writers
-    /// still waiting for window fail with <see cref="IOException"/>.
+    /// Sends EOF (if not sent yet) and CLOSE, after any data packet in flight, and waits until the
+    /// peer's CLOSE arrived or <see cref="SshConnectionOptions.ChannelCloseTimeout"/> passed.
+    /// Writers still waiting for window fail with <see cref="IOException"/>.
     /// </summary>
     public async Task CloseAsync(CancellationToken cancellationToken = default)
     {
