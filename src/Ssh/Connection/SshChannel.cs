@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Gateway.Ssh.Transport;
 using Gateway.Ssh.Wire;
 
@@ -117,8 +118,6 @@ public sealed class SshChannel : IAsyncDisposable
     public bool EofReceived { get { lock (_sync) return _eofReceived; } }
 
     internal OrderedReplies Replies { get; }
-
-    internal bool IsReleased { get { lock (_sync) return _released; } }
 
     internal Task Opened => _opened.Task;
 
@@ -392,6 +391,8 @@ public sealed class SshChannel : IAsyncDisposable
 
     // ---------------------------------------------------------------- outbound
 
+    // Pooled builders: these run per packet, so their state machines are reused, not allocated.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask WriteCoreAsync(ReadOnlyMemory<byte> data, bool extended, CancellationToken cancellationToken)
     {
         if (data.IsEmpty) return;
@@ -429,6 +430,7 @@ public sealed class SshChannel : IAsyncDisposable
         return 13;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReserveWindowAsync(int wanted, CancellationToken cancellationToken)
     {
         while (true)
