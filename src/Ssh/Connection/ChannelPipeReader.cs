@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 
 namespace Gateway.Ssh.Connection;
 
@@ -33,6 +34,7 @@ internal sealed class ChannelPipeReader : PipeReader
         return ReadSlowAsync(pending);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<ReadResult> ReadSlowAsync(ValueTask<ReadResult> pending)
     {
         var result = await pending.ConfigureAwait(false);

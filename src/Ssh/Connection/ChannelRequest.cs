@@ -64,6 +64,22 @@ public sealed record PtyRequest(string Term, uint Columns, uint Rows, uint Width
     {
         w.WriteString(Term); w.WriteUInt32(Columns); w.WriteUInt32(Rows); w.WriteUInt32(WidthPixels); w.WriteUInt32(HeightPixels); w.WriteBinary(Modes);
     }
+
+    /// <summary>
+    /// Decodes the terminal modes (RFC 4254 §8: opcode byte + uint32, ended by 0). Opcodes from
+    /// 160 have unknown argument sizes, so decoding stops there, as the RFC says; it never throws.
+    /// </summary>
+    public IReadOnlyDictionary<byte, uint> DecodeModes()
+    {
+        var modes = new Dictionary<byte, uint>();
+        var span = Modes.AsSpan();
+        while (span.Length >= 5 && span[0] is > 0 and < 160)
+        {
+            modes[span[0]] = System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(span[1..]);
+            span = span[5..];
+        }
+        return modes;
+    }
 }
 
 public sealed record ShellRequest() : ChannelRequest(Name)

@@ -2,8 +2,10 @@ namespace Gateway.Ssh.Connection;
 
 /// <summary>
 /// Decisions of the application about what the peer asks for. Every method has a default that
-/// refuses, so a handler implements only what it allows. Callbacks run off the receive loop's
-/// critical path: replies are still sent in request order, as OpenSSH matches them FIFO.
+/// refuses, so a handler implements only what it allows. Callbacks are started on the
+/// transport's receive loop but not awaited there: they may take their time (replies are still
+/// sent in request order, as OpenSSH matches them FIFO), yet must never block synchronously.
+/// Channel I/O belongs in tasks they start, e.g. from <see cref="ChannelOpenDecision.OnOpened"/>.
 /// </summary>
 public interface ISshConnectionHandler
 {

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.IO.Pipelines;
+using System.Runtime.CompilerServices;
 using Gateway.Ssh.Transport;
 using Gateway.Ssh.Wire;
 
@@ -71,6 +72,9 @@ public sealed class SshChannel : IAsyncDisposable
 
     public uint LocalId { get; }
 
+    /// <summary>The connection this channel belongs to.</summary>
+    public SshConnection Connection => _connection;
+
     /// <summary>The peer's id for this channel; valid once the channel is open.</summary>
     public uint RemoteId { get; private set; }
 
@@ -115,8 +119,6 @@ public sealed class SshChannel : IAsyncDisposable
 
     internal OrderedReplies Replies { get; }
 
-    internal bool IsReleased { get { lock (_sync) return _released; } }
-
     internal Task Opened => _opened.Task;
 
     // ---------------------------------------------------------------- opening
@@ -142,8 +144,13 @@ public sealed class SshChannel : IAsyncDisposable
             RemoteId = remoteId;
             _remoteWindow = remoteWindow;
             _remoteMaxPacket = remoteMaxPacket;
-            _acceptsInbound = true;
         }
+    }
+
+    /// <summary>Incoming open, just before our confirmation goes out: the peer may now address us.</summary>
+    internal void AcceptInbound()
+    {
+        lock (_sync) _acceptsInbound = true;
     }
 
     /// <summary>Incoming open: our confirmation is queued, so our own messages may follow it.</summary>
@@ -254,7 +261,11 @@ public sealed class SshChannel : IAsyncDisposable
         lock (_sync)
         {
             if (!_acceptsInbound || !_pendingReplies.TryDequeue(out pending!))
+            {
+                // After our CLOSE the pending requests were already answered with false.
+                if (_acceptsInbound && _closeSent) return;
                 throw new SshProtocolException(DisconnectReason.ProtocolError, $"unexpected request reply on channel {LocalId}");
+            }
         }
         pending.TrySetResult(success);
     }
@@ -380,6 +391,8 @@ public sealed class SshChannel : IAsyncDisposable
 
     // ---------------------------------------------------------------- outbound
 
+    // Pooled builders: these run per packet, so their state machines are reused, not allocated.
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     internal async ValueTask WriteCoreAsync(ReadOnlyMemory<byte> data, bool extended, CancellationToken cancellationToken)
     {
         if (data.IsEmpty) return;
@@ -417,6 +430,7 @@ public sealed class SshChannel : IAsyncDisposable
         return 13;
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<int> ReserveWindowAsync(int wanted, CancellationToken cancellationToken)
     {
         while (true)
@@ -467,9 +481,9 @@ public sealed class SshChannel : IAsyncDisposable
     }
 
     /// <summary>
-    /// Sends CLOSE (after EOF, unless <paramref name="sendEof"/> is false) and waits until the peer's
-    /// CLOSE arrived or <see cref="SshConnectionOptions.ChannelCloseTimeout"/> passed. Writers
-    /// still waiting for window fail with <see cref="IOException"/>.
+    /// Sends EOF (if not sent yet) and CLOSE, after any data packet in flight, and waits until the
+    /// peer's CLOSE arrived or <see cref="SshConnectionOptions.ChannelCloseTimeout"/> passed.
+    /// Writers still waiting for window fail with <see cref="IOException"/>.
     /// </summary>
     public async Task CloseAsync(CancellationToken cancellationToken = default)
     {

@@ -8,7 +8,6 @@ internal sealed class DelegateHandler : ISshConnectionHandler
     public Func<RemoteForwardRequest, ValueTask<RemoteForwardDecision>>? Forward;
     public Func<string, uint, ValueTask<bool>>? CancelForward;
     public Func<ChannelOpenRequest, ValueTask<ChannelOpenDecision>>? Open;
-    public Action<SshChannel>? Opened;
     public Func<SshChannel, ChannelRequest, ValueTask<bool>>? Request;
     public Func<string, ReadOnlyMemory<byte>, ValueTask<(bool, byte[])>>? Global;
 
@@ -20,8 +19,6 @@ internal sealed class DelegateHandler : ISshConnectionHandler
 
     public ValueTask<ChannelOpenDecision> OnChannelOpenAsync(ChannelOpenRequest request)
         => Open?.Invoke(request) ?? ValueTask.FromResult(ChannelOpenDecision.Refuse());
-
-    public void OnChannelOpened(SshChannel channel) => Opened?.Invoke(channel);
 
     public ValueTask<bool> OnChannelRequestAsync(SshChannel channel, ChannelRequest request)
         => Request?.Invoke(channel, request) ?? ValueTask.FromResult(false);

@@ -61,7 +61,7 @@ public class SessionChannelTests
             // Their EOF does not stop our writing.
             await channel.Stream.WriteAsync("after-eof"u8.ToArray());
             await channel.SendEofAsync();
-            // Nor does our EOF stop their... the channel stays until both close.
+            // The channel lives on until both sides have closed it.
             await channel.Completion;
         });
 
