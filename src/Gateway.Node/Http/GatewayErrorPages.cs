@@ -7,6 +7,9 @@ namespace Gateway.Node.Http;
 public static class GatewayErrorPages
 {
     public static Task WriteAsync(HttpContext context, int status, string message)
+        => WriteAsync(context, status, message, context.RequestAborted);
+
+    public static Task WriteAsync(HttpContext context, int status, string message, CancellationToken ct)
     {
         var response = context.Response;
         response.Clear();
@@ -17,7 +20,7 @@ public static class GatewayErrorPages
         var page =
             "<!DOCTYPE html>\n<html><head><meta charset=\"utf-8\"><title>" + WebUtility.HtmlEncode(title) + "</title></head>\n" +
             "<body><h1>" + WebUtility.HtmlEncode(title) + "</h1>\n<p>" + WebUtility.HtmlEncode(message) + "</p></body></html>\n";
-        return response.WriteAsync(page, context.RequestAborted);
+        return response.WriteAsync(page, ct);
     }
 
     public static string HostOf(HttpContext context) => context.Request.Host.Host is { Length: > 0 } host ? host : "this host";

@@ -50,11 +50,12 @@ public static class GatewayHttpExtensions
     private static void AddGatewayTransforms(Yarp.ReverseProxy.Transforms.Builder.TransformBuilderContext context)
     {
         var policy = new HostHeaderPolicy(context.Route.Metadata);
+        // YARP's default transform drops a Host equal to the original; take Host over entirely instead.
+        context.AddOriginalHost(true);
         context.AddRequestTransform(transform =>
         {
-            var host = policy.Choose(transform.HttpContext.Request);
-            if (host is not null)
-                transform.ProxyRequest.Headers.Host = host;
+            // null: the HTTP client sends the destination's authority (Pomerium's auto_host_rewrite).
+            transform.ProxyRequest.Headers.Host = policy.Choose(transform.HttpContext.Request);
             var connection = transform.HttpContext.Connection;
             if (connection.RemoteIpAddress is { } ip)
                 transform.ProxyRequest.Options.Set(TunnelForwarderHttpClientFactory.DownstreamKey, new IPEndPoint(ip, connection.RemotePort));

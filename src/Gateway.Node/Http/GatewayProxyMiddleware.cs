@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.Logging;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Model;
@@ -34,11 +35,22 @@ public sealed class GatewayProxyMiddleware
         await _next(context).ConfigureAwait(false);
 
         var error = context.Features.Get<IForwarderErrorFeature>();
-        if (error is null || context.Response.HasStarted || context.RequestAborted.IsCancellationRequested && error.Error is ForwarderError.RequestCanceled)
+        if (error is null || context.Response.HasStarted)
+            return;
+
+        var host = GatewayErrorPages.HostOf(context);
+        // The route timeout cancels RequestAborted, which YARP reports as a client cancel.
+        if (context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true)
+        {
+            _logger.LogInformation("route {RouteId}: request timeout -> 504", route.RouteId);
+            await GatewayErrorPages.WriteAsync(context, StatusCodes.Status504GatewayTimeout,
+                $"the upstream of {host} did not answer in time", CancellationToken.None).ConfigureAwait(false);
+            return;
+        }
+        if (context.RequestAborted.IsCancellationRequested)
             return;
 
         var usesTunnel = route.Metadata is { } m && m.TryGetValue(ProxyMetadata.UsesTunnel, out var t) && t == "true";
-        var host = GatewayErrorPages.HostOf(context);
         var (status, message) = Classify(error, context.Response.StatusCode, host, usesTunnel);
         _logger.LogInformation("route {RouteId}: {Error} -> {Status}: {Detail}", route.RouteId, error.Error, status, error.Exception?.GetBaseException().Message);
         await GatewayErrorPages.WriteAsync(context, status, message).ConfigureAwait(false);
