@@ -8,9 +8,10 @@ namespace Gateway.Node.Http;
 
 /// <summary>
 /// The route listener (<c>address</c>). TLS: HTTP/1.1 and HTTP/2 chosen by ALPN, certificate
-/// chosen per SNI name. <c>insecure_server</c>: plain HTTP on the same protocols; Kestrel's
-/// Http1AndHttp2 on a cleartext endpoint serves HTTP/1.1 and recognises the HTTP/2 connection
-/// preface, so h2c with prior knowledge works (no Upgrade: h2c, which Kestrel does not implement).
+/// chosen per SNI name. <c>insecure_server</c>: plain HTTP/1.1 only. Checked on .NET 10: Kestrel's
+/// Http1AndHttp2 on a cleartext endpoint picks HTTP/1.1 without looking for the HTTP/2 preface
+/// (curl --http2-prior-knowledge gets an empty reply), and it never implements Upgrade: h2c.
+/// Cleartext h2c would need an Http2-only endpoint, which would refuse HTTP/1.1 clients.
 /// </summary>
 public static class GatewayHttpListener
 {

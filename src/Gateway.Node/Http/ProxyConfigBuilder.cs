@@ -159,7 +159,8 @@ public sealed class ProxyConfigBuilder
                         var host = _destinations.GetOrAddHost(destination);
                         destinations[endpoint + "#" + i.ToString(CultureInfo.InvariantCulture)] = new DestinationConfig
                         {
-                            Address = BuildAddress(to, host),
+                            // Always http: TLS to https upstreams is layered on the tunnel stream by the connect callback.
+                            Address = BuildAddress("http", to, host),
                         };
                     }
                 }
@@ -177,13 +178,15 @@ public sealed class ProxyConfigBuilder
                 {
                     destinations[FormattableString.Invariant($"to{i}-{k}")] = new DestinationConfig
                     {
-                        Address = BuildAddress(to, to.Url.Host),
+                        Address = BuildAddress(to.WireScheme, to, to.Url.Host),
                     };
                 }
             }
         }
 
         var h2c = route.To[0].IsH2c;
+        // Over a tunnel, https is TLS the connect callback negotiates with ALPN http/1.1 (see UpstreamTls).
+        var http11Only = route.UsesTunnel && route.To.Any(t => t.IsHttps);
         var metadata = new Dictionary<string, string>(StringComparer.Ordinal);
         var tlsName = TlsServerName(route);
         if (tlsName is not null)
@@ -197,17 +200,17 @@ public sealed class ProxyConfigBuilder
             HttpRequest = new ForwarderRequestConfig
             {
                 ActivityTimeout = route.IdleTimeout,
-                Version = h2c ? HttpVersion.Version20 : null,
-                VersionPolicy = h2c ? HttpVersionPolicy.RequestVersionExact : null,
+                Version = h2c ? HttpVersion.Version20 : http11Only ? HttpVersion.Version11 : null,
+                VersionPolicy = h2c || http11Only ? HttpVersionPolicy.RequestVersionExact : null,
             },
             HttpClient = new HttpClientConfig { DangerousAcceptAnyServerCertificate = route.TlsSkipVerify },
             Metadata = metadata,
         };
     }
 
-    private static string BuildAddress(UpstreamUrl to, string host)
+    private static string BuildAddress(string scheme, UpstreamUrl to, string host)
     {
-        var builder = new UriBuilder(to.WireScheme, host, to.Port, to.Url.AbsolutePath);
+        var builder = new UriBuilder(scheme, host, to.Port, to.Url.AbsolutePath);
         return builder.Uri.AbsoluteUri;
     }
 

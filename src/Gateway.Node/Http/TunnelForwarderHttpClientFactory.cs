@@ -44,20 +44,23 @@ public sealed class TunnelForwarderHttpClientFactory : ForwarderHttpClientFactor
         handler.PooledConnectionIdleTimeout = _options.PooledConnectionIdleTimeout;
         handler.ConnectTimeout = _options.ConnectTimeout;
 
-        if (context.NewMetadata is { } metadata && metadata.TryGetValue(ProxyMetadata.TlsServerName, out var tlsName))
+        string? tlsName = null;
+        if (context.NewMetadata is { } metadata && metadata.TryGetValue(ProxyMetadata.TlsServerName, out var name))
         {
-            // Without this the SNI would be the Host header (the downstream name) or the synthetic host.
-            handler.SslOptions.TargetHost = tlsName;
+            tlsName = name;
+            // Direct https routes: the handler does TLS. SocketsHttpHandler takes SNI from the
+            // Host header when one is set, so this applies when Host is the destination's.
+            handler.SslOptions.TargetHost = name;
         }
-
-        handler.ConnectCallback = ConnectAsync;
+        var skipVerify = context.NewConfig.DangerousAcceptAnyServerCertificate ?? false;
+        handler.ConnectCallback = (connection, ct) => ConnectAsync(connection, tlsName, skipVerify, ct);
     }
 
     /// <summary>Clients are rebuilt when the cluster's metadata (e.g. TLS name) changes, not only its client config.</summary>
     protected override bool CanReuseOldClient(ForwarderHttpClientContext context)
         => base.CanReuseOldClient(context) && SameMetadata(context.OldMetadata, context.NewMetadata);
 
-    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, CancellationToken ct)
+    private async ValueTask<Stream> ConnectAsync(SocketsHttpConnectionContext context, string? tlsName, bool skipVerify, CancellationToken ct)
     {
         var host = context.DnsEndPoint.Host;
         if (TunnelDestinationTable.IsSyntheticHost(host))
@@ -66,7 +69,10 @@ public sealed class TunnelForwarderHttpClientFactory : ForwarderHttpClientFactor
                 throw new TunnelOpenFailedException($"tunnel endpoint for {host} is gone");
             context.InitialRequestMessage.Options.TryGetValue(DownstreamKey, out var downstream);
             var request = new TunnelDialRequest(destination.RouteId, destination.EndpointId, destination.Upstream, downstream);
-            return await _dialer.DialAsync(request, ct).ConfigureAwait(false);
+            var stream = await _dialer.DialAsync(request, ct).ConfigureAwait(false);
+            if (!destination.Upstream.Scheme.Equals("https", StringComparison.OrdinalIgnoreCase))
+                return stream;
+            return await UpstreamTls.AuthenticateAsync(stream, tlsName ?? destination.Upstream.IdnHost, skipVerify, ct).ConfigureAwait(false);
         }
 
         // Direct route (tunnels disabled): an ordinary TCP connection with Nagle off.
