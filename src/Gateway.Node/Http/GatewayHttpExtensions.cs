@@ -8,7 +8,20 @@ using Yarp.ReverseProxy.Transforms;
 
 namespace Gateway.Node.Http;
 
-/// <summary>Wiring of the HTTP side into a WebApplication.</summary>
+/// <summary>
+/// Wiring of the HTTP side into a WebApplication:
+/// <code>
+/// var builder = WebApplication.CreateBuilder();
+/// builder.Services.AddSingleton&lt;ITunnelDialer, ...&gt;();           // the tunnel layer
+/// builder.Services.AddGatewayHttp(o =&gt; o.PooledConnectionLifetime = ...);
+/// var certs = new LocalCertificateAuthority(dataDir, logger);      // or ConfiguredCertificateSelector
+/// GatewayHttpListener.Configure(builder, address, insecure, certs);
+/// var app = builder.Build();
+/// app.UseGatewayHttp();
+/// app.Services.GetRequiredService&lt;ProxyConfigBuilder&gt;().SetRoutes(routes);
+/// // tunnel layer, as SSH clients come and go: configBuilder.UpdateEndpoints(routeId, endpointIds)
+/// </code>
+/// </summary>
 public static class GatewayHttpExtensions
 {
     /// <summary>

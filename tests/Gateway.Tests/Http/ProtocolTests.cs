@@ -95,6 +95,28 @@ public sealed class ProtocolTests
     }
 
     [Fact]
+    public async Task WebSocket_outlives_the_route_timeout()
+    {
+        await using var upstream = await UpstreamServer.StartAsync("ws");
+        var dialer = new TestTunnelDialer();
+        dialer.MapEndpoint("ep1", upstream.EndPoint);
+        var route = Routes.Public("w", "ws.test", "http://localhost:8080") with { Timeout = TimeSpan.FromSeconds(1) };
+        await using var gateway = await GatewayTestHost.StartAsync(dialer, [route]);
+        gateway.Config.UpdateEndpoints("w", ["ep1"]);
+
+        using var invoker = new HttpMessageInvoker(gateway.CreateHandler());
+        using var socket = new ClientWebSocket();
+        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        await socket.ConnectAsync(new Uri($"wss://ws.test:{gateway.Port}/ws"), invoker, cts.Token);
+        await Task.Delay(TimeSpan.FromSeconds(2.5), cts.Token);
+        await socket.SendAsync(Encoding.UTF8.GetBytes("late"), WebSocketMessageType.Text, true, cts.Token);
+        var buffer = new byte[64];
+        var received = await socket.ReceiveAsync(buffer, cts.Token);
+        Assert.Equal("late", Encoding.UTF8.GetString(buffer, 0, received.Count));
+        await socket.CloseAsync(WebSocketCloseStatus.NormalClosure, "done", cts.Token);
+    }
+
+    [Fact]
     public async Task Insecure_listener_serves_plain_http1()
     {
         await using var upstream = await UpstreamServer.StartAsync("plain");
