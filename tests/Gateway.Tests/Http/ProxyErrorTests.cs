@@ -108,4 +108,52 @@ public sealed class ProxyErrorTests
         Assert.EndsWith("404 1.1", curl.StdOut);
         Assert.Contains("no route is configured for other.test", curl.StdOut);
     }
+
+    [Fact]
+    public async Task Upstream_dropping_mid_response_fails_that_download_and_the_gateway_keeps_serving()
+    {
+        await using var upstream = await UpstreamServer.StartAsync("flaky");
+        var dialer = new TestTunnelDialer();
+        dialer.MapEndpoint("ep1", upstream.EndPoint);
+        await using var gateway = await GatewayTestHost.StartAsync(dialer, [Routes.Public("r1", "app.test", "http://localhost:3000")]);
+        gateway.Config.UpdateEndpoints("r1", ["ep1"]);
+
+        foreach (var flag in new[] { "--http1.1", "--http2" })
+        {
+            var broken = await ProcessRunner.CurlAsync(gateway.CaPath, "app.test", gateway.Port, "/abort", flag, "-o", "/dev/null");
+            Assert.NotEqual(0, broken.ExitCode);
+            var ok = await ProcessRunner.CurlAsync(gateway.CaPath, "app.test", gateway.Port, "/after", flag);
+            Assert.Equal(0, ok.ExitCode);
+            Assert.Contains("path=/after", ok.StdOut);
+        }
+    }
+
+    [Fact]
+    public async Task Direct_https_route_without_tunnels_validates_or_skips_as_configured()
+    {
+        var caDir = Directory.CreateTempSubdirectory("upstream-ca-").FullName;
+        try
+        {
+            using var upstreamCa = new LocalCertificateAuthority(caDir);
+            using var certificate = upstreamCa.IssueLeaf("127.0.0.1");
+            await using var upstream = await UpstreamServer.StartAsync("tls", UpstreamMode.Https, certificate);
+            var to = $"https://127.0.0.1:{upstream.EndPoint.Port}";
+            var skip = Routes.Public("d1", "skip.test", to) with { UsesTunnel = false, TlsSkipVerify = true };
+            var strict = Routes.Public("d2", "strict.test", to) with { UsesTunnel = false };
+            var dialer = new TestTunnelDialer();
+            await using var gateway = await GatewayTestHost.StartAsync(dialer, [skip, strict]);
+
+            var ok = await ProcessRunner.CurlAsync(gateway.CaPath, "skip.test", gateway.Port, "/d", "--http1.1");
+            Assert.EndsWith("200 1.1", ok.StdOut);
+            Assert.Contains("scheme=https;", ok.StdOut);
+            Assert.Contains($"host=127.0.0.1:{upstream.EndPoint.Port};", ok.StdOut);
+            var refused = await ProcessRunner.CurlAsync(gateway.CaPath, "strict.test", gateway.Port, "/d", "--http1.1");
+            Assert.EndsWith("502 1.1", refused.StdOut);
+            Assert.Empty(dialer.Dials);
+        }
+        finally
+        {
+            Directory.Delete(caDir, recursive: true);
+        }
+    }
 }

@@ -117,6 +117,15 @@ public sealed class UpstreamServer : IAsyncDisposable
             await Task.Delay(ms, context.RequestAborted);
             await context.Response.WriteAsync("slow done");
         });
+        app.Map("/abort", async context =>
+        {
+            // Promises 1 MiB, sends 64 KiB, then drops the connection: a tunnel dying mid-response.
+            context.Response.ContentLength = 1024 * 1024;
+            await context.Response.Body.WriteAsync(new byte[64 * 1024], context.RequestAborted);
+            await context.Response.Body.FlushAsync(context.RequestAborted);
+            await Task.Delay(100, context.RequestAborted);
+            context.Abort();
+        });
         app.MapFallback(async context =>
         {
             Interlocked.Increment(ref self.RequestCount);
