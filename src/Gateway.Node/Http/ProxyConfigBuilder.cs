@@ -103,6 +103,33 @@ public sealed class ProxyConfigBuilder
             return _routes.TryGetValue(routeId, out route);
     }
 
+    /// <summary>
+    /// True when some route's host covers <paramref name="host"/> (exact, or any name ending in a
+    /// <c>*.</c> wildcard's suffix, as routing matches it). Pass to <see cref="LocalCertificateAuthority"/> so leaves are minted
+    /// only for route names.
+    /// </summary>
+    public bool IsRouteHost(string host)
+    {
+        lock (_gate)
+        {
+            foreach (var route in _routes.Values)
+            {
+                if (route.Host.StartsWith("*.", StringComparison.Ordinal))
+                {
+                    // Same rule as ASP.NET Core host matching (and Envoy): any non-empty prefix.
+                    var suffix = route.Host.AsSpan(1);
+                    if (host.Length > suffix.Length && host.AsSpan().EndsWith(suffix, StringComparison.OrdinalIgnoreCase))
+                        return true;
+                }
+                else if (route.Host.Equals(host, StringComparison.OrdinalIgnoreCase))
+                {
+                    return true;
+                }
+            }
+            return false;
+        }
+    }
+
     private void Publish()
     {
         var routes = new List<RouteConfig>(_routes.Count);

@@ -37,6 +37,8 @@ public sealed class HostHeaderTests
     {
         var body = await FetchAsync(Routes.Public("r1", "*.wild.test", "http://localhost:3000"), "a.wild.test", "/");
         Assert.Contains("host=a.wild.test:PORT;", body);
+        var deeper = await FetchAsync(Routes.Public("r1", "*.wild.test", "http://localhost:3000"), "x.y.wild.test", "/");
+        Assert.Contains("host=x.y.wild.test:PORT;", deeper);
     }
 
     [Fact]

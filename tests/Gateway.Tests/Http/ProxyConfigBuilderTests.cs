@@ -156,6 +156,20 @@ public sealed class ProxyConfigBuilderTests
     public void Re2_substitution_becomes_dotnet_substitution(string re2, string dotnet)
         => Assert.Equal(dotnet, HostHeaderPolicy.ToDotNetSubstitution(re2));
 
+    [Theory]
+    [InlineData("app.test", true)]
+    [InlineData("APP.test", true)]
+    [InlineData("a.wild.test", true)]
+    [InlineData("wild.test", false)]
+    [InlineData("a.b.wild.test", true)]
+    [InlineData("other.test", false)]
+    public void Route_hosts_cover_exact_names_and_wildcard_suffixes(string host, bool expected)
+    {
+        var builder = NewBuilder();
+        builder.SetRoutes([Routes.Public("a", "app.test", "http://x"), Routes.Public("w", "*.wild.test", "http://x")]);
+        Assert.Equal(expected, builder.IsRouteHost(host));
+    }
+
     [Fact]
     public void Config_is_a_yarp_provider()
     {
