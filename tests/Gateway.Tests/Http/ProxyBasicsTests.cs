@@ -116,14 +116,14 @@ public sealed class ProxyBasicsTests
         var dialer = new TestTunnelDialer();
         dialer.MapEndpoint("ep1", upstream.EndPoint);
         await using var gateway = await GatewayTestHost.StartAsync(dialer, [Routes.Public("r1", "app.test", "http://localhost:3000")],
-            o => o.PooledConnectionLifetime = TimeSpan.FromSeconds(1));
+            o => o.PooledConnectionLifetime = TimeSpan.FromSeconds(3));
         gateway.Config.UpdateEndpoints("r1", ["ep1"]);
 
         using var client = gateway.CreateClient();
         (await client.GetAsync(gateway.Url("app.test", "/1"))).Dispose();
         (await client.GetAsync(gateway.Url("app.test", "/2"))).Dispose();
         Assert.Single(dialer.Dials);
-        await Task.Delay(TimeSpan.FromMilliseconds(1600));
+        await Task.Delay(TimeSpan.FromMilliseconds(3600));
         (await client.GetAsync(gateway.Url("app.test", "/3"))).Dispose();
         Assert.Equal(2, dialer.Dials.Count);
     }
