@@ -1,0 +1,78 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Forwarder;
+using Yarp.ReverseProxy.Transforms;
+
+namespace Gateway.Node.Http;
+
+/// <summary>
+/// Wiring of the HTTP side into a WebApplication:
+/// <code>
+/// var builder = WebApplication.CreateBuilder();
+/// builder.Services.AddSingleton&lt;ITunnelDialer, ...&gt;();           // the tunnel layer
+/// builder.Services.AddGatewayHttp(o =&gt; o.PooledConnectionLifetime = ...);
+/// var certs = new LocalCertificateAuthority(dataDir, logger);      // or ConfiguredCertificateSelector
+/// GatewayHttpListener.Configure(builder, address, insecure, certs);
+/// var app = builder.Build();
+/// app.UseGatewayHttp();
+/// app.Services.GetRequiredService&lt;ProxyConfigBuilder&gt;().SetRoutes(routes);
+/// // tunnel layer, as SSH clients come and go: configBuilder.UpdateEndpoints(routeId, endpointIds)
+/// </code>
+/// </summary>
+public static class GatewayHttpExtensions
+{
+    /// <summary>
+    /// Registers YARP with the gateway's config builder, tunnel client factory, Host header policy
+    /// and request timeouts. The caller registers an <see cref="ITunnelDialer"/> and fills routes
+    /// through <see cref="ProxyConfigBuilder"/> (resolve it from the container).
+    /// </summary>
+    public static IServiceCollection AddGatewayHttp(this IServiceCollection services, Action<GatewayHttpOptions>? configure = null)
+    {
+        var options = services.AddOptions<GatewayHttpOptions>();
+        if (configure is not null)
+            options.Configure(configure);
+        services.AddSingleton<TunnelDestinationTable>();
+        services.AddSingleton<ProxyConfigBuilder>();
+        services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<ProxyConfigBuilder>().Provider);
+        services.AddRequestTimeouts();
+        services.AddReverseProxy().AddTransforms(AddGatewayTransforms);
+        // Registered after AddReverseProxy so it replaces YARP's default factory.
+        services.AddSingleton<IForwarderHttpClientFactory, TunnelForwarderHttpClientFactory>();
+        return services;
+    }
+
+    /// <summary>Request timeouts, the proxy with the gateway's pipeline, and the 404 page for unknown hosts.</summary>
+    public static WebApplication UseGatewayHttp(this WebApplication app)
+    {
+        app.UseRequestTimeouts();
+        app.MapReverseProxy(pipeline =>
+        {
+            pipeline.UseMiddleware<GatewayProxyMiddleware>();
+            pipeline.UseSessionAffinity();
+            pipeline.UseLoadBalancing();
+            pipeline.UsePassiveHealthChecks();
+        });
+        app.MapFallback(context => GatewayErrorPages.WriteAsync(context, StatusCodes.Status404NotFound,
+            $"no route is configured for {GatewayErrorPages.HostOf(context)}"));
+        return app;
+    }
+
+    private static void AddGatewayTransforms(Yarp.ReverseProxy.Transforms.Builder.TransformBuilderContext context)
+    {
+        var policy = new HostHeaderPolicy(context.Route.Metadata);
+        // YARP's default transform drops a Host equal to the original; take Host over entirely instead.
+        context.AddOriginalHost(true);
+        context.AddRequestTransform(transform =>
+        {
+            // null: the HTTP client sends the destination's authority (Pomerium's auto_host_rewrite).
+            transform.ProxyRequest.Headers.Host = policy.Choose(transform.HttpContext.Request);
+            var connection = transform.HttpContext.Connection;
+            if (connection.RemoteIpAddress is { } ip)
+                transform.ProxyRequest.Options.Set(TunnelForwarderHttpClientFactory.DownstreamKey, new IPEndPoint(ip, connection.RemotePort));
+            return ValueTask.CompletedTask;
+        });
+    }
+}

@@ -1,0 +1,155 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Numerics;
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using Microsoft.Extensions.Logging;
+
+namespace Gateway.Node.Http;
+
+/// <summary>
+/// Used when no certificates are configured: a local CA kept in <c>data_dir</c> (ca.pem,
+/// ca-key.pem; created once) issues a leaf certificate per requested host on demand, so
+/// <c>curl --cacert &lt;data_dir&gt;/ca.pem https://host</c> works. ECDSA P-256; leaves last 90 days.
+/// </summary>
+public sealed class LocalCertificateAuthority : ICertificateSelector, IDisposable
+{
+    public const string CaFileName = "ca.pem";
+    public const string CaKeyFileName = "ca-key.pem";
+
+    private static readonly TimeSpan LeafLifetime = TimeSpan.FromDays(90);
+    private static readonly TimeSpan RenewBefore = TimeSpan.FromDays(7);
+    private const int MaxCachedLeaves = 4096;
+
+    private readonly X509Certificate2 _ca;
+    private readonly Func<string, bool> _acceptHost;
+    private readonly string _defaultHost;
+    private readonly ConcurrentDictionary<string, X509Certificate2> _leaves = new(StringComparer.OrdinalIgnoreCase);
+    private readonly object _issueGate = new();
+
+    /// <param name="dataDir">Where ca.pem and ca-key.pem live; created if missing.</param>
+    /// <param name="acceptHost">
+    /// Names a leaf may be issued for (e.g. "matches a route"); others get the default host's
+    /// leaf, so a scanner cannot make the node mint certificates for arbitrary names.
+    /// </param>
+    /// <param name="defaultHost">Used when the client sends no SNI or an unaccepted name.</param>
+    public LocalCertificateAuthority(string dataDir, ILogger? logger = null, Func<string, bool>? acceptHost = null, string defaultHost = "localhost")
+    {
+        Directory.CreateDirectory(dataDir);
+        CaCertificatePath = Path.Combine(dataDir, CaFileName);
+        CaKeyPath = Path.Combine(dataDir, CaKeyFileName);
+        _acceptHost = acceptHost ?? (_ => true);
+        _defaultHost = defaultHost;
+        var created = false;
+        if (File.Exists(CaCertificatePath) && File.Exists(CaKeyPath))
+        {
+            _ca = X509Certificate2.CreateFromPemFile(CaCertificatePath, CaKeyPath);
+        }
+        else
+        {
+            _ca = CreateCa();
+            WriteCa(_ca, CaCertificatePath, CaKeyPath);
+            created = true;
+        }
+        logger?.LogInformation("{Action} local certificate authority {CaPath}; clients can trust it with: curl --cacert {CaPath} https://<route host>",
+            created ? "Created" : "Using", CaCertificatePath, CaCertificatePath);
+    }
+
+    public string CaCertificatePath { get; }
+
+    public string CaKeyPath { get; }
+
+    /// <summary>The CA certificate (public part), e.g. for a test's trust store.</summary>
+    public X509Certificate2 CaCertificate => X509CertificateLoader.LoadCertificate(_ca.RawData);
+
+    public X509Certificate2 Select(string? serverName)
+    {
+        var host = string.IsNullOrEmpty(serverName) || !_acceptHost(serverName) ? _defaultHost : serverName.TrimEnd('.').ToLowerInvariant();
+        if (_leaves.TryGetValue(host, out var cached) && cached.NotAfter.ToUniversalTime() - DateTime.UtcNow > RenewBefore)
+            return cached;
+        lock (_issueGate)
+        {
+            if (_leaves.TryGetValue(host, out cached) && cached.NotAfter.ToUniversalTime() - DateTime.UtcNow > RenewBefore)
+                return cached;
+            if (_leaves.Count >= MaxCachedLeaves)
+                _leaves.Clear();
+            var leaf = IssueLeaf(host);
+            _leaves[host] = leaf;
+            return leaf;
+        }
+    }
+
+    /// <summary>Issues a leaf for <paramref name="host"/> (a DNS name or an IP address) signed by the CA.</summary>
+    public X509Certificate2 IssueLeaf(string host)
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(new X500DistinguishedName("CN=" + EscapeCn(host)), key, HashAlgorithmName.SHA256);
+        var san = new SubjectAlternativeNameBuilder();
+        if (IPAddress.TryParse(host, out var ip))
+            san.AddIpAddress(ip);
+        else
+            san.AddDnsName(host);
+        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
+        request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        request.CertificateExtensions.Add(X509AuthorityKeyIdentifierExtension.CreateFromCertificate(_ca, true, false));
+        var now = DateTimeOffset.UtcNow;
+        var notAfter = now + LeafLifetime;
+        if (notAfter > _ca.NotAfter)
+            notAfter = _ca.NotAfter;
+        using var issued = request.Create(_ca, now.AddHours(-1), notAfter, NewSerial());
+        using var withKey = issued.CopyWithPrivateKey(key);
+        // Round-trip through PKCS#12 so the key is usable by SslStream on every platform.
+        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+    }
+
+    public void Dispose()
+    {
+        foreach (var leaf in _leaves.Values)
+            leaf.Dispose();
+        _leaves.Clear();
+        _ca.Dispose();
+    }
+
+    private static X509Certificate2 CreateCa()
+    {
+        using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
+        var request = new CertificateRequest(new X500DistinguishedName("CN=Gateway Local CA, O=Gateway"), key, HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
+        request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
+        request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        var now = DateTimeOffset.UtcNow;
+        using var self = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(10));
+        return X509CertificateLoader.LoadPkcs12(self.Export(X509ContentType.Pkcs12), null);
+    }
+
+    private static void WriteCa(X509Certificate2 ca, string certPath, string keyPath)
+    {
+        using var key = ca.GetECDsaPrivateKey() ?? throw new InvalidOperationException("CA has no ECDSA key");
+        var keyPem = PemEncoding.WriteString("PRIVATE KEY", key.ExportPkcs8PrivateKey());
+        var tmpKey = keyPath + ".tmp";
+        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
+        if (!OperatingSystem.IsWindows())
+            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        using (var stream = new FileStream(tmpKey, options))
+        using (var writer = new StreamWriter(stream))
+        {
+            writer.Write(keyPem);
+        }
+        File.Move(tmpKey, keyPath, overwrite: true);
+        File.WriteAllText(certPath + ".tmp", ca.ExportCertificatePem());
+        File.Move(certPath + ".tmp", certPath, overwrite: true);
+    }
+
+    private static byte[] NewSerial()
+    {
+        var serial = RandomNumberGenerator.GetBytes(16);
+        serial[0] &= 0x7F; // positive
+        serial[0] |= 0x01; // no leading zero byte
+        return serial;
+    }
+
+    private static string EscapeCn(string host) => host.Replace("\\", "\\\\").Replace(",", "\\,").Replace("+", "\\+").Replace("\"", "\\\"");
+}

@@ -1,0 +1,9 @@
+using System.Net;
+
+namespace Gateway.Node.Http;
+
+/// <param name="RouteId">The route (YARP cluster) the request belongs to.</param>
+/// <param name="DestinationId">The tunnel endpoint chosen by the load balancer.</param>
+/// <param name="Upstream">The chosen <c>to</c> URL (the SOCKS target in dynamic mode).</param>
+/// <param name="Downstream">The downstream client that caused the connection, for the forwarded-tcpip originator.</param>
+public sealed record TunnelDialRequest(string RouteId, string DestinationId, Uri Upstream, IPEndPoint? Downstream);
