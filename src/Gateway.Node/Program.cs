@@ -1,1 +1,68 @@
-Console.WriteLine("Gateway node: not yet wired up.");
+using Gateway.Actors.Routes;
+using Gateway.Contracts.Config;
+using Gateway.Node.Cluster;
+using Gateway.Node.Hosting;
+using Gateway.Node.Http;
+using Gateway.Node.Tunnels;
+
+GatewayConfig config;
+try
+{
+    config = GatewayConfigLoader.Load(null, GatewayConfigLoader.ProcessEnvironment(), args);
+}
+catch (ConfigException ex)
+{
+    Console.Error.WriteLine(ex.Message);
+    return 2;
+}
+
+var builder = WebApplication.CreateBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+builder.Logging.ClearProviders();
+builder.Logging.AddSimpleConsole(o =>
+{
+    o.SingleLine = true;
+    o.TimestampFormat = "HH:mm:ss.fff ";
+});
+builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
+builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+
+var routeSettings = RouteActorSettings.Default;
+var endpointTable = new EndpointTable();
+var destinations = new TunnelDestinationTable();
+var proxyConfig = new ProxyConfigBuilder(destinations);
+var catalog = new TunnelRouteCatalog(config);
+
+builder.Services.AddGatewayHttp();
+builder.Services.AddSingleton(destinations);
+builder.Services.AddSingleton(proxyConfig);
+builder.Services.AddSingleton(endpointTable);
+builder.Services.AddSingleton(catalog);
+builder.Services.AddSingleton<LocalTunnelRegistry>();
+builder.Services.AddSingleton<ITunnelDialer, TunnelDialer>();
+
+var cluster = config.Cluster ?? new ClusterConfig();
+builder.Services.AddGatewayCluster(new ClusterNodeSettings(cluster.Hostname, cluster.Port, cluster.SeedNodes), endpointTable, routeSettings);
+
+using var startupLogs = LoggerFactory.Create(l => l.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }));
+var startupLogger = startupLogs.CreateLogger("Gateway.Node");
+ICertificateSelector certificates = config.Certificates.Count > 0
+    ? ConfiguredCertificateSelector.FromPemFiles(config.Certificates.Select(c => (c.Cert, c.Key)))
+    : new LocalCertificateAuthority(config.DataDir, startupLogger, proxyConfig.IsRouteHost);
+var httpAddress = ListenAddress.Resolve(config.Address);
+GatewayHttpListener.Configure(builder, httpAddress, config.InsecureServer, certificates);
+
+var app = builder.Build();
+app.UseGatewayHttp();
+proxyConfig.SetRoutes(ProxyRoutes.FromConfig(config, startupLogger));
+endpointTable.Changed += (routeId, endpoints) => proxyConfig.UpdateEndpoints(routeId, endpoints.Select(e => e.EndpointId).ToList());
+
+await app.StartAsync();
+var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Node");
+await using var ssh = await SshListener.StartAsync(app, config, routeSettings);
+logger.LogInformation("{Scheme} listening on {Address}", config.InsecureServer ? "http" : "https", httpAddress);
+if (ssh is not null) logger.LogInformation("ssh listening on {Address}", ssh.LocalEndPoint);
+logger.LogInformation("data directory {DataDir}", config.DataDir);
+logger.LogInformation("gateway ready");
+
+await app.WaitForShutdownAsync();
+return 0;

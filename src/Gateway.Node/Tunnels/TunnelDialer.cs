@@ -1,0 +1,98 @@
+using Gateway.Actors.Forwarding;
+using Gateway.Actors.Routes;
+using Gateway.Actors.Sessions;
+using Gateway.Contracts.Tunnels;
+using Gateway.Node.Http;
+using Gateway.Ssh.Connection;
+
+namespace Gateway.Node.Tunnels;
+
+/// <summary>
+/// Opens the byte stream behind an upstream HTTP connection: a forwarded-tcpip channel on the SSH
+/// connection that holds the chosen endpoint, carrying the client's forward pattern and server
+/// port verbatim (so OpenSSH accepts it) and the downstream's address as originator. For dynamic
+/// forwards the gateway then asks the client's SOCKS server for the route's <c>to</c> address.
+/// </summary>
+public sealed class TunnelDialer : ITunnelDialer
+{
+    private readonly EndpointTable _endpoints;
+    private readonly LocalTunnelRegistry _tunnels;
+    private readonly TunnelRouteCatalog _catalog;
+    private readonly ILogger<TunnelDialer> _logger;
+    private long _connections;
+
+    public TunnelDialer(EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, ILogger<TunnelDialer> logger)
+    {
+        _endpoints = endpoints;
+        _tunnels = tunnels;
+        _catalog = catalog;
+        _logger = logger;
+    }
+
+    public async ValueTask<Stream> DialAsync(TunnelDialRequest request, CancellationToken ct)
+    {
+        var endpoint = _endpoints.Find(request.RouteId, request.DestinationId)
+            ?? (_endpoints.Get(request.RouteId) is { Length: > 0 } others ? others[0] : throw new NoTunnelEndpointException(request.RouteId));
+        var tunnel = _tunnels.Find(endpoint.SessionId)
+            ?? throw new TunnelOpenFailedException($"the tunnel for {request.RouteId} is held by another node ({endpoint.NodeAddress}), which this node cannot reach yet");
+
+        var originatorIp = request.Downstream?.Address.ToString() ?? "127.0.0.1";
+        var originatorPort = (uint)(request.Downstream?.Port ?? 0);
+        var connectionId = Interlocked.Increment(ref _connections).ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var route = _catalog.Routes.FirstOrDefault(r => r.RouteId == endpoint.RouteId);
+        var upstream = $"{request.Upstream.Host}:{request.Upstream.Port}";
+
+        SshChannel channel;
+        try
+        {
+            channel = await tunnel.Connection.OpenForwardedTcpIpAsync(endpoint.ConnectedAddress, endpoint.ConnectedPort, originatorIp, originatorPort, ct).ConfigureAwait(false);
+        }
+        catch (SshChannelOpenException ex)
+        {
+            if (endpoint.IsDynamic && ex.ReasonCode == ChannelOpenFailureReason.ConnectFailed && route is not null)
+                Warn(tunnel, MismatchDiagnostic.ForDynamicExpectingStatic(Permission(endpoint), route.Address, upstream));
+            else
+                tunnel.Status.Post($"error: channel for {request.RouteId} refused by the ssh client: {ex.Description}");
+            throw new TunnelOpenFailedException($"the ssh client refused the connection: {ex.Description}", ex);
+        }
+        catch (Exception ex) when (ex is TimeoutException or Gateway.Ssh.SshConnectionClosedException)
+        {
+            throw new TunnelOpenFailedException($"the tunnel did not open a channel: {ex.Message}", ex);
+        }
+
+        if (endpoint.IsDynamic)
+        {
+            try
+            {
+                await Socks5Client.ConnectAsync(channel.Stream, request.Upstream.Host, (ushort)request.Upstream.Port, ct).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is Socks5Exception or IOException or Gateway.Ssh.SshConnectionClosedException)
+            {
+                await channel.DisposeAsync().ConfigureAwait(false);
+                if (ex.Message.StartsWith("not a SOCKS5 server", StringComparison.Ordinal) && route is not null)
+                    Warn(tunnel, MismatchDiagnostic.ForDynamicExpectingStatic(Permission(endpoint), route.Address, upstream));
+                else
+                    tunnel.Status.Post($"error: the ssh client could not connect to {upstream} for {route?.Address.Hostname ?? request.RouteId}: {ex.Message}");
+                throw new TunnelOpenFailedException($"the ssh client could not connect to {upstream}: {ex.Message}", ex);
+            }
+        }
+
+        Action? onSilentClose = endpoint.IsDynamic || route is null
+            ? null
+            : () => Warn(tunnel, MismatchDiagnostic.ForStaticExpectingDynamic(Permission(endpoint), route.Address, upstream));
+        return new TunnelChannelStream(channel.Stream, tunnel.SessionActor, connectionId, endpoint.RouteId,
+            request.Downstream?.ToString() ?? "health check", guardSocks: !endpoint.IsDynamic, onSilentClose);
+    }
+
+    private void Warn(LocalTunnel tunnel, MismatchDiagnostic diagnostic)
+    {
+        foreach (var line in diagnostic.Render().Split('\n')) tunnel.Status.Post(line);
+        _logger.LogWarning("tunnel {Session}: {Message}", tunnel.SessionId, diagnostic.Message);
+    }
+
+    /// <summary>The forward as the endpoint describes it, for the diagnostics' hints.</summary>
+    private static ForwardPermission Permission(TunnelEndpoint endpoint) => new(
+        endpoint.IsDynamic ? HostPattern.Glob(endpoint.ConnectedAddress) : HostPattern.Exact(endpoint.ConnectedAddress),
+        endpoint.IsDynamic ? 0 : endpoint.ConnectedPort, endpoint.ConnectedPort,
+        endpoint.IsDynamic ? ForwardKind.Dynamic : ForwardKind.StaticHttps, 0);
+}
