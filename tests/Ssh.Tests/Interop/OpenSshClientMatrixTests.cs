@@ -1,5 +1,5 @@
 using System.Security.Cryptography;
-using Gateway.Ssh.Tests.Infrastructure;
+using Gateway.Testing;
 
 namespace Gateway.Ssh.Tests.Interop;
 

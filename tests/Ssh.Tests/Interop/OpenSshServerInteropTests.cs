@@ -1,6 +1,6 @@
 using Gateway.Ssh.Client;
 using Gateway.Ssh.Keys;
-using Gateway.Ssh.Tests.Infrastructure;
+using Gateway.Testing;
 
 namespace Gateway.Ssh.Tests.Interop;
 

@@ -1,5 +1,5 @@
 using Gateway.Ssh.Keys;
-using Gateway.Ssh.Tests.Infrastructure;
+using Gateway.Testing;
 using Renci.SshNet;
 
 namespace Gateway.Ssh.Tests.Interop;

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
-using Gateway.Ssh.Tests.Infrastructure;
+using Gateway.Testing;
 
 namespace Gateway.Ssh.Tests.Interop;
 

@@ -1,7 +1,7 @@
 using System.Security.Cryptography;
 using Gateway.Ssh.Connection;
 using Gateway.Ssh.Server;
-using Gateway.Ssh.Tests.Infrastructure;
+using Gateway.Testing;
 
 namespace Gateway.Ssh.Tests.Interop;
 

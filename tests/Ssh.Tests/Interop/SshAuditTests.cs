@@ -1,4 +1,4 @@
-using Gateway.Ssh.Tests.Infrastructure;
+using Gateway.Testing;
 using Gateway.Ssh.Transport;
 
 namespace Gateway.Ssh.Tests.Interop;

@@ -1,3 +1,4 @@
+using Gateway.Testing;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Security.Cryptography;

@@ -1,4 +1,4 @@
-namespace Gateway.Ssh.Tests.Infrastructure;
+namespace Gateway.Testing;
 
 /// <summary>A private temporary directory (mode 700, as OpenSSH wants for key files), removed on dispose.</summary>
 public sealed class TempDirectory : IDisposable

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Gateway.Ssh.Tests.Interop;
+namespace Gateway.Testing;
 
 /// <summary>A TCP server on 127.0.0.1 that echoes every byte back; stands in for a user's local service.</summary>
 public sealed class LoopbackEchoServer : IAsyncDisposable

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Gateway.Ssh.Tests.Infrastructure;
+namespace Gateway.Testing;
 
 /// <summary>
 /// A real OpenSSH sshd on a loopback port, with its own host key and configuration, running as

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Text;
 
-namespace Gateway.Ssh.Tests.Infrastructure;
+namespace Gateway.Testing;
 
 /// <summary>
 /// A real program run by a test (ssh, sshd, ssh-keygen, curl...). Output is captured; the process

@@ -1,4 +1,4 @@
-namespace Gateway.Ssh.Tests.Infrastructure;
+namespace Gateway.Testing;
 
 /// <summary>Keys and certificates made by the real ssh-keygen.</summary>
 public static class OpenSshKeys

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace Gateway.Ssh.Tests.Infrastructure;
+namespace Gateway.Testing;
 
 /// <summary>
 /// Builds command lines for the real OpenSSH client against a server on 127.0.0.1: no user
