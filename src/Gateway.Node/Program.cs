@@ -56,9 +56,21 @@ app.UseGatewayHttp();
 proxyConfig.SetRoutes(ProxyRoutes.FromConfig(config, startupLogger));
 endpointTable.Changed += (routeId, endpoints) => proxyConfig.UpdateEndpoints(routeId, endpoints.Select(e => e.EndpointId).ToList());
 
-await app.StartAsync();
 var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Node");
-await using var ssh = await SshListener.StartAsync(app, config, routeSettings);
+Gateway.Ssh.Server.SshServer? ssh;
+try
+{
+    await app.StartAsync();
+    ssh = await SshListener.StartAsync(app, config, routeSettings);
+}
+catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
+{
+    // Port in use, unreadable key file...: one clear line, not a stack trace.
+    logger.LogCritical("cannot start: {Error}", ex.InnerException?.Message is { } inner ? $"{ex.Message} ({inner})" : ex.Message);
+    await app.StopAsync();
+    return 1;
+}
+await using var sshServer = ssh;
 logger.LogInformation("{Scheme} listening on {Address}", config.InsecureServer ? "http" : "https", httpAddress);
 if (ssh is not null) logger.LogInformation("ssh listening on {Address}", ssh.LocalEndPoint);
 logger.LogInformation("data directory {DataDir}", config.DataDir);
