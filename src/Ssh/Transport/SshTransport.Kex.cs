@@ -61,7 +61,7 @@ public sealed partial class SshTransport
     private KexInitMessage BuildOurKexInit(bool first)
     {
         var kex = _algorithms.KeyExchange.ToList();
-        if (first)
+        if (first || _options.SignalExtensionsInRekeys)
         {
             if (IsServer)
             {
