@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Gateway.Ssh.Crypto;
 using Gateway.Ssh.Wire;
 
@@ -68,6 +69,7 @@ public sealed partial class SshTransport
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(ReadOnlyMemory<byte> Payload, int WireLength, uint Sequence)> ReadPacketAsync(CancellationToken cancellationToken)
     {
         var cipher = _inCipher;
@@ -181,6 +183,7 @@ public sealed partial class SshTransport
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask DispatchAsync(ReadOnlyMemory<byte> payload)
     {
         var handler = Volatile.Read(ref _handler);

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Runtime.CompilerServices;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Gateway.Ssh.Crypto;
@@ -55,6 +56,7 @@ public sealed partial class SshTransport
         return SendSlowAsync(item, cancellationToken);
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask SendSlowAsync(OutboundItem item, CancellationToken cancellationToken)
     {
         try
@@ -123,7 +125,6 @@ public sealed partial class SshTransport
         var cancellationToken = _closedCts.Token;
         using var writeTimeout = new CancellationTokenSource();
         TaskCompletionSource? disconnectWritten = null;
-        _batch = ArrayPool<byte>.Shared.Rent(InitialBatchSize);
         try
         {
             while (await _doorbell.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
@@ -132,17 +133,19 @@ public sealed partial class SshTransport
                 while (true)
                 {
                     var stop = FillBatch(out disconnectWritten);
-                    if (_batchLength == 0) break;
-                    writeTimeout.CancelAfter(_options.WriteTimeout);
-                    using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, writeTimeout.Token))
+                    if (_batchLength == 0)
                     {
-                        await _stream.WriteAsync(_batch.AsMemory(0, _batchLength), linked.Token).ConfigureAwait(false);
-                        await _stream.FlushAsync(linked.Token).ConfigureAwait(false);
+                        // Idle: give the batch buffer back so idle connections hold no send buffer.
+                        ReleaseBatch();
+                        break;
                     }
+                    writeTimeout.CancelAfter(_options.WriteTimeout);
+                    // Close() disposes the stream, which ends a pending write; only the stall needs a token.
+                    await _stream.WriteAsync(_batch.AsMemory(0, _batchLength), writeTimeout.Token).ConfigureAwait(false);
+                    await _stream.FlushAsync(writeTimeout.Token).ConfigureAwait(false);
                     if (!writeTimeout.TryReset()) throw new OperationCanceledException(writeTimeout.Token);
                     _batch.AsSpan(0, _batchLength).Clear();
                     _batchLength = 0;
-                    ShrinkBatch();
                     if (stop)
                     {
                         disconnectWritten?.TrySetResult();
@@ -165,9 +168,7 @@ public sealed partial class SshTransport
         {
             disconnectWritten?.TrySetResult();
             DrainQueues();
-            var batch = _batch;
-            _batch = [];
-            if (batch.Length > 0) ArrayPool<byte>.Shared.Return(batch, clearArray: true);
+            ReleaseBatch();
             _outCipher.Dispose();
         }
     }
@@ -264,17 +265,18 @@ public sealed partial class SshTransport
     private void EnsureBatchCapacity(int extra)
     {
         if (_batch.Length - _batchLength >= extra) return;
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_batchLength + extra, _batch.Length * 2));
+        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_batchLength + extra, _batch.Length * 2), InitialBatchSize));
         _batch.AsSpan(0, _batchLength).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(_batch, clearArray: true);
+        if (_batch.Length > 0) ArrayPool<byte>.Shared.Return(_batch, clearArray: true);
         _batch = larger;
     }
 
-    private void ShrinkBatch()
+    private void ReleaseBatch()
     {
-        if (_batch.Length <= 4 * InitialBatchSize) return;
-        ArrayPool<byte>.Shared.Return(_batch);
-        _batch = ArrayPool<byte>.Shared.Rent(InitialBatchSize);
+        var batch = _batch;
+        _batch = [];
+        _batchLength = 0;
+        if (batch.Length > 0) ArrayPool<byte>.Shared.Return(batch, clearArray: true);
     }
 
     private void DrainQueues()
