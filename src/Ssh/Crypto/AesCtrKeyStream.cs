@@ -15,6 +15,7 @@ internal sealed class AesCtrKeyStream : IDisposable
     private const int ChunkBytes = 8192;
 
     private readonly Aes _aes;
+    private readonly ICryptoTransform _ecb;
     private readonly byte[] _counterBlocks = new byte[ChunkBytes];
     private readonly byte[] _keyStream = new byte[ChunkBytes];
     private ulong _counterHigh;
@@ -27,6 +28,11 @@ internal sealed class AesCtrKeyStream : IDisposable
         if (initialCounter.Length != 16) throw new ArgumentException("AES-CTR counter must be 16 bytes.", nameof(initialCounter));
         _aes = Aes.Create();
         _aes.Key = key.ToArray();
+        _aes.Mode = CipherMode.ECB;
+        _aes.Padding = PaddingMode.None;
+        // One long-lived transform keeps the native cipher context; the one-shot EncryptEcb would
+        // create (and allocate) a fresh one on every refill.
+        _ecb = _aes.CreateEncryptor();
         _counterHigh = BinaryPrimitives.ReadUInt64BigEndian(initialCounter);
         _counterLow = BinaryPrimitives.ReadUInt64BigEndian(initialCounter[8..]);
     }
@@ -54,12 +60,13 @@ internal sealed class AesCtrKeyStream : IDisposable
             // The whole 128-bit block is the counter (RFC 4344 §4), so carry into the high half.
             if (++_counterLow == 0) _counterHigh++;
         }
-        _aes.EncryptEcb(_counterBlocks, _keyStream, PaddingMode.None);
+        _ecb.TransformBlock(_counterBlocks, 0, ChunkBytes, _keyStream, 0);
         _position = 0;
     }
 
     public void Dispose()
     {
+        _ecb.Dispose();
         _aes.Dispose();
         CryptographicOperations.ZeroMemory(_keyStream);
     }

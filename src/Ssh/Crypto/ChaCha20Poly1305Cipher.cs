@@ -20,14 +20,21 @@ internal sealed class ChaCha20Poly1305Cipher : IPacketCipher
 {
     private const int TagSize = 16;
 
-    private readonly System.Security.Cryptography.ChaCha20Poly1305 _bulk;
+    // Null where the platform has no ChaCha20-Poly1305; the body then uses the scalar block function.
+    private readonly System.Security.Cryptography.ChaCha20Poly1305? _bulk;
     private readonly uint[] _lengthKey = new uint[8];
     private readonly uint[] _bodyKey = new uint[8];
 
     public ChaCha20Poly1305Cipher(ReadOnlySpan<byte> key)
+        : this(key, System.Security.Cryptography.ChaCha20Poly1305.IsSupported)
+    {
+    }
+
+    /// <param name="usePlatformKeyStream">False forces the portable scalar body path (tests use it).</param>
+    internal ChaCha20Poly1305Cipher(ReadOnlySpan<byte> key, bool usePlatformKeyStream)
     {
         if (key.Length != 64) throw new ArgumentException("chacha20-poly1305 needs 64 bytes of key.", nameof(key));
-        _bulk = new System.Security.Cryptography.ChaCha20Poly1305(key[..32]);
+        _bulk = usePlatformKeyStream ? new System.Security.Cryptography.ChaCha20Poly1305(key[..32]) : null;
         ChaCha20Block.LoadKey(key[..32], _bodyKey);
         ChaCha20Block.LoadKey(key[32..], _lengthKey);
     }
@@ -67,8 +74,7 @@ internal sealed class ChaCha20Poly1305Cipher : IPacketCipher
         {
             ChaCha20Block.Compute(_lengthKey, 0, nonce[4..], block);
             for (var i = 0; i < 4; i++) packet[i] ^= block[i];
-            var body = packet[4..^TagSize];
-            _bulk.Encrypt(nonce, body, body, expected);
+            XorBody(nonce, packet[4..^TagSize], expected);
         }
         CryptographicOperations.ZeroMemory(block);
         return authentic;
@@ -85,17 +91,37 @@ internal sealed class ChaCha20Poly1305Cipher : IPacketCipher
 
         ChaCha20Block.Compute(_lengthKey, 0, nonce[4..], block);
         for (var i = 0; i < 4; i++) packet[i] ^= block[i];
-        var body = packet[4..^TagSize];
-        // The AEAD's own tag lands in the tag slot and is overwritten below.
-        _bulk.Encrypt(nonce, body, body, tag);
+        // Any scratch tag lands in the tag slot and is overwritten below.
+        XorBody(nonce, packet[4..^TagSize], tag);
         ChaCha20Block.Compute(_bodyKey, 0, nonce[4..], block);
         Poly1305.Compute(block[..Poly1305.KeySize], packet[..^TagSize], tag);
         CryptographicOperations.ZeroMemory(block);
     }
 
+    /// <summary>XORs the K_2 key stream from block 1 into the body.</summary>
+    /// <param name="nonce">0⁴ ‖ seq_be64.</param>
+    /// <param name="scratchTag">16 bytes the platform AEAD may write its (unused) tag to.</param>
+    private void XorBody(ReadOnlySpan<byte> nonce, Span<byte> body, Span<byte> scratchTag)
+    {
+        if (_bulk is not null)
+        {
+            _bulk.Encrypt(nonce, body, body, scratchTag);
+            return;
+        }
+        Span<byte> block = stackalloc byte[64];
+        ulong counter = 1;
+        for (var offset = 0; offset < body.Length; offset += 64)
+        {
+            ChaCha20Block.Compute(_bodyKey, counter++, nonce[4..], block);
+            var n = Math.Min(64, body.Length - offset);
+            XorHelper.Xor(body.Slice(offset, n), block);
+        }
+        CryptographicOperations.ZeroMemory(block);
+    }
+
     public void Dispose()
     {
-        _bulk.Dispose();
+        _bulk?.Dispose();
         Array.Clear(_lengthKey);
         Array.Clear(_bodyKey);
     }

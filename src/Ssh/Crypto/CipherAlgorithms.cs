@@ -88,6 +88,17 @@ public static class CipherAlgorithms
         };
     }
 
+    /// <summary>
+    /// Bytes after which one direction should rekey, as OpenSSH computes it (packet.c
+    /// ssh_set_newkeys): 2^32 blocks for 16-byte-block ciphers (64 GiB), 1 GiB otherwise
+    /// (chacha20-poly1305 counts as 8-byte blocks).
+    /// </summary>
+    public static long RekeyAfterBytes(CipherInfo cipher)
+    {
+        ArgumentNullException.ThrowIfNull(cipher);
+        return cipher.BlockSize >= 16 ? (1L << 32) * cipher.BlockSize : 1L << 30;
+    }
+
     private static HashAlgorithmName MacHash(MacInfo mac) => mac.Name switch
     {
         HmacSha256Etm => HashAlgorithmName.SHA256,

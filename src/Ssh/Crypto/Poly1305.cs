@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 
 namespace Gateway.Ssh.Crypto;
 
@@ -17,8 +18,16 @@ internal static class Poly1305
     private const ulong Mask44 = 0xfffffffffff;
     private const ulong Mask42 = 0x3ffffffffff;
 
-    public static void Compute(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message, Span<byte> tag)
+    /// <summary>Computes the tag, with AVX2 for the bulk of long messages when available.</summary>
+    public static void Compute(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message, Span<byte> tag) =>
+        Compute(key, message, tag, Poly1305Avx2.IsSupported);
+
+    /// <summary>Computes the tag; <paramref name="vectorise"/> lets tests pin either path.</summary>
+    internal static void Compute(ReadOnlySpan<byte> key, ReadOnlySpan<byte> message, Span<byte> tag, bool vectorise)
     {
+        if (key.Length < KeySize) throw new ArgumentException("Poly1305 key is 32 bytes.", nameof(key));
+        if (tag.Length < TagSize) throw new ArgumentException("Poly1305 tag is 16 bytes.", nameof(tag));
+
         var t0 = BinaryPrimitives.ReadUInt64LittleEndian(key);
         var t1 = BinaryPrimitives.ReadUInt64LittleEndian(key[8..]);
 
@@ -30,14 +39,25 @@ internal static class Poly1305
         var s2 = r2 * (5 << 2);
 
         ulong h0 = 0, h1 = 0, h2 = 0;
-        const ulong hibit = 1UL << 40;
 
         var full = message.Length & ~15;
-        for (var offset = 0; offset < full; offset += 16)
+        var start = 0;
+        if (vectorise && full >= Poly1305Avx2.MinimumBytes)
         {
-            var m0 = BinaryPrimitives.ReadUInt64LittleEndian(message[offset..]);
-            var m1 = BinaryPrimitives.ReadUInt64LittleEndian(message[(offset + 8)..]);
-            Block(m0, m1, hibit, r0, r1, r2, s1, s2, ref h0, ref h1, ref h2);
+            // Powers of r for the four-lane vector code; it hands back h for the blocks it consumed.
+            var (p2a, p2b, p2c) = Multiply(r0, r1, r2, r0, r1, r2, s1, s2);
+            var (p3a, p3b, p3c) = Multiply(p2a, p2b, p2c, r0, r1, r2, s1, s2);
+            var (p4a, p4b, p4c) = Multiply(p3a, p3b, p3c, r0, r1, r2, s1, s2);
+            start = full & ~63;
+            (h0, h1, h2) = Poly1305Avx2.Process(message[..start], (r0, r1, r2), (p2a, p2b, p2c), (p3a, p3b, p3c), (p4a, p4b, p4c));
+        }
+
+        ref var m = ref MemoryMarshal.GetReference(message);
+        for (var offset = start; offset < full; offset += 16)
+        {
+            var m0 = ReadLittleEndian(ref m, offset);
+            var m1 = ReadLittleEndian(ref m, offset + 8);
+            Block(m0, m1, 1UL << 40, r0, r1, r2, s1, s2, ref h0, ref h1, ref h2);
         }
 
         if (full < message.Length)
@@ -83,39 +103,42 @@ internal static class Poly1305
         BinaryPrimitives.WriteUInt64LittleEndian(tag[8..], (h1 >> 20) | (h2 << 24));
     }
 
+    /// <summary>a · r mod p (partially reduced), for computing powers of r.</summary>
+    private static (ulong, ulong, ulong) Multiply(ulong a0, ulong a1, ulong a2, ulong r0, ulong r1, ulong r2, ulong s1, ulong s2)
+    {
+        Block(0, 0, 0, r0, r1, r2, s1, s2, ref a0, ref a1, ref a2);
+        return (a0, a1, a2);
+    }
+
+    [MethodImpl(MethodImplOptions.AggressiveInlining)]
+    private static ulong ReadLittleEndian(ref byte source, int offset)
+    {
+        var value = Unsafe.ReadUnaligned<ulong>(ref Unsafe.Add(ref source, offset));
+        return BitConverter.IsLittleEndian ? value : BinaryPrimitives.ReverseEndianness(value);
+    }
+
     [MethodImpl(MethodImplOptions.AggressiveInlining)]
     private static void Block(ulong m0, ulong m1, ulong hibit, ulong r0, ulong r1, ulong r2, ulong s1, ulong s2,
         ref ulong h0, ref ulong h1, ref ulong h2)
     {
-        h0 += m0 & Mask44;
-        h1 += ((m0 >> 44) | (m1 << 20)) & Mask44;
-        h2 += ((m1 >> 24) & Mask42) | hibit;
+        var a0 = h0 + (m0 & Mask44);
+        var a1 = h1 + (((m0 >> 44) | (m1 << 20)) & Mask44);
+        var a2 = h2 + (((m1 >> 24) & Mask42) | hibit);
 
-        // d_i = sum of the schoolbook products as 128-bit (hi, lo) pairs.
-        ulong d0Hi = Math.BigMul(h0, r0, out var d0Lo);
-        MulAdd(h1, s2, ref d0Hi, ref d0Lo);
-        MulAdd(h2, s1, ref d0Hi, ref d0Lo);
-        ulong d1Hi = Math.BigMul(h0, r1, out var d1Lo);
-        MulAdd(h1, r0, ref d1Hi, ref d1Lo);
-        MulAdd(h2, s2, ref d1Hi, ref d1Lo);
-        ulong d2Hi = Math.BigMul(h0, r2, out var d2Lo);
-        MulAdd(h1, r1, ref d2Hi, ref d2Lo);
-        MulAdd(h2, r0, ref d2Hi, ref d2Lo);
+        // d_i = sum of the schoolbook products, each a 128-bit value; the limbs are small enough
+        // (< 2^46 times < 2^50) that the three partial sums cannot overflow 128 bits.
+        var d0 = (UInt128)a0 * r0 + (UInt128)a1 * s2 + (UInt128)a2 * s1;
+        var d1 = (UInt128)a0 * r1 + (UInt128)a1 * r0 + (UInt128)a2 * s2;
+        var d2 = (UInt128)a0 * r2 + (UInt128)a1 * r1 + (UInt128)a2 * r0;
 
-        var c = (d0Lo >> 44) | (d0Hi << 20); h0 = d0Lo & Mask44;
-        d1Lo += c; d1Hi += d1Lo < c ? 1UL : 0UL;
-        c = (d1Lo >> 44) | (d1Hi << 20); h1 = d1Lo & Mask44;
-        d2Lo += c; d2Hi += d2Lo < c ? 1UL : 0UL;
-        c = (d2Lo >> 42) | (d2Hi << 22); h2 = d2Lo & Mask42;
-        h0 += c * 5; c = h0 >> 44; h0 &= Mask44;
-        h1 += c;
-    }
-
-    [MethodImpl(MethodImplOptions.AggressiveInlining)]
-    private static void MulAdd(ulong a, ulong b, ref ulong hi, ref ulong lo)
-    {
-        var h = Math.BigMul(a, b, out var l);
-        lo += l;
-        hi += h + (lo < l ? 1UL : 0UL);
+        var c = (ulong)(d0 >> 44); var n0 = (ulong)d0 & Mask44;
+        d1 += c;
+        c = (ulong)(d1 >> 44); var n1 = (ulong)d1 & Mask44;
+        d2 += c;
+        c = (ulong)(d2 >> 42); var n2 = (ulong)d2 & Mask42;
+        n0 += c * 5; c = n0 >> 44; n0 &= Mask44;
+        h0 = n0;
+        h1 = n1 + c;
+        h2 = n2;
     }
 }

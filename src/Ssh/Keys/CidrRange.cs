@@ -1,5 +1,4 @@
 using System.Net;
-using System.Net.Sockets;
 
 namespace Gateway.Ssh.Keys;
 
@@ -14,8 +13,6 @@ internal readonly struct CidrRange
         _network = network;
         _prefixLength = prefixLength;
     }
-
-    public AddressFamily Family => _network.Length == 4 ? AddressFamily.InterNetwork : AddressFamily.InterNetworkV6;
 
     /// <summary>
     /// Parses <c>10.1.2.0/24</c>, <c>2001:db8::/32</c> or a bare address. Like OpenSSH's

@@ -132,6 +132,8 @@ internal static class OpenSshPrivateKeyFormat
 
     public static string Write(SshPrivateKey key, string comment)
     {
+        // A certified key is stored as its plain key: OpenSSH keeps the certificate in a separate -cert.pub file.
+        if (key is SshCertifiedPrivateKey certified) key = certified.InnerKey;
         var check = RandomNumberGenerator.GetBytes(4);
         var section = new ArrayBufferWriter<byte>(1024);
         var w = new SshWriter(section);
@@ -199,9 +201,6 @@ internal static class OpenSshPrivateKeyFormat
                 CryptographicOperations.ZeroMemory(p.InverseQ);
                 break;
             }
-            case SshCertifiedPrivateKey certified:
-                WritePrivateFields(certified.InnerKey, w);
-                break;
             default:
                 throw new ArgumentException($"cannot export a {key.GetType().Name}", nameof(key));
         }

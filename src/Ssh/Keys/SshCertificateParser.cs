@@ -18,7 +18,7 @@ internal static class SshCertificateParser
         if (plainType is not (SshKeyAlgorithms.Ed25519 or SshKeyAlgorithms.Rsa) && EcdsaCurve.FromKeyType(plainType) is null)
             throw new SshProtocolException(DisconnectReason.ProtocolError, $"unsupported certificate type '{SshPublicKeyParser.Printable(type)}'");
         var nonce = reader.ReadBinary().ToArray();
-        var key = SshPublicKeyParser.ReadPlainKeyFields(plainType, ref reader);
+        var key = SshPublicKeyParser.ReadPlainKeyFields(plainType, blob, ref reader);
         var serial = reader.ReadUInt64();
         var certType = reader.ReadUInt32();
         if (certType is not ((uint)SshCertificateType.User or (uint)SshCertificateType.Host))

@@ -32,7 +32,21 @@ public static class SshCertificateValidator
         SshCertificateType expectedType,
         string? principal,
         IPAddress? sourceAddress,
-        DateTimeOffset now)
+        DateTimeOffset now) =>
+        Validate(cert, trustedCaKeys, expectedType, principal, sourceAddress, now, principalWildcards: false);
+
+    /// <param name="principalWildcards">
+    /// Lets certificate principals be <c>*</c>/<c>?</c> patterns, as OpenSSH's client allows for host
+    /// certificates (<c>sshkey_cert_check_host</c>); user certificates always match exactly.
+    /// </param>
+    public static SshCertificateValidation Validate(
+        SshCertificate cert,
+        IReadOnlyCollection<SshPublicKey> trustedCaKeys,
+        SshCertificateType expectedType,
+        string? principal,
+        IPAddress? sourceAddress,
+        DateTimeOffset now,
+        bool principalWildcards)
     {
         ArgumentNullException.ThrowIfNull(cert);
         ArgumentNullException.ThrowIfNull(trustedCaKeys);
@@ -58,7 +72,7 @@ public static class SshCertificateValidator
 
         if (cert.Principals.Count == 0)
             return Fail("Certificate lacks principal list");
-        if (principal is not null && !cert.Principals.Contains(principal, StringComparer.Ordinal))
+        if (principal is not null && !cert.Principals.Any(p => principalWildcards ? WildcardPattern.Matches(p, principal) : p == principal))
             return Fail($"Certificate principal list does not include \"{SshPublicKeyParser.Printable(principal)}\"");
 
         foreach (var (name, value) in cert.CriticalOptions)

@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
 using Org.BouncyCastle.Crypto.Parameters;
 using Org.BouncyCastle.Security;
 
@@ -110,15 +109,15 @@ public static class SshKeys
     public static SshPrivateKey LoadPrivateKey(string pemText)
     {
         ArgumentNullException.ThrowIfNull(pemText);
-        if (pemText.Contains("ENCRYPTED", StringComparison.Ordinal))
+        // PKCS#8 "ENCRYPTED PRIVATE KEY" and legacy PEM "Proc-Type: 4,ENCRYPTED"; OpenSSH's own format says so in its cipher field.
+        if (pemText.Contains("-----BEGIN ENCRYPTED PRIVATE KEY-----", StringComparison.Ordinal) ||
+            pemText.Contains("Proc-Type: 4,ENCRYPTED", StringComparison.Ordinal))
             throw new FormatException("the private key is passphrase-protected; passphrase-protected keys are not supported (remove the passphrase with 'ssh-keygen -p -N \"\" -f <file>')");
-        if (!PemEncoding.TryFind(pemText, out var fields))
-            throw new FormatException("no PEM private key block found (expected '-----BEGIN OPENSSH PRIVATE KEY-----' or another PEM private key)");
-        var label = pemText[fields.Label];
+        var (label, base64) = FindPrivateKeyBlock(pemText);
         byte[] der;
         try
         {
-            der = Convert.FromBase64String(pemText[fields.Base64Data]);
+            der = Convert.FromBase64String(base64);
         }
         catch (FormatException)
         {
@@ -160,6 +159,22 @@ public static class SshKeys
         SshKeyKind.Rsa => RsaPrivateKey.Generate(rsaBits),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown key kind"),
     };
+
+    /// <summary>
+    /// The first PEM block whose label ends in "PRIVATE KEY"; blocks before it (openssl's
+    /// "EC PARAMETERS") are skipped. The number of blocks looked at is bounded.
+    /// </summary>
+    private static (string Label, string Base64) FindPrivateKeyBlock(string pemText)
+    {
+        var rest = pemText.AsSpan();
+        for (var block = 0; block < 8 && PemEncoding.TryFind(rest, out var fields); block++)
+        {
+            var label = rest[fields.Label].ToString();
+            if (label.EndsWith("PRIVATE KEY", StringComparison.Ordinal)) return (label, rest[fields.Base64Data].ToString());
+            rest = rest[fields.Location.End..];
+        }
+        throw new FormatException("no PEM private key block found (expected '-----BEGIN OPENSSH PRIVATE KEY-----' or another PEM private key)");
+    }
 
     private static bool IsKnownKeyType(string type)
     {
@@ -224,7 +239,7 @@ public static class SshKeys
             if (PrivateKeyFactory.CreateKey(der) is Ed25519PrivateKeyParameters ed)
                 return new Ed25519PrivateKey(ed.GetEncoded());
         }
-        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or Org.BouncyCastle.Security.SecurityUtilityException)
+        catch (Exception e) when (e is ArgumentException or InvalidOperationException or IOException or SecurityUtilityException)
         {
             throw new FormatException($"the PKCS#8 private key could not be read: {e.Message}", e);
         }

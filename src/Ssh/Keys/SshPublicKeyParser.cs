@@ -9,7 +9,6 @@ internal static class SshPublicKeyParser
     {
         var reader = new SshReader(blob);
         var type = reader.ReadString();
-        SshPublicKey key;
         if (type.EndsWith(SshKeyAlgorithms.CertificateSuffix, StringComparison.Ordinal))
         {
             // A CA key that is itself a certificate is refused by the validator, but its own CA must be plain,
@@ -18,13 +17,28 @@ internal static class SshPublicKeyParser
                 throw new SshProtocolException(DisconnectReason.ProtocolError, "certificate nesting is too deep");
             return SshCertificateParser.Parse(blob, certificateDepth);
         }
-        key = ReadPlainKeyFields(type, ref reader);
+        var key = ReadPlainKeyFields(type, blob, ref reader);
         reader.EnsureEnd();
         return key;
     }
 
-    /// <summary>Reads the key fields that follow the type string of a plain key blob.</summary>
-    public static SshPublicKey ReadPlainKeyFields(string type, ref SshReader reader)
+    /// <summary>
+    /// Reads the key fields that follow the type string of a plain key blob. The fields must be in
+    /// canonical form (RFC 4251 §5: no superfluous leading zeros in an mpint), so a key has exactly
+    /// one blob and blob equality is key equality.
+    /// </summary>
+    public static SshPublicKey ReadPlainKeyFields(string type, ReadOnlySpan<byte> source, ref SshReader reader)
+    {
+        var start = reader.Position;
+        var key = ReadFields(type, ref reader);
+        var consumed = source[start..reader.Position];
+        var canonical = key.Blob.Span[(4 + type.Length)..];
+        if (!consumed.SequenceEqual(canonical))
+            throw new SshProtocolException(DisconnectReason.ProtocolError, $"{type} key fields are not canonically encoded");
+        return key;
+    }
+
+    private static SshPublicKey ReadFields(string type, ref SshReader reader)
     {
         switch (type)
         {

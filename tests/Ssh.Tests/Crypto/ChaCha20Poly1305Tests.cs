@@ -8,8 +8,10 @@ namespace Gateway.Ssh.Tests.Crypto;
 
 public class ChaCha20Poly1305Tests
 {
-    [Fact]
-    public void Hybrid_is_bit_identical_to_pure_BouncyCastle_reference()
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public void Hybrid_is_bit_identical_to_pure_BouncyCastle_reference(bool platformKeyStream)
     {
         var random = new Random(20);
         Assert.True(CipherAlgorithms.TryGetCipher("chacha20-poly1305@openssh.com", out var info));
@@ -33,8 +35,8 @@ public class ChaCha20Poly1305Tests
             var reference = packet[..^16];
             var referenceTag = ReferenceChaCha20Poly1305.Seal(key, seq, reference);
 
-            using var sealer = CipherAlgorithms.Create(info, null, key, default, default, true);
-            using var opener = CipherAlgorithms.Create(info, null, key, default, default, false);
+            using var sealer = new ChaCha20Poly1305Cipher(key, platformKeyStream);
+            using var opener = new ChaCha20Poly1305Cipher(key, !platformKeyStream);
             var plain = packet[..^16];
             sealer.Seal(seq, packet);
             Assert.Equal(reference, packet[..^16]);
@@ -44,6 +46,39 @@ public class ChaCha20Poly1305Tests
             Assert.True(opener.Open(seq, packet));
             Assert.Equal(plain, packet[..^16]);
         }
+    }
+
+    [Fact]
+    public void Matches_the_worked_example_of_draft_ietf_sshm_chacha20_poly1305()
+    {
+        // draft-ietf-sshm-chacha20-poly1305-02 Appendix A: 64-byte key, sequence number 7,
+        // packet_length 0x48, and the expected encrypted length, ciphertext and tag.
+        var key = Convert.FromHexString(
+            "8bbff6855fc102338c373e73aac0c914f076a905b2444a32eecaffeae22becc5" +
+            "e9b7a7a5825a8249346ec1c28301cf394543fc7569887d76e168f37562ac0740");
+        var body = Convert.FromHexString(
+            "065e000000000000" + "00384c6f72656d20" + "697073756d20646f" + "6c6f722073697420" +
+            "616d65742c20636f" + "6e73656374657475" + "7220616469706973" + "6963696e6720656c" +
+            "69744e43e804dc6c");
+        var packet = new byte[4 + body.Length + 16];
+        BinaryPrimitives.WriteUInt32BigEndian(packet, (uint)body.Length);
+        body.CopyTo(packet, 4);
+
+        Assert.True(CipherAlgorithms.TryGetCipher("chacha20-poly1305@openssh.com", out var info));
+        using var sealer = CipherAlgorithms.Create(info, null, key, default, default, true);
+        sealer.Seal(7, packet);
+        Assert.Equal("2c3ecce4", Convert.ToHexStringLower(packet[..4]));
+        Assert.Equal(
+            "a5bc05895bf07a7b" + "a956b6c68829ac7c" + "83b780b7000ecde7" + "45afc705bbc378ce" +
+            "03a280236b87b53b" + "ed5839662302b164" + "b6286a48cd1e0971" + "38e3cb909b8b2b82" +
+            "9dd18d2a35ff82d9",
+            Convert.ToHexStringLower(packet[4..^16]));
+        Assert.Equal("95349e855bf02c298ef775f2d1a7e8b8", Convert.ToHexStringLower(packet[^16..]));
+
+        using var opener = CipherAlgorithms.Create(info, null, key, default, default, false);
+        Assert.Equal(0x48u, opener.DecryptLength(7, packet));
+        Assert.True(opener.Open(7, packet));
+        Assert.Equal(body, packet[4..^16]);
     }
 
     [Fact]
@@ -82,19 +117,24 @@ public class ChaCha20Poly1305Tests
     {
         var key = Convert.FromHexString("85d6be7857556d337f4452fe42d506a80103808afb0db2fd4abff6af4149f51b");
         var tag = new byte[16];
-        Poly1305.Compute(key, Encoding.ASCII.GetBytes("Cryptographic Forum Research Group"), tag);
+        Poly1305.Compute(key, Encoding.ASCII.GetBytes("Cryptographic Forum Research Group"), tag, vectorise: false);
         Assert.Equal("a8061dc1305136c6c22b8baf0c0127a9", Convert.ToHexStringLower(tag));
     }
 
-    [Fact]
-    public void Poly1305_matches_BouncyCastle_including_carry_edge_cases()
+    public static IEnumerable<object[]> Poly1305Paths() =>
+        Poly1305Avx2.IsSupported ? [[false], [true]] : [[false]];
+
+    [Theory]
+    [MemberData(nameof(Poly1305Paths))]
+    public void Poly1305_matches_BouncyCastle_including_carry_edge_cases(bool vectorise)
     {
         var random = new Random(22);
         var tag = new byte[16];
-        for (var trial = 0; trial < 600; trial++)
+        for (var trial = 0; trial < 900; trial++)
         {
             var key = new byte[32];
-            var message = new byte[trial % 300];
+            // Short lengths of every residue, then long ones that run the four-lane path.
+            var message = new byte[trial < 600 ? trial % 300 : random.Next(256, 6000)];
             switch (trial % 3)
             {
                 case 0:
@@ -112,7 +152,7 @@ public class ChaCha20Poly1305Tests
                     key.AsSpan(16).Fill(0xff);
                     break;
             }
-            Poly1305.Compute(key, message, tag);
+            Poly1305.Compute(key, message, tag, vectorise);
             Assert.Equal(ReferenceChaCha20Poly1305.BcPoly1305(key, message), tag);
         }
     }

@@ -132,6 +132,16 @@ public class PacketCipherTests
         Assert.False(none.Open(0, packet));
     }
 
+    [Theory]
+    [InlineData("aes256-gcm@openssh.com", 64L << 30)]
+    [InlineData("aes128-ctr", 64L << 30)]
+    [InlineData("chacha20-poly1305@openssh.com", 1L << 30)]
+    public void Rekey_limits_follow_OpenSSH(string name, long expected)
+    {
+        Assert.True(CipherAlgorithms.TryGetCipher(name, out var info));
+        Assert.Equal(expected, CipherAlgorithms.RekeyAfterBytes(info));
+    }
+
     [Fact]
     public void Create_rejects_wrong_key_material_lengths()
     {

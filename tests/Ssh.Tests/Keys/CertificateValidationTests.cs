@@ -123,6 +123,18 @@ public class CertificateValidationTests(CertificateFixture fixture) : IClassFixt
     }
 
     [Fact]
+    public void Host_certificate_principal_wildcards_apply_only_when_asked()
+    {
+        var host = fixture.Sign("ca_ecdsa", "user_ed25519", "-h", "-n", "*.gw.example.com", "-V", "+1h");
+        SshCertificateValidation Check(string name, bool wildcards) =>
+            SshCertificateValidator.Validate(host, fixture.TrustedCas, SshCertificateType.Host, name, null, DateTimeOffset.UtcNow, wildcards);
+        Assert.True(Check("node1.gw.example.com", wildcards: true).Success);
+        Assert.False(Check("node1.other.example.com", wildcards: true).Success);
+        Assert.False(Check("node1.gw.example.com", wildcards: false).Success);
+        Assert.True(Check("*.gw.example.com", wildcards: false).Success);
+    }
+
+    [Fact]
     public void Source_address_option_is_enforced()
     {
         var cert = fixture.Sign("ca_ed25519", "user_rsa", "-n", "alice@example.com", "-V", "+1h", "-O", "source-address=10.1.2.0/24,2001:db8::/32");

@@ -45,6 +45,18 @@ public class PemFormatTests
         Assert.True(key.PublicKey.Verify("ssh-ed25519", data, key.Sign("ssh-ed25519", data)));
     }
 
+    [Fact]
+    public void Ec_key_with_a_leading_ec_parameters_block_loads()
+    {
+        using var ecdsa = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        // openssl ecparam -genkey writes the curve parameters block first.
+        var pem = "-----BEGIN EC PARAMETERS-----\nBggqhkjOPQMBBw==\n-----END EC PARAMETERS-----\n" + ecdsa.ExportECPrivateKeyPem();
+        using var key = SshKeys.LoadPrivateKey(pem);
+        Assert.Equal("ecdsa-sha2-nistp256", key.PublicKey.KeyType);
+        var p = ecdsa.ExportParameters(false);
+        Assert.Equal([0x04, .. p.Q.X!, .. p.Q.Y!], ((EcdsaPublicKey)key.PublicKey).Point.ToArray());
+    }
+
     [Theory]
     [InlineData("")]
     [InlineData("not a key")]
