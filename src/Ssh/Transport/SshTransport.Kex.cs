@@ -307,7 +307,7 @@ public sealed partial class SshTransport
         var macKey = KeyDerivation.Derive(hashName, secret, hash, macLetter, _sessionId, mac?.KeyLength ?? 0);
         try
         {
-            rekeyBytes = RekeyLimit(cipher.BlockSize);
+            rekeyBytes = RekeyLimit(cipher);
             return CipherAlgorithms.Create(cipher, mac, key, iv, macKey, encrypt);
         }
         finally
@@ -319,10 +319,9 @@ public sealed partial class SshTransport
     }
 
     /// <summary>OpenSSH's volume limit (packet.c ssh_set_newkeys): 2^32 blocks for 16-byte blocks, 1 GiB for smaller ones; RekeyBytes only lowers it.</summary>
-    private long RekeyLimit(int blockSize)
+    private long RekeyLimit(CipherInfo cipher)
     {
-        blockSize = Math.Max(8, blockSize);
-        var limit = blockSize >= 16 ? (1L << 32) * blockSize : 1L << 30;
+        var limit = CipherAlgorithms.RekeyAfterBytes(cipher);
         return _options.RekeyBytes is { } configured ? Math.Min(limit, configured) : limit;
     }
 
