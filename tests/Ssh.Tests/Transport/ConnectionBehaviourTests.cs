@@ -248,6 +248,23 @@ public class ConnectionBehaviourTests
     }
 
     [Fact]
+    public async Task Rekey_that_the_peer_never_answers_times_out()
+    {
+        var clientOptions = TransportFactory.ClientOptions();
+        clientOptions.HandshakeTimeout = TimeSpan.FromSeconds(1);
+        var (client, server, _, serverStream, sockets) = await PairAsync(clientOptions);
+        using var _ = sockets;
+        client.Start(new CollectingHandler());
+        server.Start(new CollectingHandler());
+        serverStream.PauseReading();
+        var rekey = client.RekeyAsync();
+        var end = Assert.IsType<SshProtocolException>(await TransportFactory.EndAsync(client.Completion));
+        Assert.Equal(DisconnectReason.KeyExchangeFailed, end.Reason);
+        await Assert.ThrowsAnyAsync<Exception>(() => rekey);
+        await server.DisposeAsync();
+    }
+
+    [Fact]
     public async Task Handshake_timeout_bounds_a_silent_server()
     {
         using var sockets = await SocketPair.CreateAsync();

@@ -127,6 +127,30 @@ public class RawPeerTests
     }
 
     [Fact]
+    public async Task Right_first_kex_packet_guess_is_used()
+    {
+        using var sockets = await SocketPair.CreateAsync();
+        var accept = SshTransport.AcceptAsync(sockets.Server.GetStream(), TransportFactory.ServerOptions(), null);
+        var peer = new RawSshPeer(sockets.Client.GetStream());
+        await peer.ReadLineAsync();
+        await peer.SendLineAsync("SSH-2.0-RawTest");
+        // The server's first kex and host key entries are mlkem768x25519-sha256 and ssh-ed25519: the guess is right.
+        await peer.SendPacketAsync(RawSshPeer.ClientKexInit(kex: "mlkem768x25519-sha256", firstKexPacketFollows: true));
+        using var kex = KeyExchangeAlgorithms.Create("mlkem768x25519-sha256");
+        var clientValue = kex.CreateClientValue();
+        await peer.SendPacketAsync(SshMessageBuilder.Build(SshMessageNumber.KexEcdhInit, w => w.WriteBinary(clientValue)));
+        Assert.Equal(SshMessageNumber.KexInit, (await peer.ReadPacketAsync())![0]);
+        var reply = (await peer.ReadPacketAsync())!;
+        Assert.Equal(SshMessageNumber.KexEcdhReply, reply[0]);
+        var reader = new SshReader(reply.AsSpan(1));
+        reader.ReadBinary();
+        kex.CompleteAsClient(reader.ReadBinary());
+        Assert.Equal(SshMessageNumber.NewKeys, (await peer.ReadPacketAsync())![0]);
+        sockets.Client.Close();
+        await Assert.ThrowsAnyAsync<Exception>(() => accept.WaitAsync(Bound));
+    }
+
+    [Fact]
     public async Task Random_bytes_after_version_line()
     {
         var random = new Random(4253);
