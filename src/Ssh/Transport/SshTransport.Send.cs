@@ -179,6 +179,24 @@ public sealed partial class SshTransport
         disconnectWritten = null;
         while (_batchLength < BatchTarget)
         {
+            if (!_holding && _transportQueue.TryPeek(out var next) && next.Kind == OutboundKind.Disconnect)
+            {
+                // Replies the upper layers posted before deciding to disconnect (e.g. a last
+                // USERAUTH_FAILURE) go out before the DISCONNECT.
+                while (_controlQueue.TryDequeue(out var posted))
+                {
+                    Interlocked.Decrement(ref _controlCount);
+                    Interlocked.Add(ref _controlBytes, -posted.Length);
+                    try
+                    {
+                        Seal(posted.Payload);
+                    }
+                    finally
+                    {
+                        posted.Release();
+                    }
+                }
+            }
             if (_transportQueue.TryDequeue(out var item))
             {
                 try

@@ -24,6 +24,9 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
 {
     private static readonly TimeSpan DisconnectFlushTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>DisposeAsync waits this long for a message handler that is still running.</summary>
+    private static readonly TimeSpan DisposeWaitLimit = TimeSpan.FromSeconds(5);
+
     private readonly Stream _stream;
     private readonly SshTransportOptions _options;
     private readonly SshAlgorithmPreferences _algorithms;
@@ -143,19 +146,23 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
         ArmRekeyTimer();
     }
 
-    public async Task DisconnectAsync(DisconnectReason reason, string description)
-    {
-        await DisconnectCoreAsync(reason, description ?? "", failure: null).ConfigureAwait(false);
-        await Completion.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
-    }
+    /// <summary>
+    /// Sends DISCONNECT (waiting at most a moment for it to leave) and closes the connection. Safe
+    /// to call from a message handler: it does not wait for the receive loop; await
+    /// <see cref="Completion"/> for that.
+    /// </summary>
+    public Task DisconnectAsync(DisconnectReason reason, string description) =>
+        DisconnectCoreAsync(reason, description ?? "", failure: null);
 
+    /// <summary>Disconnects if still open and waits (bounded) for both loops to stop.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_tornDown == 0 && _completion is not null)
             await DisconnectAsync(DisconnectReason.ByApplication, "closing").ConfigureAwait(false);
         else
             Close(null);
-        await Completion.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+        var ended = Completion.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        await Task.WhenAny(ended, Task.Delay(DisposeWaitLimit)).ConfigureAwait(false);
     }
 
     private async Task HandshakeAsync(CancellationToken cancellationToken)

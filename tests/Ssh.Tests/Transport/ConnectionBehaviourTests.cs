@@ -221,6 +221,31 @@ public class ConnectionBehaviourTests
     }
 
     [Fact]
+    public async Task Handler_can_post_a_reply_and_disconnect_without_deadlock()
+    {
+        var (client, server, _, _, sockets) = await PairAsync();
+        using var _ = sockets;
+        server.Start(new PostThenDisconnectHandler(server));
+        var clientHandler = new CollectingHandler();
+        client.Start(clientHandler);
+        await client.SendAsync(new byte[] { 50 });
+        // The posted reply arrives before the DISCONNECT, and both sides end.
+        Assert.Equal(new byte[] { 51, 7 }, await clientHandler.NextAsync());
+        var clientEnd = Assert.IsType<SshConnectionClosedException>(await TransportFactory.EndAsync(client.Completion));
+        Assert.Equal(DisconnectReason.NoMoreAuthMethodsAvailable, clientEnd.Reason);
+        Assert.Null(await TransportFactory.EndAsync(server.Completion));
+    }
+
+    private sealed class PostThenDisconnectHandler(SshTransport transport) : ISshMessageHandler
+    {
+        public async ValueTask HandleMessageAsync(ReadOnlyMemory<byte> payload)
+        {
+            transport.Post(new byte[] { 51, 7 });
+            await transport.DisconnectAsync(DisconnectReason.NoMoreAuthMethodsAvailable, "too many failures");
+        }
+    }
+
+    [Fact]
     public async Task Operations_after_close_fail_with_connection_closed()
     {
         var (client, server, _, _, sockets) = await PairAsync();
