@@ -16,11 +16,14 @@ public sealed partial class SshTransport
     private volatile bool _strict;
     private bool _peerWantsExtInfo;
     private int _kexCount;
+    private volatile bool _authenticated;
+    private long _lastKexTicks = Environment.TickCount64;
     private SshPublicKey? _serverHostKey;
 
     /// <summary>
     /// Starts a key re-exchange from our side (or joins the running one) and completes when the
-    /// new keys are in use in both directions.
+    /// new keys are in use in both directions. OpenSSH peers refuse this before authentication
+    /// has succeeded.
     /// </summary>
     public Task RekeyAsync()
     {
@@ -343,12 +346,35 @@ public sealed partial class SshTransport
         try { _kexTimeoutTimer.Change(Timeout.Infinite, Timeout.Infinite); }
         catch (ObjectDisposedException) { }
         Interlocked.Increment(ref _kexCount);
+        _lastKexTicks = Environment.TickCount64;
         var first = !_firstKexDone;
         _firstKexDone = true;
         ArmRekeyTimer();
         round.Completion.TrySetResult();
         if (first) _firstKexTcs.TrySetResult();
         Trace(first ? "initial key exchange complete" : "key re-exchange complete");
+    }
+
+    /// <summary>
+    /// We only start rekeys once the user is authenticated: OpenSSH never does earlier, and both
+    /// its client and server treat a KEXINIT during authentication as a protocol error.
+    /// </summary>
+    private bool AutoRekeyAllowed => _started && _authenticated;
+
+    /// <summary>
+    /// True once USERAUTH_SUCCESS has passed (sent by us as server, received as client); from
+    /// then on rekeys by volume and time start automatically.
+    /// </summary>
+    public bool IsAuthenticated => _authenticated;
+
+    private void OnAuthenticated()
+    {
+        _authenticated = true;
+        if (_started && !IsClosing && _round is null && Environment.TickCount64 - _lastKexTicks >= (long)_options.RekeyTime.TotalMilliseconds)
+        {
+            Trace("rekey: time limit passed during authentication");
+            _ = BeginKex();
+        }
     }
 
     private void ArmRekeyTimer()
@@ -361,7 +387,7 @@ public sealed partial class SshTransport
 
     private void OnRekeyTimer()
     {
-        if (!_started || IsClosing || _round is not null) return;
+        if (!AutoRekeyAllowed || IsClosing || _round is not null) return;
         Trace("rekey: time limit reached");
         _ = BeginKex();
     }

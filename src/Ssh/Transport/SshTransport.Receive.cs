@@ -95,7 +95,7 @@ public sealed partial class SshTransport
             throw new SshProtocolException(DisconnectReason.ProtocolError, "sequence number wrapped during the initial key exchange");
         _inBytes += wireLength;
         _inPackets++;
-        if (_started && _round is null && (_inBytes >= _inRekeyBytes || _inPackets >= _options.RekeyPackets))
+        if (AutoRekeyAllowed && _round is null && (_inBytes >= _inRekeyBytes || _inPackets >= _options.RekeyPackets))
         {
             Trace($"rekey: {_inBytes} bytes / {_inPackets} packets received with the current keys");
             _ = BeginKex();
@@ -123,6 +123,7 @@ public sealed partial class SshTransport
         {
             if (_round?.PeerKexInit is not null)
                 throw new SshProtocolException(DisconnectReason.ProtocolError, $"message {number} received during key exchange");
+            if (number == SshMessageNumber.UserAuthSuccess && !IsServer) OnAuthenticated();
             return DispatchAsync(payload);
         }
         ProcessTransportMessage(span, number, sequence);

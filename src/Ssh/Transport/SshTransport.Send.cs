@@ -239,6 +239,7 @@ public sealed partial class SshTransport
             {
                 break;
             }
+            if (IsServer && item.Payload[0] == SshMessageNumber.UserAuthSuccess && !_authenticated) OnAuthenticated();
             try
             {
                 Seal(item.Payload);
@@ -247,7 +248,7 @@ public sealed partial class SshTransport
             {
                 item.Release();
             }
-            if (_started && _round is null && (_outBytes >= _outRekeyBytes || _outPackets >= _options.RekeyPackets))
+            if (AutoRekeyAllowed && _round is null && (_outBytes >= _outRekeyBytes || _outPackets >= _options.RekeyPackets))
             {
                 Trace($"rekey: {_outBytes} bytes / {_outPackets} packets sent with the current keys");
                 _ = BeginKex();

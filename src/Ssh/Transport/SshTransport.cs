@@ -133,8 +133,8 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
 
     /// <summary>
     /// Starts dispatching messages numbered 50 and above to <paramref name="handler"/>, one at a
-    /// time and in order, on the receive loop. Until then such messages wait. Also enables
-    /// rekeying by volume and time (as OpenSSH, never before the upper layers run).
+    /// time and in order, on the receive loop. Until then such messages wait. Rekeys by volume
+    /// and time start once Start was called and USERAUTH_SUCCESS has passed (see <see cref="IsAuthenticated"/>).
     /// </summary>
     public void Start(ISshMessageHandler handler)
     {

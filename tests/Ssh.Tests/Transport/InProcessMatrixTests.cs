@@ -1,6 +1,7 @@
 using System.Buffers.Binary;
 using Gateway.Ssh.Keys;
 using Gateway.Ssh.Transport;
+using Gateway.Ssh.Wire;
 
 namespace Gateway.Ssh.Tests.Transport;
 
@@ -96,7 +97,7 @@ public class InProcessMatrixTests
         using var _ = sockets;
         await using var c = client;
         await using var s = server;
-        await RunBulkAsync(client, server, totalBytes: 8 * 1024 * 1024, rekey: false);
+        await RunBulkAsync(client, server, totalBytes: 8 * 1024 * 1024, rekey: false, authenticate: true);
         Assert.True(client.KeyExchangeCount >= 6, $"only {client.KeyExchangeCount} key exchanges");
     }
 
@@ -110,8 +111,13 @@ public class InProcessMatrixTests
         await using var c = client;
         await using var s = server;
         var serverHandler = new CollectingHandler();
-        client.Start(new CollectingHandler());
+        var clientHandler = new CollectingHandler();
+        client.Start(clientHandler);
         server.Start(serverHandler);
+        await Task.Delay(500);
+        Assert.Equal(1, client.KeyExchangeCount); // not before authentication
+        await AuthenticateAsync(client, server);
+        Assert.Equal(SshMessageNumber.UserAuthSuccess, (await clientHandler.NextAsync())[0]);
         var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
         while (client.KeyExchangeCount < 4 && DateTime.UtcNow < deadline) await Task.Delay(50);
         Assert.True(client.KeyExchangeCount >= 4, $"only {client.KeyExchangeCount} key exchanges");
@@ -120,15 +126,26 @@ public class InProcessMatrixTests
     }
 
     [Fact]
-    public async Task No_automatic_rekey_before_Start()
+    public async Task No_automatic_rekey_before_Start_and_authentication()
     {
         var clientOptions = TransportFactory.ClientOptions();
         clientOptions.RekeyTime = TimeSpan.FromMilliseconds(50);
-        var (client, server, sockets) = await TransportFactory.ConnectPairAsync(clientOptions, Server());
+        clientOptions.RekeyPackets = 3;
+        var serverOptions = Server(o => { o.RekeyTime = TimeSpan.FromMilliseconds(50); o.RekeyPackets = 3; });
+        var (client, server, sockets) = await TransportFactory.ConnectPairAsync(clientOptions, serverOptions);
         using var _ = sockets;
         await using var c = client;
         await using var s = server;
-        await Task.Delay(400);
+        await Task.Delay(300);
+        var serverHandler = new CollectingHandler();
+        client.Start(new CollectingHandler());
+        server.Start(serverHandler);
+        for (byte i = 0; i < 10; i++)
+        {
+            await client.SendAsync(new byte[] { 50, i });
+            Assert.Equal(new byte[] { 50, i }, await serverHandler.NextAsync());
+        }
+        await Task.Delay(300);
         Assert.Equal(1, client.KeyExchangeCount);
         Assert.Equal(1, server.KeyExchangeCount);
     }
@@ -137,7 +154,7 @@ public class InProcessMatrixTests
     /// Sends numbered 32 KiB messages both ways at once, optionally forcing rekeys from both sides
     /// meanwhile, and checks every message arrives intact and in order.
     /// </summary>
-    internal static async Task RunBulkAsync(SshTransport client, SshTransport server, long totalBytes, bool rekey)
+    internal static async Task RunBulkAsync(SshTransport client, SshTransport server, long totalBytes, bool rekey, bool authenticate = false)
     {
         const int size = 32 * 1024;
         var count = (int)(totalBytes / size);
@@ -145,6 +162,7 @@ public class InProcessMatrixTests
         var serverSink = new OrderedSink(count, size);
         client.Start(clientSink);
         server.Start(serverSink);
+        if (authenticate) await AuthenticateAsync(client, server);
 
         var rekeys = new System.Collections.Concurrent.ConcurrentBag<Task>();
         async Task SendAll(SshTransport transport, int rekeyOffset)
@@ -172,6 +190,15 @@ public class InProcessMatrixTests
         }
     }
 
+    /// <summary>Lets USERAUTH_SUCCESS pass from server to client, which enables automatic rekeys on both.</summary>
+    internal static async Task AuthenticateAsync(SshTransport client, SshTransport server)
+    {
+        await server.SendAsync(new byte[] { SshMessageNumber.UserAuthSuccess });
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (!client.IsAuthenticated && DateTime.UtcNow < deadline) await Task.Delay(10);
+        Assert.True(client.IsAuthenticated && server.IsAuthenticated);
+    }
+
     internal static byte[] Pattern(int size, uint seed)
     {
         var payload = new byte[size];
@@ -197,6 +224,7 @@ public class InProcessMatrixTests
         public ValueTask HandleMessageAsync(ReadOnlyMemory<byte> payload)
         {
             var span = payload.Span;
+            if (span[0] == SshMessageNumber.UserAuthSuccess) return ValueTask.CompletedTask;
             if (span.Length != size || span[0] != 200 || BinaryPrimitives.ReadUInt32BigEndian(span[1..]) != _next)
             {
                 _done.TrySetException(new Xunit.Sdk.XunitException($"message {_next} is wrong: length {span.Length}"));

@@ -46,6 +46,8 @@ public class OtherClientInteropTests
             t.start_client(timeout=15)
             print("cipher", t.remote_cipher)
             print("hostkey", t.get_remote_server_key().get_name())
+            t.renegotiate_keys()
+            print("rekeyed")
             try:
                 t.auth_none("test")
             except paramiko.BadAuthenticationType as e:
@@ -56,8 +58,9 @@ public class OtherClientInteropTests
         Assert.True(result.ExitCode == 0, result.StdErr);
         Assert.Contains("allowed publickey", result.StdOut);
         Assert.Contains("hostkey ssh-ed25519", result.StdOut);
+        Assert.Contains("rekeyed", result.StdOut);
         var transport = Assert.Single(server.Transports);
-        Assert.NotNull(transport.NegotiatedAlgorithms);
+        Assert.Equal(2, transport.KeyExchangeCount);
     }
 
     private static string ClientKeyFile()
