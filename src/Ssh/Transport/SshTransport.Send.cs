@@ -144,7 +144,6 @@ public sealed partial class SshTransport
                     await _stream.WriteAsync(_batch.AsMemory(0, _batchLength), writeTimeout.Token).ConfigureAwait(false);
                     await _stream.FlushAsync(writeTimeout.Token).ConfigureAwait(false);
                     if (!writeTimeout.TryReset()) throw new OperationCanceledException(writeTimeout.Token);
-                    _batch.AsSpan(0, _batchLength).Clear();
                     _batchLength = 0;
                     if (stop)
                     {
@@ -284,9 +283,12 @@ public sealed partial class SshTransport
     private void EnsureBatchCapacity(int extra)
     {
         if (_batch.Length - _batchLength >= extra) return;
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(Math.Max(_batchLength + extra, _batch.Length * 2), InitialBatchSize));
+        // First a small buffer (most bursts are a few small packets), then straight to full batch size.
+        var size = _batch.Length == 0 ? Math.Max(InitialBatchSize, extra) : Math.Max(_batchLength + extra, BatchTarget + 64 * 1024);
+        var larger = ArrayPool<byte>.Shared.Rent(size);
         _batch.AsSpan(0, _batchLength).CopyTo(larger);
-        if (_batch.Length > 0) ArrayPool<byte>.Shared.Return(_batch, clearArray: true);
+        // The batch only ever holds sealed (encrypted) packets, so it needs no clearing.
+        if (_batch.Length > 0) ArrayPool<byte>.Shared.Return(_batch);
         _batch = larger;
     }
 
@@ -295,7 +297,7 @@ public sealed partial class SshTransport
         var batch = _batch;
         _batch = [];
         _batchLength = 0;
-        if (batch.Length > 0) ArrayPool<byte>.Shared.Return(batch, clearArray: true);
+        if (batch.Length > 0) ArrayPool<byte>.Shared.Return(batch);
     }
 
     private void DrainQueues()
