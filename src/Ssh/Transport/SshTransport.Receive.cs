@@ -291,15 +291,5 @@ public sealed partial class SshTransport
     }
 
     /// <summary>Queues a transport message that must wait for key exchanges like application data (e.g. SERVICE_REQUEST).</summary>
-    private ValueTask SendAsyncInternal(byte[] payload)
-    {
-        if (IsClosing) return ValueTask.FromException(ClosedException());
-        var item = OutboundItem.CopyOf(payload);
-        if (_dataQueue.Writer.TryWrite(item))
-        {
-            Ring();
-            return ValueTask.CompletedTask;
-        }
-        return SendSlowAsync(item, CancellationToken.None);
-    }
+    private ValueTask SendAsyncInternal(byte[] payload) => EnqueueApplicationAsync(OutboundItem.CopyOf(payload), CancellationToken.None);
 }

@@ -9,9 +9,11 @@ using Gateway.Ssh.Wire;
 
 namespace Gateway.Ssh.Transport;
 
-// Sending: three queues drained by one writer task. The transport queue (KEX messages,
-// DISCONNECT, UNIMPLEMENTED) always flows; the Post queue and the bounded SendAsync queue are
-// held between our KEXINIT and our NEWKEYS (RFC 4253 §7.1).
+// Sending: two queues drained by one writer task. The transport queue (KEX messages,
+// DISCONNECT, UNIMPLEMENTED) always flows. The application queue holds SendAsync and Post
+// messages in one FIFO (so e.g. a posted CHANNEL_EOF never overtakes data sent before it) and is
+// held between our KEXINIT and our NEWKEYS (RFC 4253 §7.1). SendAsync waits for one of a
+// bounded number of slots; Post never waits but has its own limits.
 public sealed partial class SshTransport
 {
     /// <summary>Stop adding packets to one stream write beyond this many bytes.</summary>
@@ -19,8 +21,8 @@ public sealed partial class SshTransport
     private const int InitialBatchSize = 16 * 1024;
 
     private readonly ConcurrentQueue<OutboundItem> _transportQueue = new();
-    private readonly ConcurrentQueue<OutboundItem> _controlQueue = new();
-    private readonly Channel<OutboundItem> _dataQueue;
+    private readonly ConcurrentQueue<OutboundItem> _applicationQueue = new();
+    private readonly SemaphoreSlim _sendCapacity;
     private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
     {
         FullMode = BoundedChannelFullMode.DropWrite,
@@ -46,24 +48,33 @@ public sealed partial class SshTransport
     public ValueTask SendAsync(ReadOnlyMemory<byte> head, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
     {
         CheckPayload(head.Length + body.Length, head.IsEmpty ? body.Span : head.Span);
-        if (IsClosing) return ValueTask.FromException(ClosedException());
-        var item = OutboundItem.CopyOf(head.Span, body.Span);
-        if (_dataQueue.Writer.TryWrite(item))
+        return EnqueueApplicationAsync(OutboundItem.CopyOf(head.Span, body.Span), cancellationToken);
+    }
+
+    private ValueTask EnqueueApplicationAsync(OutboundItem item, CancellationToken cancellationToken)
+    {
+        if (IsClosing)
         {
+            item.Release();
+            return ValueTask.FromException(ClosedException());
+        }
+        if (_sendCapacity.Wait(0))
+        {
+            _applicationQueue.Enqueue(item);
             Ring();
             return ValueTask.CompletedTask;
         }
-        return SendSlowAsync(item, cancellationToken);
+        return EnqueueSlowAsync(item, cancellationToken);
     }
 
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendSlowAsync(OutboundItem item, CancellationToken cancellationToken)
+    private async ValueTask EnqueueSlowAsync(OutboundItem item, CancellationToken cancellationToken)
     {
         try
         {
-            await _dataQueue.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closedCts.Token);
+            await _sendCapacity.WaitAsync(linked.Token).ConfigureAwait(false);
         }
-        catch (ChannelClosedException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             item.Release();
             throw ClosedException();
@@ -73,6 +84,12 @@ public sealed partial class SshTransport
             item.Release();
             throw;
         }
+        if (IsClosing)
+        {
+            item.Release();
+            throw ClosedException();
+        }
+        _applicationQueue.Enqueue(item);
         Ring();
     }
 
@@ -80,10 +97,10 @@ public sealed partial class SshTransport
     {
         CheckPayload(payload.Length, payload);
         if (IsClosing) return;
-        var item = OutboundItem.CopyOf(payload);
+        var item = OutboundItem.CopyOf(payload, OutboundKind.Posted);
         var count = Interlocked.Increment(ref _controlCount);
         var bytes = Interlocked.Add(ref _controlBytes, item.Length);
-        _controlQueue.Enqueue(item);
+        _applicationQueue.Enqueue(item);
         if (count > _options.PostQueueLimitMessages || bytes > _options.PostQueueLimitBytes)
         {
             Close(new SshConnectionClosedException(
@@ -182,17 +199,16 @@ public sealed partial class SshTransport
             {
                 // Replies the upper layers posted before deciding to disconnect (e.g. a last
                 // USERAUTH_FAILURE) go out before the DISCONNECT.
-                while (_controlQueue.TryDequeue(out var posted))
+                while (_applicationQueue.TryDequeue(out var queued))
                 {
-                    Interlocked.Decrement(ref _controlCount);
-                    Interlocked.Add(ref _controlBytes, -posted.Length);
+                    Dequeued(queued);
                     try
                     {
-                        Seal(posted.Payload);
+                        Seal(queued.Payload);
                     }
                     finally
                     {
-                        posted.Release();
+                        queued.Release();
                     }
                 }
             }
@@ -229,15 +245,8 @@ public sealed partial class SshTransport
                 continue;
             }
             if (_holding) break;
-            if (_controlQueue.TryDequeue(out item))
-            {
-                Interlocked.Decrement(ref _controlCount);
-                Interlocked.Add(ref _controlBytes, -item.Length);
-            }
-            else if (!_dataQueue.Reader.TryRead(out item))
-            {
-                break;
-            }
+            if (!_applicationQueue.TryDequeue(out item)) break;
+            Dequeued(item);
             if (IsServer && item.Payload[0] == SshMessageNumber.UserAuthSuccess && !_authenticated) OnAuthenticated();
             try
             {
@@ -300,6 +309,20 @@ public sealed partial class SshTransport
         if (batch.Length > 0) ArrayPool<byte>.Shared.Return(batch);
     }
 
+    /// <summary>Frees what the item held in the queue: a SendAsync slot or its share of the Post limits.</summary>
+    private void Dequeued(OutboundItem item)
+    {
+        if (item.Kind == OutboundKind.Posted)
+        {
+            Interlocked.Decrement(ref _controlCount);
+            Interlocked.Add(ref _controlBytes, -item.Length);
+        }
+        else
+        {
+            _sendCapacity.Release();
+        }
+    }
+
     private void DrainQueues()
     {
         while (_transportQueue.TryDequeue(out var item))
@@ -308,7 +331,6 @@ public sealed partial class SshTransport
             if (item.State is NewKeysState keys) keys.Cipher.Dispose();
             item.Release();
         }
-        while (_controlQueue.TryDequeue(out var item)) item.Release();
-        while (_dataQueue.Reader.TryRead(out var item)) item.Release();
+        while (_applicationQueue.TryDequeue(out var item)) item.Release();
     }
 }

@@ -58,11 +58,7 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
         _input = new TransportInputBuffer(stream);
         _inCipher = CipherAlgorithms.CreateNone();
         _outCipher = CipherAlgorithms.CreateNone();
-        _dataQueue = Channel.CreateBounded<OutboundItem>(new BoundedChannelOptions(options.OutboundQueueLimit)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _sendCapacity = new SemaphoreSlim(options.OutboundQueueLimit);
         _rekeyTimer = new Timer(static s => ((SshTransport)s!).OnRekeyTimer(), this, Timeout.Infinite, Timeout.Infinite);
         _kexTimeoutTimer = new Timer(static s => ((SshTransport)s!).OnKexTimeout(), this, Timeout.Infinite, Timeout.Infinite);
         if (stream is NetworkStream network)
@@ -284,7 +280,6 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
         if (Interlocked.Exchange(ref _tornDown, 1) != 0) return;
         var error = _failure ?? new SshConnectionClosedException("connection closed", DisconnectReason.ByApplication);
         _doorbell.Writer.TryComplete();
-        _dataQueue.Writer.TryComplete();
         try { _stream.Dispose(); }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException) { }
         _rekeyTimer.Dispose();

@@ -178,6 +178,37 @@ public class ConnectionBehaviourTests
     }
 
     [Fact]
+    public async Task SendAsync_and_Post_keep_one_order()
+    {
+        var (client, server, _, _, sockets) = await PairAsync();
+        using var _ = sockets;
+        await using var c = client;
+        await using var s = server;
+        var handler = new CollectingHandler();
+        server.Start(handler);
+        client.Start(new CollectingHandler());
+        var big = new byte[64 * 1024];
+        big[0] = 200;
+        var rekeys = new List<Task>();
+        for (var i = 0; i < 300; i++)
+        {
+            // A posted message (think CHANNEL_EOF) must never overtake data sent before it.
+            big[1] = (byte)i;
+            await client.SendAsync(big);
+            client.Post(new byte[] { 201, (byte)i });
+            if (i % 50 == 0) rekeys.Add(client.RekeyAsync());
+        }
+        for (var i = 0; i < 300; i++)
+        {
+            var data = await handler.NextAsync();
+            Assert.Equal((200, (byte)i, big.Length), (data[0], data[1], data.Length));
+            Assert.Equal(new byte[] { 201, (byte)i }, await handler.NextAsync());
+        }
+        await Task.WhenAll(rekeys).WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(client.KeyExchangeCount >= 2);
+    }
+
+    [Fact]
     public async Task Messages_sent_before_Start_wait_and_arrive_in_order()
     {
         var (client, server, _, _, sockets) = await PairAsync();
