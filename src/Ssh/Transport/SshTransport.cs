@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Gateway.Ssh.Crypto;
 using Gateway.Ssh.Keys;
 using Gateway.Ssh.Wire;
