@@ -20,6 +20,7 @@ public sealed partial class SshTransport
     private bool _skipNextPacket;
     private TaskCompletionSource<string>? _serviceTcs;
     private string? _requestedService;
+    private bool _serviceAccepted;
 
     private async Task ReceiveLoopAsync()
     {
@@ -123,6 +124,8 @@ public sealed partial class SshTransport
         {
             if (_round?.PeerKexInit is not null)
                 throw new SshProtocolException(DisconnectReason.ProtocolError, $"message {number} received during key exchange");
+            if (IsServer && !_serviceAccepted)
+                throw new SshProtocolException(DisconnectReason.ProtocolError, $"message {number} before SERVICE_REQUEST");
             if (number == SshMessageNumber.UserAuthSuccess && !IsServer) OnAuthenticated();
             return DispatchAsync(payload);
         }
@@ -227,6 +230,7 @@ public sealed partial class SshTransport
         var name = reader.ReadString();
         if (name != "ssh-userauth")
             throw new SshProtocolException(DisconnectReason.ServiceNotAvailable, $"service '{Printable(name)}' is not available");
+        _serviceAccepted = true;
         Post(SshMessageBuilder.Build(SshMessageNumber.ServiceAccept, w => w.WriteString(name)));
     }
 

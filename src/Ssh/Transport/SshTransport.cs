@@ -40,6 +40,7 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
     private Task? _completion;
     private ISshMessageHandler? _handler;
     private volatile bool _started;
+    private volatile bool _loopsStarted;
     private byte[] _sessionId = [];
     private int _failureClaimed;
     private Exception? _failure;
@@ -166,10 +167,13 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
         try
         {
             await ExchangeVersionsAsync(timeout.Token).ConfigureAwait(false);
-            _receiveTask = Task.Run(ReceiveLoopAsync, CancellationToken.None);
-            _writerTask = Task.Run(WriterLoopAsync, CancellationToken.None);
-            _completion = RunCompletionAsync();
+            // Our KEXINIT is queued before anything the peer sends can be handled, so it always
+            // precedes a DISCONNECT we might answer with.
             _ = BeginKex();
+            _loopsStarted = true;
+            _writerTask = Task.Run(WriterLoopAsync, CancellationToken.None);
+            _receiveTask = Task.Run(ReceiveLoopAsync, CancellationToken.None);
+            _completion = RunCompletionAsync();
             await _firstKexTcs.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -254,7 +258,7 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
     /// <summary>Sends DISCONNECT (waiting at most a moment for it to leave), then closes.</summary>
     private async Task DisconnectCoreAsync(DisconnectReason reason, string description, Exception? failure)
     {
-        if (!TryClaimFailure(failure) || Volatile.Read(ref _tornDown) != 0 || _completion is null)
+        if (!TryClaimFailure(failure) || Volatile.Read(ref _tornDown) != 0 || !_loopsStarted)
         {
             Close(failure);
             return;

@@ -9,7 +9,8 @@ public class ConnectionBehaviourTests
 {
     /// <summary>Like <see cref="TransportFactory.ConnectPairAsync"/>, with each side's stream wrapped in a <see cref="TamperStream"/>.</summary>
     private static async Task<(SshTransport Client, SshTransport Server, TamperStream ClientStream, TamperStream ServerStream, SocketPair Sockets)> PairAsync(
-        SshTransportOptions? clientOptions = null, SshTransportOptions? serverOptions = null, Action<TamperStream>? prepareClientStream = null)
+        SshTransportOptions? clientOptions = null, SshTransportOptions? serverOptions = null, Action<TamperStream>? prepareClientStream = null,
+        bool requestService = true)
     {
         var sockets = await SocketPair.CreateAsync();
         var clientStream = new TamperStream(sockets.Client.GetStream());
@@ -18,6 +19,7 @@ public class ConnectionBehaviourTests
         var serverTask = SshTransport.AcceptAsync(serverStream, serverOptions ?? TransportFactory.ServerOptions(), null);
         var clientTask = SshTransport.ConnectAsync(clientStream, clientOptions ?? TransportFactory.ClientOptions(), null);
         await Task.WhenAll(serverTask, clientTask).WaitAsync(TimeSpan.FromSeconds(30));
+        if (requestService) await clientTask.Result.RequestServiceAsync("ssh-userauth").WaitAsync(TimeSpan.FromSeconds(10));
         return (clientTask.Result, serverTask.Result, clientStream, serverStream, sockets);
     }
 
@@ -104,7 +106,7 @@ public class ConnectionBehaviourTests
     {
         var clientOptions = TransportFactory.ClientOptions();
         clientOptions.EnableStrictKex = strict;
-        var (client, server, _, _, sockets) = await PairAsync(clientOptions);
+        var (client, server, _, _, sockets) = await PairAsync(clientOptions, requestService: false);
         using var _ = sockets;
         await using var c = client;
         await using var s = server;
@@ -164,9 +166,22 @@ public class ConnectionBehaviourTests
     }
 
     [Fact]
+    public async Task Server_refuses_upper_layer_messages_before_the_service_request()
+    {
+        var (client, server, _, _, sockets) = await PairAsync(requestService: false);
+        using var _ = sockets;
+        server.Start(new CollectingHandler());
+        client.Start(new CollectingHandler());
+        await client.SendAsync(new byte[] { SshMessageNumber.UserAuthRequest, 0, 0, 0, 0 });
+        var serverEnd = Assert.IsType<SshProtocolException>(await TransportFactory.EndAsync(server.Completion));
+        Assert.Contains("before SERVICE_REQUEST", serverEnd.Message);
+        await TransportFactory.EndAsync(client.Completion);
+    }
+
+    [Fact]
     public async Task Unknown_service_is_refused_with_service_not_available()
     {
-        var (client, server, _, _, sockets) = await PairAsync();
+        var (client, server, _, _, sockets) = await PairAsync(requestService: false);
         using var _ = sockets;
         server.Start(new CollectingHandler());
         client.Start(new CollectingHandler());
