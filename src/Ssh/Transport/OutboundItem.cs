@@ -5,7 +5,10 @@ namespace Gateway.Ssh.Transport;
 
 internal enum OutboundKind : byte
 {
+    /// <summary>From SendAsync: holds one slot of the bounded send capacity.</summary>
     Message,
+    /// <summary>From Post: counted against the Post limits instead.</summary>
+    Posted,
     /// <summary>Our KEXINIT: from here until our NEWKEYS only transport messages may be sent (RFC 4253 §7.1).</summary>
     KexInit,
     /// <summary>Our NEWKEYS: the packets after it use <see cref="NewKeysState"/>.</summary>
@@ -37,13 +40,17 @@ internal readonly struct OutboundItem
 
     public ReadOnlySpan<byte> Payload => Buffer.AsSpan(0, Length);
 
-    public static OutboundItem CopyOf(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body = default)
+    public static OutboundItem CopyOf(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body) => CopyOf(head, body, OutboundKind.Message);
+
+    public static OutboundItem CopyOf(ReadOnlySpan<byte> payload, OutboundKind kind = OutboundKind.Message) => CopyOf(payload, default, kind);
+
+    private static OutboundItem CopyOf(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, OutboundKind kind)
     {
         var length = head.Length + body.Length;
         var buffer = ArrayPool<byte>.Shared.Rent(length);
         head.CopyTo(buffer);
         body.CopyTo(buffer.AsSpan(head.Length));
-        return new OutboundItem(buffer, length);
+        return new OutboundItem(buffer, length, kind);
     }
 
     /// <summary>Clears the plaintext and gives the buffer back to the pool.</summary>

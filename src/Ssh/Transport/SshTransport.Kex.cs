@@ -16,11 +16,14 @@ public sealed partial class SshTransport
     private volatile bool _strict;
     private bool _peerWantsExtInfo;
     private int _kexCount;
+    private volatile bool _authenticated;
+    private long _lastKexTicks = Environment.TickCount64;
     private SshPublicKey? _serverHostKey;
 
     /// <summary>
     /// Starts a key re-exchange from our side (or joins the running one) and completes when the
-    /// new keys are in use in both directions.
+    /// new keys are in use in both directions. OpenSSH peers refuse this before authentication
+    /// has succeeded.
     /// </summary>
     public Task RekeyAsync()
     {
@@ -61,7 +64,7 @@ public sealed partial class SshTransport
     private KexInitMessage BuildOurKexInit(bool first)
     {
         var kex = _algorithms.KeyExchange.ToList();
-        if (first)
+        if (first || _options.SignalExtensionsInRekeys)
         {
             if (IsServer)
             {
@@ -307,7 +310,7 @@ public sealed partial class SshTransport
         var macKey = KeyDerivation.Derive(hashName, secret, hash, macLetter, _sessionId, mac?.KeyLength ?? 0);
         try
         {
-            rekeyBytes = RekeyLimit(cipher.BlockSize);
+            rekeyBytes = RekeyLimit(cipher);
             return CipherAlgorithms.Create(cipher, mac, key, iv, macKey, encrypt);
         }
         finally
@@ -319,10 +322,9 @@ public sealed partial class SshTransport
     }
 
     /// <summary>OpenSSH's volume limit (packet.c ssh_set_newkeys): 2^32 blocks for 16-byte blocks, 1 GiB for smaller ones; RekeyBytes only lowers it.</summary>
-    private long RekeyLimit(int blockSize)
+    private long RekeyLimit(CipherInfo cipher)
     {
-        blockSize = Math.Max(8, blockSize);
-        var limit = blockSize >= 16 ? (1L << 32) * blockSize : 1L << 30;
+        var limit = CipherAlgorithms.RekeyAfterBytes(cipher);
         return _options.RekeyBytes is { } configured ? Math.Min(limit, configured) : limit;
     }
 
@@ -344,12 +346,35 @@ public sealed partial class SshTransport
         try { _kexTimeoutTimer.Change(Timeout.Infinite, Timeout.Infinite); }
         catch (ObjectDisposedException) { }
         Interlocked.Increment(ref _kexCount);
+        _lastKexTicks = Environment.TickCount64;
         var first = !_firstKexDone;
         _firstKexDone = true;
         ArmRekeyTimer();
         round.Completion.TrySetResult();
         if (first) _firstKexTcs.TrySetResult();
         Trace(first ? "initial key exchange complete" : "key re-exchange complete");
+    }
+
+    /// <summary>
+    /// We only start rekeys once the user is authenticated: OpenSSH never does earlier, and both
+    /// its client and server treat a KEXINIT during authentication as a protocol error.
+    /// </summary>
+    private bool AutoRekeyAllowed => _started && _authenticated;
+
+    /// <summary>
+    /// True once USERAUTH_SUCCESS has passed (sent by us as server, received as client); from
+    /// then on rekeys by volume and time start automatically.
+    /// </summary>
+    public bool IsAuthenticated => _authenticated;
+
+    private void OnAuthenticated()
+    {
+        _authenticated = true;
+        if (_started && !IsClosing && _round is null && Environment.TickCount64 - _lastKexTicks >= (long)_options.RekeyTime.TotalMilliseconds)
+        {
+            Trace("rekey: time limit passed during authentication");
+            _ = BeginKex();
+        }
     }
 
     private void ArmRekeyTimer()
@@ -362,7 +387,7 @@ public sealed partial class SshTransport
 
     private void OnRekeyTimer()
     {
-        if (!_started || IsClosing || _round is not null) return;
+        if (!AutoRekeyAllowed || IsClosing || _round is not null) return;
         Trace("rekey: time limit reached");
         _ = BeginKex();
     }

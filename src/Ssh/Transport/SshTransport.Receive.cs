@@ -1,4 +1,5 @@
 using System.Net.Sockets;
+using System.Runtime.CompilerServices;
 using Gateway.Ssh.Crypto;
 using Gateway.Ssh.Wire;
 
@@ -19,6 +20,7 @@ public sealed partial class SshTransport
     private bool _skipNextPacket;
     private TaskCompletionSource<string>? _serviceTcs;
     private string? _requestedService;
+    private bool _serviceAccepted;
 
     private async Task ReceiveLoopAsync()
     {
@@ -68,6 +70,7 @@ public sealed partial class SshTransport
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
     private async ValueTask<(ReadOnlyMemory<byte> Payload, int WireLength, uint Sequence)> ReadPacketAsync(CancellationToken cancellationToken)
     {
         var cipher = _inCipher;
@@ -93,7 +96,7 @@ public sealed partial class SshTransport
             throw new SshProtocolException(DisconnectReason.ProtocolError, "sequence number wrapped during the initial key exchange");
         _inBytes += wireLength;
         _inPackets++;
-        if (_started && _round is null && (_inBytes >= _inRekeyBytes || _inPackets >= _options.RekeyPackets))
+        if (AutoRekeyAllowed && _round is null && (_inBytes >= _inRekeyBytes || _inPackets >= _options.RekeyPackets))
         {
             Trace($"rekey: {_inBytes} bytes / {_inPackets} packets received with the current keys");
             _ = BeginKex();
@@ -121,6 +124,9 @@ public sealed partial class SshTransport
         {
             if (_round?.PeerKexInit is not null)
                 throw new SshProtocolException(DisconnectReason.ProtocolError, $"message {number} received during key exchange");
+            if (IsServer && !_serviceAccepted)
+                throw new SshProtocolException(DisconnectReason.ProtocolError, $"message {number} before SERVICE_REQUEST");
+            if (number == SshMessageNumber.UserAuthSuccess && !IsServer) OnAuthenticated();
             return DispatchAsync(payload);
         }
         ProcessTransportMessage(span, number, sequence);
@@ -181,6 +187,7 @@ public sealed partial class SshTransport
         }
     }
 
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     private async ValueTask DispatchAsync(ReadOnlyMemory<byte> payload)
     {
         var handler = Volatile.Read(ref _handler);
@@ -223,6 +230,7 @@ public sealed partial class SshTransport
         var name = reader.ReadString();
         if (name != "ssh-userauth")
             throw new SshProtocolException(DisconnectReason.ServiceNotAvailable, $"service '{Printable(name)}' is not available");
+        _serviceAccepted = true;
         Post(SshMessageBuilder.Build(SshMessageNumber.ServiceAccept, w => w.WriteString(name)));
     }
 
@@ -287,15 +295,5 @@ public sealed partial class SshTransport
     }
 
     /// <summary>Queues a transport message that must wait for key exchanges like application data (e.g. SERVICE_REQUEST).</summary>
-    private ValueTask SendAsyncInternal(byte[] payload)
-    {
-        if (IsClosing) return ValueTask.FromException(ClosedException());
-        var item = OutboundItem.CopyOf(payload);
-        if (_dataQueue.Writer.TryWrite(item))
-        {
-            Ring();
-            return ValueTask.CompletedTask;
-        }
-        return SendSlowAsync(item, CancellationToken.None);
-    }
+    private ValueTask SendAsyncInternal(byte[] payload) => EnqueueApplicationAsync(OutboundItem.CopyOf(payload), CancellationToken.None);
 }

@@ -8,9 +8,11 @@ using Gateway.Ssh.Wire;
 
 namespace Gateway.Ssh.Transport;
 
-// Sending: three queues drained by one writer task. The transport queue (KEX messages,
-// DISCONNECT, UNIMPLEMENTED) always flows; the Post queue and the bounded SendAsync queue are
-// held between our KEXINIT and our NEWKEYS (RFC 4253 §7.1).
+// Sending: two queues drained by one writer task. The transport queue (KEX messages,
+// DISCONNECT, UNIMPLEMENTED) always flows. The application queue holds SendAsync and Post
+// messages in one FIFO (so e.g. a posted CHANNEL_EOF never overtakes data sent before it) and is
+// held between our KEXINIT and our NEWKEYS (RFC 4253 §7.1). SendAsync waits for one of a
+// bounded number of slots; Post never waits but has its own limits.
 public sealed partial class SshTransport
 {
     /// <summary>Stop adding packets to one stream write beyond this many bytes.</summary>
@@ -18,8 +20,8 @@ public sealed partial class SshTransport
     private const int InitialBatchSize = 16 * 1024;
 
     private readonly ConcurrentQueue<OutboundItem> _transportQueue = new();
-    private readonly ConcurrentQueue<OutboundItem> _controlQueue = new();
-    private readonly Channel<OutboundItem> _dataQueue;
+    private readonly ConcurrentQueue<OutboundItem> _applicationQueue = new();
+    private readonly SemaphoreSlim _sendCapacity;
     private readonly Channel<bool> _doorbell = Channel.CreateBounded<bool>(new BoundedChannelOptions(1)
     {
         FullMode = BoundedChannelFullMode.DropWrite,
@@ -45,23 +47,33 @@ public sealed partial class SshTransport
     public ValueTask SendAsync(ReadOnlyMemory<byte> head, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
     {
         CheckPayload(head.Length + body.Length, head.IsEmpty ? body.Span : head.Span);
-        if (IsClosing) return ValueTask.FromException(ClosedException());
-        var item = OutboundItem.CopyOf(head.Span, body.Span);
-        if (_dataQueue.Writer.TryWrite(item))
+        return EnqueueApplicationAsync(OutboundItem.CopyOf(head.Span, body.Span), cancellationToken);
+    }
+
+    private ValueTask EnqueueApplicationAsync(OutboundItem item, CancellationToken cancellationToken)
+    {
+        if (IsClosing)
         {
+            item.Release();
+            return ValueTask.FromException(ClosedException());
+        }
+        if (_sendCapacity.Wait(0))
+        {
+            _applicationQueue.Enqueue(item);
             Ring();
             return ValueTask.CompletedTask;
         }
-        return SendSlowAsync(item, cancellationToken);
+        return EnqueueSlowAsync(item, cancellationToken);
     }
 
-    private async ValueTask SendSlowAsync(OutboundItem item, CancellationToken cancellationToken)
+    private async ValueTask EnqueueSlowAsync(OutboundItem item, CancellationToken cancellationToken)
     {
         try
         {
-            await _dataQueue.Writer.WriteAsync(item, cancellationToken).ConfigureAwait(false);
+            using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _closedCts.Token);
+            await _sendCapacity.WaitAsync(linked.Token).ConfigureAwait(false);
         }
-        catch (ChannelClosedException)
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             item.Release();
             throw ClosedException();
@@ -71,6 +83,12 @@ public sealed partial class SshTransport
             item.Release();
             throw;
         }
+        if (IsClosing)
+        {
+            item.Release();
+            throw ClosedException();
+        }
+        _applicationQueue.Enqueue(item);
         Ring();
     }
 
@@ -78,10 +96,10 @@ public sealed partial class SshTransport
     {
         CheckPayload(payload.Length, payload);
         if (IsClosing) return;
-        var item = OutboundItem.CopyOf(payload);
+        var item = OutboundItem.CopyOf(payload, OutboundKind.Posted);
         var count = Interlocked.Increment(ref _controlCount);
         var bytes = Interlocked.Add(ref _controlBytes, item.Length);
-        _controlQueue.Enqueue(item);
+        _applicationQueue.Enqueue(item);
         if (count > _options.PostQueueLimitMessages || bytes > _options.PostQueueLimitBytes)
         {
             Close(new SshConnectionClosedException(
@@ -123,7 +141,6 @@ public sealed partial class SshTransport
         var cancellationToken = _closedCts.Token;
         using var writeTimeout = new CancellationTokenSource();
         TaskCompletionSource? disconnectWritten = null;
-        _batch = ArrayPool<byte>.Shared.Rent(InitialBatchSize);
         try
         {
             while (await _doorbell.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
@@ -132,17 +149,18 @@ public sealed partial class SshTransport
                 while (true)
                 {
                     var stop = FillBatch(out disconnectWritten);
-                    if (_batchLength == 0) break;
-                    writeTimeout.CancelAfter(_options.WriteTimeout);
-                    using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, writeTimeout.Token))
+                    if (_batchLength == 0)
                     {
-                        await _stream.WriteAsync(_batch.AsMemory(0, _batchLength), linked.Token).ConfigureAwait(false);
-                        await _stream.FlushAsync(linked.Token).ConfigureAwait(false);
+                        // Idle: give the batch buffer back so idle connections hold no send buffer.
+                        ReleaseBatch();
+                        break;
                     }
+                    writeTimeout.CancelAfter(_options.WriteTimeout);
+                    // Close() disposes the stream, which ends a pending write; only the stall needs a token.
+                    await _stream.WriteAsync(_batch.AsMemory(0, _batchLength), writeTimeout.Token).ConfigureAwait(false);
+                    await _stream.FlushAsync(writeTimeout.Token).ConfigureAwait(false);
                     if (!writeTimeout.TryReset()) throw new OperationCanceledException(writeTimeout.Token);
-                    _batch.AsSpan(0, _batchLength).Clear();
                     _batchLength = 0;
-                    ShrinkBatch();
                     if (stop)
                     {
                         disconnectWritten?.TrySetResult();
@@ -165,9 +183,7 @@ public sealed partial class SshTransport
         {
             disconnectWritten?.TrySetResult();
             DrainQueues();
-            var batch = _batch;
-            _batch = [];
-            if (batch.Length > 0) ArrayPool<byte>.Shared.Return(batch, clearArray: true);
+            ReleaseBatch();
             _outCipher.Dispose();
         }
     }
@@ -178,6 +194,23 @@ public sealed partial class SshTransport
         disconnectWritten = null;
         while (_batchLength < BatchTarget)
         {
+            if (!_holding && _transportQueue.TryPeek(out var next) && next.Kind == OutboundKind.Disconnect)
+            {
+                // Replies the upper layers posted before deciding to disconnect (e.g. a last
+                // USERAUTH_FAILURE) go out before the DISCONNECT.
+                while (_applicationQueue.TryDequeue(out var queued))
+                {
+                    Dequeued(queued);
+                    try
+                    {
+                        Seal(queued.Payload);
+                    }
+                    finally
+                    {
+                        queued.Release();
+                    }
+                }
+            }
             if (_transportQueue.TryDequeue(out var item))
             {
                 try
@@ -211,15 +244,9 @@ public sealed partial class SshTransport
                 continue;
             }
             if (_holding) break;
-            if (_controlQueue.TryDequeue(out item))
-            {
-                Interlocked.Decrement(ref _controlCount);
-                Interlocked.Add(ref _controlBytes, -item.Length);
-            }
-            else if (!_dataQueue.Reader.TryRead(out item))
-            {
-                break;
-            }
+            if (!_applicationQueue.TryDequeue(out item)) break;
+            Dequeued(item);
+            if (IsServer && item.Payload[0] == SshMessageNumber.UserAuthSuccess && !_authenticated) OnAuthenticated();
             try
             {
                 Seal(item.Payload);
@@ -228,7 +255,7 @@ public sealed partial class SshTransport
             {
                 item.Release();
             }
-            if (_started && _round is null && (_outBytes >= _outRekeyBytes || _outPackets >= _options.RekeyPackets))
+            if (AutoRekeyAllowed && _round is null && (_outBytes >= _outRekeyBytes || _outPackets >= _options.RekeyPackets))
             {
                 Trace($"rekey: {_outBytes} bytes / {_outPackets} packets sent with the current keys");
                 _ = BeginKex();
@@ -264,17 +291,35 @@ public sealed partial class SshTransport
     private void EnsureBatchCapacity(int extra)
     {
         if (_batch.Length - _batchLength >= extra) return;
-        var larger = ArrayPool<byte>.Shared.Rent(Math.Max(_batchLength + extra, _batch.Length * 2));
+        // First a small buffer (most bursts are a few small packets), then straight to full batch size.
+        var size = _batch.Length == 0 ? Math.Max(InitialBatchSize, extra) : Math.Max(_batchLength + extra, BatchTarget + 64 * 1024);
+        var larger = ArrayPool<byte>.Shared.Rent(size);
         _batch.AsSpan(0, _batchLength).CopyTo(larger);
-        ArrayPool<byte>.Shared.Return(_batch, clearArray: true);
+        // The batch only ever holds sealed (encrypted) packets, so it needs no clearing.
+        if (_batch.Length > 0) ArrayPool<byte>.Shared.Return(_batch);
         _batch = larger;
     }
 
-    private void ShrinkBatch()
+    private void ReleaseBatch()
     {
-        if (_batch.Length <= 4 * InitialBatchSize) return;
-        ArrayPool<byte>.Shared.Return(_batch);
-        _batch = ArrayPool<byte>.Shared.Rent(InitialBatchSize);
+        var batch = _batch;
+        _batch = [];
+        _batchLength = 0;
+        if (batch.Length > 0) ArrayPool<byte>.Shared.Return(batch);
+    }
+
+    /// <summary>Frees what the item held in the queue: a SendAsync slot or its share of the Post limits.</summary>
+    private void Dequeued(OutboundItem item)
+    {
+        if (item.Kind == OutboundKind.Posted)
+        {
+            Interlocked.Decrement(ref _controlCount);
+            Interlocked.Add(ref _controlBytes, -item.Length);
+        }
+        else
+        {
+            _sendCapacity.Release();
+        }
     }
 
     private void DrainQueues()
@@ -285,7 +330,6 @@ public sealed partial class SshTransport
             if (item.State is NewKeysState keys) keys.Cipher.Dispose();
             item.Release();
         }
-        while (_controlQueue.TryDequeue(out var item)) item.Release();
-        while (_dataQueue.Reader.TryRead(out var item)) item.Release();
+        while (_applicationQueue.TryDequeue(out var item)) item.Release();
     }
 }

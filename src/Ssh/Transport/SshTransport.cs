@@ -1,7 +1,5 @@
-using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
-using System.Threading.Channels;
 using Gateway.Ssh.Crypto;
 using Gateway.Ssh.Keys;
 using Gateway.Ssh.Wire;
@@ -24,6 +22,9 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
 {
     private static readonly TimeSpan DisconnectFlushTimeout = TimeSpan.FromSeconds(2);
 
+    /// <summary>DisposeAsync waits this long for a message handler that is still running.</summary>
+    private static readonly TimeSpan DisposeWaitLimit = TimeSpan.FromSeconds(5);
+
     private readonly Stream _stream;
     private readonly SshTransportOptions _options;
     private readonly SshAlgorithmPreferences _algorithms;
@@ -39,6 +40,7 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
     private Task? _completion;
     private ISshMessageHandler? _handler;
     private volatile bool _started;
+    private volatile bool _loopsStarted;
     private byte[] _sessionId = [];
     private int _failureClaimed;
     private Exception? _failure;
@@ -55,11 +57,7 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
         _input = new TransportInputBuffer(stream);
         _inCipher = CipherAlgorithms.CreateNone();
         _outCipher = CipherAlgorithms.CreateNone();
-        _dataQueue = Channel.CreateBounded<OutboundItem>(new BoundedChannelOptions(options.OutboundQueueLimit)
-        {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
+        _sendCapacity = new SemaphoreSlim(options.OutboundQueueLimit);
         _rekeyTimer = new Timer(static s => ((SshTransport)s!).OnRekeyTimer(), this, Timeout.Infinite, Timeout.Infinite);
         _kexTimeoutTimer = new Timer(static s => ((SshTransport)s!).OnKexTimeout(), this, Timeout.Infinite, Timeout.Infinite);
         if (stream is NetworkStream network)
@@ -130,8 +128,8 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
 
     /// <summary>
     /// Starts dispatching messages numbered 50 and above to <paramref name="handler"/>, one at a
-    /// time and in order, on the receive loop. Until then such messages wait. Also enables
-    /// rekeying by volume and time (as OpenSSH, never before the upper layers run).
+    /// time and in order, on the receive loop. Until then such messages wait. Rekeys by volume
+    /// and time start once Start was called and USERAUTH_SUCCESS has passed (see <see cref="IsAuthenticated"/>).
     /// </summary>
     public void Start(ISshMessageHandler handler)
     {
@@ -143,19 +141,23 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
         ArmRekeyTimer();
     }
 
-    public async Task DisconnectAsync(DisconnectReason reason, string description)
-    {
-        await DisconnectCoreAsync(reason, description ?? "", failure: null).ConfigureAwait(false);
-        await Completion.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
-    }
+    /// <summary>
+    /// Sends DISCONNECT (waiting at most a moment for it to leave) and closes the connection. Safe
+    /// to call from a message handler: it does not wait for the receive loop; await
+    /// <see cref="Completion"/> for that.
+    /// </summary>
+    public Task DisconnectAsync(DisconnectReason reason, string description) =>
+        DisconnectCoreAsync(reason, description ?? "", failure: null);
 
+    /// <summary>Disconnects if still open and waits (bounded) for both loops to stop.</summary>
     public async ValueTask DisposeAsync()
     {
         if (_tornDown == 0 && _completion is not null)
             await DisconnectAsync(DisconnectReason.ByApplication, "closing").ConfigureAwait(false);
         else
             Close(null);
-        await Completion.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
+        var ended = Completion.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        await Task.WhenAny(ended, Task.Delay(DisposeWaitLimit)).ConfigureAwait(false);
     }
 
     private async Task HandshakeAsync(CancellationToken cancellationToken)
@@ -165,10 +167,13 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
         try
         {
             await ExchangeVersionsAsync(timeout.Token).ConfigureAwait(false);
-            _receiveTask = Task.Run(ReceiveLoopAsync, CancellationToken.None);
-            _writerTask = Task.Run(WriterLoopAsync, CancellationToken.None);
-            _completion = RunCompletionAsync();
+            // Our KEXINIT is queued before anything the peer sends can be handled, so it always
+            // precedes a DISCONNECT we might answer with.
             _ = BeginKex();
+            _loopsStarted = true;
+            _writerTask = Task.Run(WriterLoopAsync, CancellationToken.None);
+            _receiveTask = Task.Run(ReceiveLoopAsync, CancellationToken.None);
+            _completion = RunCompletionAsync();
             await _firstKexTcs.Task.WaitAsync(timeout.Token).ConfigureAwait(false);
         }
         catch (Exception ex)
@@ -253,7 +258,7 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
     /// <summary>Sends DISCONNECT (waiting at most a moment for it to leave), then closes.</summary>
     private async Task DisconnectCoreAsync(DisconnectReason reason, string description, Exception? failure)
     {
-        if (!TryClaimFailure(failure) || Volatile.Read(ref _tornDown) != 0 || _completion is null)
+        if (!TryClaimFailure(failure) || Volatile.Read(ref _tornDown) != 0 || !_loopsStarted)
         {
             Close(failure);
             return;
@@ -277,7 +282,6 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
         if (Interlocked.Exchange(ref _tornDown, 1) != 0) return;
         var error = _failure ?? new SshConnectionClosedException("connection closed", DisconnectReason.ByApplication);
         _doorbell.Writer.TryComplete();
-        _dataQueue.Writer.TryComplete();
         try { _stream.Dispose(); }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException) { }
         _rekeyTimer.Dispose();

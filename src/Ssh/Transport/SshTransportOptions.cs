@@ -59,6 +59,9 @@ public sealed class SshTransportOptions
     /// <summary>Test hook: strict KEX (Terrapin countermeasure) is always on outside tests.</summary>
     internal bool EnableStrictKex { get; set; } = true;
 
+    /// <summary>Test hook: also put the strict-KEX and ext-info names into every later KEXINIT, where peers must ignore them.</summary>
+    internal bool SignalExtensionsInRekeys { get; set; }
+
     internal void Validate(bool isServer)
     {
         ArgumentNullException.ThrowIfNull(Algorithms);

@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Runtime.CompilerServices;
 using System.Text;
 
 namespace Gateway.Ssh.Transport;
@@ -31,6 +32,7 @@ internal sealed class TransportInputBuffer : IDisposable
     public Memory<byte> Memory(int offset, int count) => _buffer.AsMemory(_start + offset, count);
 
     /// <summary>Reads until at least <paramref name="needed"/> bytes are buffered. EOF before that closes the connection.</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder))]
     public async ValueTask FillAsync(int needed, CancellationToken cancellationToken)
     {
         if (Buffered >= needed) return;

@@ -37,10 +37,28 @@ public class OpenSshClientInteropTests
         await RunSshAsync(kex, cipher, mac, hostKey);
     }
 
-    internal static async Task RunSshAsync(string? kex, string? cipher, string? mac, string? hostKey)
+    [Theory]
+    [InlineData("chacha20-poly1305@openssh.com", null)]
+    [InlineData("aes256-gcm@openssh.com", null)]
+    [InlineData("aes128-ctr", "hmac-sha2-512-etm@openssh.com")]
+    public async Task Server_initiated_rekey_is_accepted_by_ssh(string cipher, string? mac)
+    {
+        var log = await RunSshAsync("curve25519-sha256", cipher, mac, "ssh-ed25519", rekey: true);
+        Assert.Equal(2, CountOf(log, "SSH2_MSG_NEWKEYS received"));
+        Assert.Equal(2, CountOf(log, "SSH2_MSG_KEXINIT received"));
+    }
+
+    private static int CountOf(string text, string value)
+    {
+        var count = 0;
+        for (var i = text.IndexOf(value, StringComparison.Ordinal); i >= 0; i = text.IndexOf(value, i + 1, StringComparison.Ordinal)) count++;
+        return count;
+    }
+
+    internal static async Task<string> RunSshAsync(string? kex, string? cipher, string? mac, string? hostKey, bool rekey = false)
     {
         var options = TransportFactory.ServerOptions(a => a.KeyExchange = [.. a.KeyExchange, "ecdh-sha2-nistp256"]);
-        await using var server = new TestTransportServer(options);
+        await using var server = new TestTransportServer(options, rekey);
         var args = new List<string>
         {
             "-vvv", "-F", "/dev/null", "-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=no",
@@ -67,7 +85,15 @@ public class OpenSshClientInteropTests
         Assert.Contains("SSH2_MSG_NEWKEYS received", log);
         Assert.Contains("kex_input_ext_info: server-sig-algs=<ssh-ed25519,ecdsa-sha2-nistp256,ecdsa-sha2-nistp384,ecdsa-sha2-nistp521,rsa-sha2-512,rsa-sha2-256>", log);
         Assert.Contains("SSH2_MSG_SERVICE_ACCEPT received", log);
-        Assert.Contains("Authentications that can continue: publickey", log);
+        if (rekey)
+        {
+            Assert.Contains("using \"none\"", log);
+            Assert.Contains("open failed: administratively prohibited: refused after rekey", log);
+        }
+        else
+        {
+            Assert.Contains("Authentications that can continue: publickey", log);
+        }
         Assert.DoesNotContain("ping@openssh.com", log);
 
         // The server side saw a completed handshake and a clean end when ssh gave up.
@@ -76,9 +102,12 @@ public class OpenSshClientInteropTests
         Assert.True(transport.IsStrictKex);
         var outcome = await TransportFactory.EndAsync(transport.Completion);
         Assert.True(outcome is SshConnectionClosedException, "expected the client's disconnect, got " + outcome);
+        Assert.Equal(rekey, transport.IsAuthenticated);
         if (kex is not null) Assert.Equal(kex, transport.NegotiatedAlgorithms!.Kex);
         if (hostKey is not null) Assert.Equal(hostKey, transport.NegotiatedAlgorithms!.HostKey);
         if (cipher is not null) Assert.Equal(cipher, transport.NegotiatedAlgorithms!.CipherCtoS);
         Assert.Equal(mac, transport.NegotiatedAlgorithms!.MacStoC);
+        Assert.Equal(rekey ? 2 : 1, transport.KeyExchangeCount);
+        return log;
     }
 }

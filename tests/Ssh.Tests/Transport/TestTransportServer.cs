@@ -9,17 +9,40 @@ namespace Gateway.Ssh.Tests.Transport;
 /// <summary>
 /// Test-only handler standing in for the auth layer: refuses every USERAUTH_REQUEST with
 /// "publickey", so an OpenSSH client gets through key exchange and service request, then gives up.
+/// With <c>acceptAndRekey</c> it instead accepts the first request, then answers the client's
+/// CHANNEL_OPEN with a failure after starting a key re-exchange from the server side.
 /// </summary>
-internal sealed class RefuseAuthHandler(ISshTransport transport) : ISshMessageHandler
+internal sealed class RefuseAuthHandler(SshTransport transport, bool acceptAndRekey = false) : ISshMessageHandler
 {
     public ValueTask HandleMessageAsync(ReadOnlyMemory<byte> payload)
     {
-        if (payload.Span[0] == SshMessageNumber.UserAuthRequest)
+        var number = payload.Span[0];
+        if (number == SshMessageNumber.UserAuthRequest)
         {
+            if (acceptAndRekey)
+            {
+                transport.Post([SshMessageNumber.UserAuthSuccess]);
+                return ValueTask.CompletedTask;
+            }
             transport.Post(SshMessageBuilder.Build(SshMessageNumber.UserAuthFailure, w =>
             {
                 w.WriteNameList(["publickey"]);
                 w.WriteBoolean(false);
+            }));
+        }
+        else if (number == SshMessageNumber.ChannelOpen)
+        {
+            var reader = new SshReader(payload.Span[1..]);
+            reader.ReadString();
+            var senderChannel = reader.ReadUInt32();
+            // The reply is held back until the rekey has completed.
+            _ = transport.RekeyAsync();
+            transport.Post(SshMessageBuilder.Build(SshMessageNumber.ChannelOpenFailure, w =>
+            {
+                w.WriteUInt32(senderChannel);
+                w.WriteUInt32(1);
+                w.WriteString("refused after rekey");
+                w.WriteString("");
             }));
         }
         return ValueTask.CompletedTask;
@@ -34,9 +57,12 @@ internal sealed class TestTransportServer : IAsyncDisposable
     private readonly Task _acceptLoop;
     private readonly SshTransportOptions _options;
 
-    public TestTransportServer(SshTransportOptions options)
+    private readonly bool _rekeyOnFirstAuthRequest;
+
+    public TestTransportServer(SshTransportOptions options, bool rekeyOnFirstAuthRequest = false)
     {
         _options = options;
+        _rekeyOnFirstAuthRequest = rekeyOnFirstAuthRequest;
         _listener.Start();
         _acceptLoop = AcceptLoopAsync();
     }
@@ -77,7 +103,7 @@ internal sealed class TestTransportServer : IAsyncDisposable
             return;
         }
         Transports.Enqueue(transport);
-        transport.Start(new RefuseAuthHandler(transport));
+        transport.Start(new RefuseAuthHandler(transport, _rekeyOnFirstAuthRequest));
         try
         {
             await transport.Completion;

@@ -13,7 +13,7 @@ public class TransportHandshakeTests
             a.Ciphers = ["aes256-gcm@openssh.com"];
             a.HostKey = ["ssh-ed25519"];
         });
-        var (client, server, sockets) = await TransportFactory.ConnectPairAsync(clientOptions, TransportFactory.ServerOptions());
+        var (client, server, sockets) = await TransportFactory.ConnectPairAsync(clientOptions, TransportFactory.ServerOptions(), requestService: false);
         using var _ = sockets;
         await using var c = client;
         await using var s = server;

@@ -92,7 +92,7 @@ internal static class TransportFactory
 
     /// <summary>Runs both handshakes over a fresh socket pair.</summary>
     public static async Task<(SshTransport Client, SshTransport Server, SocketPair Sockets)> ConnectPairAsync(
-        SshTransportOptions clientOptions, SshTransportOptions serverOptions)
+        SshTransportOptions clientOptions, SshTransportOptions serverOptions, bool requestService = true)
     {
         var sockets = await SocketPair.CreateAsync();
         var serverTask = SshTransport.AcceptAsync(sockets.Server.GetStream(), serverOptions, sockets.Server.Client.RemoteEndPoint);
@@ -100,6 +100,8 @@ internal static class TransportFactory
         try
         {
             await Task.WhenAll(serverTask, clientTask).WaitAsync(TimeSpan.FromSeconds(30));
+            // The server only passes messages 50+ up after the client asked for ssh-userauth.
+            if (requestService) await clientTask.Result.RequestServiceAsync("ssh-userauth").WaitAsync(TimeSpan.FromSeconds(10));
         }
         catch
         {
