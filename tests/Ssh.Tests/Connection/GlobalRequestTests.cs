@@ -121,9 +121,16 @@ public class GlobalRequestTests
     public async Task Refused_forward_returns_null()
     {
         await using var pair = new ConnectionPair();
-        pair.ServerHandler.Forward = r => ValueTask.FromResult(RemoteForwardDecision.Refuse("no"));
+        pair.ServerHandler.Forward = r => ValueTask.FromResult(RemoteForwardDecision.Refuse("no route for you"));
         Assert.Null(await pair.Client.RequestRemoteForwardAsync("localhost", 0).WaitAsync(Timeout));
         Assert.Empty(pair.Server.ActiveRemoteForwards);
+
+        // The reason reaches the client first, as SSH_MSG_DEBUG with always_display (OpenSSH prints it).
+        Assert.True(pair.ClientTransport.DebugMessages.TryDequeue(out var debug));
+        var reader = new SshReader(debug);
+        Assert.Equal(SshMessageNumber.Debug, reader.ReadByte());
+        Assert.True(reader.ReadBoolean());
+        Assert.Equal("no route for you", reader.ReadString());
     }
 
     [Fact]

@@ -42,6 +42,9 @@ internal sealed class InMemoryTransport : ISshTransport
     /// <summary>Receives what the peer sends.</summary>
     public ISshMessageHandler? Handler { get; set; }
 
+    /// <summary>DEBUG/IGNORE messages that reached this side (the real transport consumes them).</summary>
+    public System.Collections.Concurrent.ConcurrentQueue<byte[]> DebugMessages { get; } = new();
+
     /// <summary>The exception our handler threw (what a real transport turns into DISCONNECT).</summary>
     public Exception? HandlerError { get; private set; }
 
@@ -124,6 +127,12 @@ internal sealed class InMemoryTransport : ISshTransport
                     Interlocked.Decrement(ref _queued);
                     if (item.Slotted) _slots.Release();
                     var handler = Peer.Handler ?? throw new InvalidOperationException("no handler on the receiving side");
+                    // Like the real transport: DEBUG and IGNORE are transport messages, never passed up.
+                    if (item.Payload[0] is Gateway.Ssh.Wire.SshMessageNumber.Debug or Gateway.Ssh.Wire.SshMessageNumber.Ignore)
+                    {
+                        Peer.DebugMessages.Enqueue(item.Payload);
+                        continue;
+                    }
                     try
                     {
                         await handler.HandleMessageAsync(item.Payload);
