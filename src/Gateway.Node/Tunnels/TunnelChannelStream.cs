@@ -6,34 +6,27 @@ namespace Gateway.Node.Tunnels;
 /// <summary>
 /// A forwarded-tcpip channel as the HTTP side uses it. Counts bytes both ways; on a static
 /// forward refuses a first byte that looks like SOCKS (0x04/0x05) so a downstream cannot drive
-/// the client's SOCKS server; reports the connection's end to the session (status stream) and,
+/// the client's SOCKS server; reports the connection's end to its actor (status stream) and,
 /// when a static forward's client closed without sending anything, explains the likely mistake.
 /// </summary>
 internal sealed class TunnelChannelStream : Stream
 {
     private readonly Stream _inner;
-    private readonly IActorRef _session;
-    private readonly string _connectionId;
-    private readonly string _routeId;
-    private readonly string _downstream;
+    private readonly IActorRef _connection;
     private readonly bool _guardSocks;
     private readonly Action? _onSilentClose;
-    private readonly long _started = Environment.TickCount64;
     private long _sent;
     private long _received;
     private string? _error;
     private int _disposed;
 
-    public TunnelChannelStream(Stream inner, IActorRef session, string connectionId, string routeId, string downstream, bool guardSocks, Action? onSilentClose)
+    /// <param name="connection">this connection's <see cref="DownstreamConnectionActor"/>, told when it ends</param>
+    public TunnelChannelStream(Stream inner, IActorRef connection, bool guardSocks, Action? onSilentClose)
     {
         _inner = inner;
-        _session = session;
-        _connectionId = connectionId;
-        _routeId = routeId;
-        _downstream = downstream;
+        _connection = connection;
         _guardSocks = guardSocks;
         _onSilentClose = onSilentClose;
-        _session.Tell(new DownstreamOpened(connectionId, routeId, downstream));
     }
 
     public override bool CanRead => true;
@@ -116,7 +109,6 @@ internal sealed class TunnelChannelStream : Stream
     {
         var received = Interlocked.Read(ref _received);
         if (received == 0 && Interlocked.Read(ref _sent) > 0) _onSilentClose?.Invoke();
-        _session.Tell(new DownstreamClosed(_connectionId, _routeId, _downstream, Interlocked.Read(ref _sent), received,
-            TimeSpan.FromMilliseconds(Environment.TickCount64 - _started), _error));
+        _connection.Tell(new DownstreamConnectionActor.Ended(Interlocked.Read(ref _sent), received, _error));
     }
 }

@@ -19,10 +19,12 @@ public sealed class TunnelDialer : ITunnelDialer
     private readonly LocalTunnelRegistry _tunnels;
     private readonly TunnelRouteCatalog _catalog;
     private readonly ILogger<TunnelDialer> _logger;
+    private readonly Akka.Actor.ActorSystem _system;
     private long _connections;
 
-    public TunnelDialer(EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, ILogger<TunnelDialer> logger)
+    public TunnelDialer(EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, Akka.Actor.ActorSystem system, ILogger<TunnelDialer> logger)
     {
+        _system = system;
         _endpoints = endpoints;
         _tunnels = tunnels;
         _catalog = catalog;
@@ -80,8 +82,9 @@ public sealed class TunnelDialer : ITunnelDialer
         Action? onSilentClose = endpoint.IsDynamic || route is null
             ? null
             : () => Warn(tunnel, MismatchDiagnostic.ForStaticExpectingDynamic(Permission(endpoint), route.Address, upstream));
-        return new TunnelChannelStream(channel.Stream, tunnel.SessionActor, connectionId, endpoint.RouteId,
-            request.Downstream?.ToString() ?? "health check", guardSocks: !endpoint.IsDynamic, onSilentClose);
+        var opened = new DownstreamOpened(connectionId, endpoint.RouteId, request.Downstream?.ToString() ?? "health check");
+        var connectionActor = _system.ActorOf(DownstreamConnectionActor.Props(opened, tunnel.SessionActor));
+        return new TunnelChannelStream(channel.Stream, connectionActor, guardSocks: !endpoint.IsDynamic, onSilentClose);
     }
 
     private void Warn(LocalTunnel tunnel, MismatchDiagnostic diagnostic)
