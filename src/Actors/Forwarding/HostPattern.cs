@@ -34,7 +34,7 @@ public sealed class HostPattern
     {
         if (!IsGlob) return string.Equals(Text, hostname, StringComparison.Ordinal);
         if (MatchesEverything) return true;
-        return GlobMatch(Normalized, hostname.ToLowerInvariant());
+        return Gateway.Ssh.WildcardPattern.Matches(Normalized, hostname.ToLowerInvariant());
     }
 
     /// <summary>Two patterns are the same request when both match everything or their canonical forms agree.</summary>
@@ -54,36 +54,6 @@ public sealed class HostPattern
             builder.Append(c);
         }
         return builder.ToString();
-    }
-
-    /// <summary>Iterative wildcard match with single-star backtracking: linear in practice, no recursion.</summary>
-    private static bool GlobMatch(string pattern, string text)
-    {
-        int p = 0, t = 0, starP = -1, starT = 0;
-        while (t < text.Length)
-        {
-            if (p < pattern.Length && (pattern[p] == '?' || pattern[p] == text[t]))
-            {
-                p++;
-                t++;
-            }
-            else if (p < pattern.Length && pattern[p] == '*')
-            {
-                starP = p++;
-                starT = t;
-            }
-            else if (starP >= 0)
-            {
-                p = starP + 1;
-                t = ++starT;
-            }
-            else
-            {
-                return false;
-            }
-        }
-        while (p < pattern.Length && pattern[p] == '*') p++;
-        return p == pattern.Length;
     }
 
     public override string ToString() => Text;

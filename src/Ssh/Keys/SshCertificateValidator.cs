@@ -1,3 +1,4 @@
+using Gateway.Ssh;
 using System.Net;
 
 namespace Gateway.Ssh.Keys;

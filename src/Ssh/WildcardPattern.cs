@@ -1,10 +1,10 @@
-namespace Gateway.Ssh.Keys;
+namespace Gateway.Ssh;
 
 /// <summary>
 /// OpenSSH-style glob (<c>*</c> any run, <c>?</c> one character), case-sensitive. Iterative with a
 /// single backtrack point, so its cost is O(pattern × text) even for hostile patterns.
 /// </summary>
-internal static class WildcardPattern
+public static class WildcardPattern
 {
     public static bool Matches(string pattern, string text)
     {
