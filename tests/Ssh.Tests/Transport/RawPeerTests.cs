@@ -133,7 +133,7 @@ public class RawPeerTests
         var accept = SshTransport.AcceptAsync(sockets.Server.GetStream(), TransportFactory.ServerOptions(), null);
         var peer = new RawSshPeer(sockets.Client.GetStream());
         await peer.ReadLineAsync();
-        await peer.SendLineAsync("SSH-2.0-RawTest");
+        await peer.SendLineAsync("SSH-1.99-RawTest"); // 1.99 means "2.0 as well" (RFC 4253 §5.1)
         // The server's first kex and host key entries are mlkem768x25519-sha256 and ssh-ed25519: the guess is right.
         await peer.SendPacketAsync(RawSshPeer.ClientKexInit(kex: "mlkem768x25519-sha256", firstKexPacketFollows: true));
         using var kex = KeyExchangeAlgorithms.Create("mlkem768x25519-sha256");
