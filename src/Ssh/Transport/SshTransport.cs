@@ -198,7 +198,12 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
             }
             else
             {
-                Close(failure);
+                // A timeout or cancellation is told to the peer (bounded); a failure of the
+                // receive loop has already been disconnected and closed, which makes this a no-op.
+                var reason = failure is SshConnectionClosedException { Reason: DisconnectReason.ByApplication }
+                    ? DisconnectReason.ByApplication
+                    : DisconnectReason.KeyExchangeFailed;
+                await DisconnectCoreAsync(reason, failure.Message, failure).ConfigureAwait(false);
                 await Completion.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
             }
             if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException("SSH handshake cancelled", ex, cancellationToken);

@@ -294,9 +294,15 @@ public class RawPeerTests
     public async Task Silent_client_hits_the_handshake_timeout()
     {
         var started = DateTime.UtcNow;
-        var ex = await ServerFailureAsync(peer => peer.SendLineAsync("SSH-2.0-RawTest"),
-            o => o.HandshakeTimeout = TimeSpan.FromSeconds(1));
+        (DisconnectReason, string) seen = default;
+        var ex = await ServerFailureAsync(async peer =>
+        {
+            await peer.SendLineAsync("SSH-2.0-RawTest");
+            seen = await ExpectDisconnectAsync(peer);
+        }, o => o.HandshakeTimeout = TimeSpan.FromSeconds(1));
         Assert.Contains("did not complete within", ex.Message);
+        Assert.Equal(DisconnectReason.KeyExchangeFailed, seen.Item1);
+        Assert.Contains("did not complete within", seen.Item2);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(8));
     }
 
