@@ -20,44 +20,52 @@ internal enum OutboundKind : byte
 /// <summary>What the NEWKEYS packet switches the sending direction to.</summary>
 internal sealed record NewKeysState(IPacketCipher Cipher, long RekeyBytes, bool ResetSequence, byte[]? FollowUp);
 
-/// <summary>One queued message: a pooled copy of the payload plus what the writer must do around it.</summary>
+/// <summary>
+/// One queued message in a pooled buffer laid out as the packet it becomes: room for
+/// packet_length and padding_length in front of the payload and for padding and tag behind
+/// it, so the writer seals it in place.
+/// </summary>
 internal readonly struct OutboundItem
 {
-    public OutboundItem(byte[] buffer, int length, OutboundKind kind = OutboundKind.Message, object? state = null, bool pooled = true)
+    /// <summary>uint32 packet_length + byte padding_length.</summary>
+    public const int HeaderRoom = 5;
+
+    /// <summary>Padding (at most 2 blocks + 3 with the 16-byte minimum) plus the largest tag (HMAC-SHA-512).</summary>
+    public const int TailRoom = 48 + 64;
+
+    private OutboundItem(byte[] buffer, int length, OutboundKind kind, object? state)
     {
         Buffer = buffer;
         Length = length;
         Kind = kind;
         State = state;
-        Pooled = pooled;
     }
 
     public byte[] Buffer { get; }
+
+    /// <summary>Payload length; the payload starts at <see cref="HeaderRoom"/>.</summary>
     public int Length { get; }
     public OutboundKind Kind { get; }
     public object? State { get; }
-    public bool Pooled { get; }
 
-    public ReadOnlySpan<byte> Payload => Buffer.AsSpan(0, Length);
+    public Span<byte> Payload => Buffer.AsSpan(HeaderRoom, Length);
 
-    public static OutboundItem CopyOf(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body) => CopyOf(head, body, OutboundKind.Message);
-
-    public static OutboundItem CopyOf(ReadOnlySpan<byte> payload, OutboundKind kind = OutboundKind.Message) => CopyOf(payload, default, kind);
-
-    private static OutboundItem CopyOf(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, OutboundKind kind)
+    public static OutboundItem Create(ReadOnlySpan<byte> head, ReadOnlySpan<byte> body, OutboundKind kind = OutboundKind.Message, object? state = null)
     {
         var length = head.Length + body.Length;
-        var buffer = ArrayPool<byte>.Shared.Rent(length);
-        head.CopyTo(buffer);
-        body.CopyTo(buffer.AsSpan(head.Length));
-        return new OutboundItem(buffer, length, kind);
+        var buffer = ArrayPool<byte>.Shared.Rent(HeaderRoom + length + TailRoom);
+        head.CopyTo(buffer.AsSpan(HeaderRoom));
+        body.CopyTo(buffer.AsSpan(HeaderRoom + head.Length));
+        return new OutboundItem(buffer, length, kind, state);
     }
 
-    /// <summary>Clears the plaintext and gives the buffer back to the pool.</summary>
-    public void Release()
+    public static OutboundItem Create(ReadOnlySpan<byte> payload, OutboundKind kind = OutboundKind.Message, object? state = null) =>
+        Create(payload, default, kind, state);
+
+    /// <summary>Gives the buffer back to the pool; <paramref name="clear"/> when it may still hold plaintext (never sealed).</summary>
+    public void Release(bool clear = true)
     {
-        if (!Pooled) return;
-        Buffer.AsSpan(0, Length).Clear();
+        if (clear) Buffer.AsSpan(0, Math.Min(Buffer.Length, HeaderRoom + Length + TailRoom)).Clear();
         ArrayPool<byte>.Shared.Return(Buffer);
     }
 }

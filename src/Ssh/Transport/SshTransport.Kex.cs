@@ -55,7 +55,7 @@ public sealed partial class SshTransport
                 round.OurMessage = message;
                 round.OurKexInit = payload;
                 // Enqueued under the lock so it precedes this round's later KEX messages.
-                EnqueueTransport(new OutboundItem(payload, payload.Length, OutboundKind.KexInit, pooled: false));
+                EnqueueTransport(OutboundItem.Create(payload, OutboundKind.KexInit));
             }
             return round.Completion.Task;
         }
@@ -290,7 +290,7 @@ public sealed partial class SshTransport
         round.PendingInboundRekeyBytes = IsServer ? ctosLimit : stocLimit;
         round.Phase = KexPhase.AwaitingNewKeys;
         var newKeys = new NewKeysState(outbound, IsServer ? stocLimit : ctosLimit, _strict, extInfo);
-        EnqueueTransport(new OutboundItem([SshMessageNumber.NewKeys], 1, OutboundKind.NewKeys, newKeys, pooled: false));
+        EnqueueTransport(OutboundItem.Create([SshMessageNumber.NewKeys], OutboundKind.NewKeys, newKeys));
     }
 
     private IPacketCipher CreateCipher(HashAlgorithmName hashName, byte[] secret, byte[] hash, string cipherName, string? macName,

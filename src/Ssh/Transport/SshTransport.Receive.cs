@@ -295,5 +295,5 @@ public sealed partial class SshTransport
     }
 
     /// <summary>Queues a transport message that must wait for key exchanges like application data (e.g. SERVICE_REQUEST).</summary>
-    private ValueTask SendAsyncInternal(byte[] payload) => EnqueueApplicationAsync(OutboundItem.CopyOf(payload), CancellationToken.None);
+    private ValueTask SendAsyncInternal(byte[] payload) => EnqueueApplicationAsync(OutboundItem.Create(payload), CancellationToken.None);
 }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Buffers.Binary;
 using System.Collections.Concurrent;
+using System.Net.Sockets;
 using System.Security.Cryptography;
 using System.Threading.Channels;
 using Gateway.Ssh.Crypto;
@@ -17,7 +18,8 @@ public sealed partial class SshTransport
 {
     /// <summary>Stop adding packets to one stream write beyond this many bytes.</summary>
     private const int BatchTarget = 256 * 1024;
-    private const int InitialBatchSize = 16 * 1024;
+    /// <summary>Bound on the buffers in one gathering send (Linux allows 1024 iovecs).</summary>
+    private const int MaxSegments = 256;
 
     private readonly ConcurrentQueue<OutboundItem> _transportQueue = new();
     private readonly ConcurrentQueue<OutboundItem> _applicationQueue = new();
@@ -38,8 +40,10 @@ public sealed partial class SshTransport
     private long _outPackets;
     private long _outRekeyBytes = long.MaxValue;
     private bool _holding;
+    private List<OutboundItem> _sealed = new();
+    private List<ArraySegment<byte>> _segments = new();
+    private int _sealedBytes;
     private byte[] _batch = [];
-    private int _batchLength;
 
     public ValueTask SendAsync(ReadOnlyMemory<byte> payload, CancellationToken cancellationToken = default)
         => SendAsync(payload, ReadOnlyMemory<byte>.Empty, cancellationToken);
@@ -47,7 +51,7 @@ public sealed partial class SshTransport
     public ValueTask SendAsync(ReadOnlyMemory<byte> head, ReadOnlyMemory<byte> body, CancellationToken cancellationToken = default)
     {
         CheckPayload(head.Length + body.Length, head.IsEmpty ? body.Span : head.Span);
-        return EnqueueApplicationAsync(OutboundItem.CopyOf(head.Span, body.Span), cancellationToken);
+        return EnqueueApplicationAsync(OutboundItem.Create(head.Span, body.Span), cancellationToken);
     }
 
     private ValueTask EnqueueApplicationAsync(OutboundItem item, CancellationToken cancellationToken)
@@ -96,7 +100,7 @@ public sealed partial class SshTransport
     {
         CheckPayload(payload.Length, payload);
         if (IsClosing) return;
-        var item = OutboundItem.CopyOf(payload, OutboundKind.Posted);
+        var item = OutboundItem.Create(payload, OutboundKind.Posted);
         var count = Interlocked.Increment(ref _controlCount);
         var bytes = Interlocked.Add(ref _controlBytes, item.Length);
         _applicationQueue.Enqueue(item);
@@ -131,8 +135,7 @@ public sealed partial class SshTransport
         Ring();
     }
 
-    private void SendTransport(byte[] payload) =>
-        EnqueueTransport(new OutboundItem(payload, payload.Length, pooled: false));
+    private void SendTransport(byte[] payload) => EnqueueTransport(OutboundItem.Create(payload));
 
     private void Ring() => _doorbell.Writer.TryWrite(true);
 
@@ -141,6 +144,7 @@ public sealed partial class SshTransport
         var cancellationToken = _closedCts.Token;
         using var writeTimeout = new CancellationTokenSource();
         TaskCompletionSource? disconnectWritten = null;
+        var abandoned = false;
         try
         {
             while (await _doorbell.Reader.WaitToReadAsync(cancellationToken).ConfigureAwait(false))
@@ -149,18 +153,18 @@ public sealed partial class SshTransport
                 while (true)
                 {
                     var stop = FillBatch(out disconnectWritten);
-                    if (_batchLength == 0)
-                    {
-                        // Idle: give the batch buffer back so idle connections hold no send buffer.
-                        ReleaseBatch();
-                        break;
-                    }
+                    if (_sealed.Count == 0) break;
                     writeTimeout.CancelAfter(_options.WriteTimeout);
-                    // Close() disposes the stream, which ends a pending write; only the stall needs a token.
-                    await _stream.WriteAsync(_batch.AsMemory(0, _batchLength), writeTimeout.Token).ConfigureAwait(false);
-                    await _stream.FlushAsync(writeTimeout.Token).ConfigureAwait(false);
+                    // Until the write completes the socket may still read these buffers; if it
+                    // fails they must not go back to the pool.
+                    abandoned = true;
+                    await WriteSealedAsync(writeTimeout.Token).ConfigureAwait(false);
                     if (!writeTimeout.TryReset()) throw new OperationCanceledException(writeTimeout.Token);
-                    _batchLength = 0;
+                    abandoned = false;
+                    foreach (var item in _sealed) item.Release(clear: false);
+                    _sealed.Clear();
+                    _segments.Clear();
+                    _sealedBytes = 0;
                     if (stop)
                     {
                         disconnectWritten?.TrySetResult();
@@ -182,45 +186,84 @@ public sealed partial class SshTransport
         finally
         {
             disconnectWritten?.TrySetResult();
+            if (abandoned)
+            {
+                // A write that failed or timed out may still be reading these in the socket layer:
+                // leave the buffers (and the segment list) to the garbage collector.
+                _sealed = new();
+                _segments = new();
+                _batch = [];
+            }
+            else
+            {
+                foreach (var item in _sealed) item.Release(clear: false);
+                _sealed.Clear();
+                _segments.Clear();
+                ReleaseBatch();
+            }
             DrainQueues();
-            ReleaseBatch();
             _outCipher.Dispose();
         }
     }
 
-    /// <summary>Seals queued messages into the batch buffer until it is full or nothing may be sent. Returns true when a DISCONNECT was added.</summary>
+    /// <summary>
+    /// Writes the sealed packets: on a socket as one gathering send straight from the message
+    /// buffers; on any other stream copied into one buffer and written at once.
+    /// </summary>
+    private async ValueTask WriteSealedAsync(CancellationToken cancellationToken)
+    {
+        if (_socket is { } socket)
+        {
+            var sent = await socket.SendAsync(_segments, SocketFlags.None).WaitAsync(cancellationToken).ConfigureAwait(false);
+            // A stream socket normally takes everything; finish a short send piece by piece.
+            foreach (var segment in _segments)
+            {
+                if (sent >= segment.Count)
+                {
+                    sent -= segment.Count;
+                    continue;
+                }
+                var rest = segment.AsMemory(sent);
+                sent = 0;
+                while (!rest.IsEmpty)
+                {
+                    var n = await socket.SendAsync(rest, SocketFlags.None, cancellationToken).ConfigureAwait(false);
+                    rest = rest[n..];
+                }
+            }
+            return;
+        }
+        EnsureBatchCapacity(_sealedBytes);
+        var length = 0;
+        foreach (var segment in _segments)
+        {
+            segment.AsSpan().CopyTo(_batch.AsSpan(length));
+            length += segment.Count;
+        }
+        await _stream.WriteAsync(_batch.AsMemory(0, length), cancellationToken).ConfigureAwait(false);
+        await _stream.FlushAsync(cancellationToken).ConfigureAwait(false);
+        ReleaseBatch();
+    }
+
+    /// <summary>Seals queued messages until the batch is full or nothing may be sent. Returns true when a DISCONNECT was added.</summary>
     private bool FillBatch(out TaskCompletionSource? disconnectWritten)
     {
         disconnectWritten = null;
-        while (_batchLength < BatchTarget)
+        while (_sealedBytes < BatchTarget && _sealed.Count < MaxSegments)
         {
             if (!_holding && _transportQueue.TryPeek(out var next) && next.Kind == OutboundKind.Disconnect)
             {
-                // Replies the upper layers posted before deciding to disconnect (e.g. a last
-                // USERAUTH_FAILURE) go out before the DISCONNECT.
+                // Messages queued before we decided to disconnect (e.g. a last USERAUTH_FAILURE)
+                // go out before the DISCONNECT.
                 while (_applicationQueue.TryDequeue(out var queued))
                 {
                     Dequeued(queued);
-                    try
-                    {
-                        Seal(queued.Payload);
-                    }
-                    finally
-                    {
-                        queued.Release();
-                    }
+                    Seal(queued);
                 }
             }
             if (_transportQueue.TryDequeue(out var item))
             {
-                try
-                {
-                    Seal(item.Payload);
-                }
-                finally
-                {
-                    item.Release();
-                }
+                Seal(item);
                 switch (item.Kind)
                 {
                     case OutboundKind.KexInit:
@@ -235,7 +278,7 @@ public sealed partial class SshTransport
                         _outPackets = 0;
                         _outRekeyBytes = keys.RekeyBytes;
                         _holding = false;
-                        if (keys.FollowUp is not null) Seal(keys.FollowUp);
+                        if (keys.FollowUp is not null) Seal(OutboundItem.Create(keys.FollowUp));
                         break;
                     case OutboundKind.Disconnect:
                         disconnectWritten = (TaskCompletionSource?)item.State;
@@ -247,14 +290,7 @@ public sealed partial class SshTransport
             if (!_applicationQueue.TryDequeue(out item)) break;
             Dequeued(item);
             if (IsServer && item.Payload[0] == SshMessageNumber.UserAuthSuccess && !_authenticated) OnAuthenticated();
-            try
-            {
-                Seal(item.Payload);
-            }
-            finally
-            {
-                item.Release();
-            }
+            Seal(item);
             if (AutoRekeyAllowed && _round is null && (_outBytes >= _outRekeyBytes || _outPackets >= _options.RekeyPackets))
             {
                 Trace($"rekey: {_outBytes} bytes / {_outPackets} packets sent with the current keys");
@@ -264,47 +300,48 @@ public sealed partial class SshTransport
         return false;
     }
 
-    /// <summary>Frames, pads and encrypts one payload into the batch (RFC 4253 §6).</summary>
-    private void Seal(ReadOnlySpan<byte> payload)
+    /// <summary>Frames, pads and encrypts one message in place (RFC 4253 §6) and adds it to the batch.</summary>
+    private void Seal(OutboundItem item)
     {
         var cipher = _outCipher;
+        var payloadLength = item.Length;
         var blockSize = Math.Max(8, cipher.BlockSize);
-        var unpadded = (cipher.LengthIsAligned ? 5 : 1) + payload.Length;
+        var unpadded = (cipher.LengthIsAligned ? 5 : 1) + payloadLength;
         var padding = blockSize - unpadded % blockSize;
         if (padding < 4) padding += blockSize;
-        while (5 + payload.Length + padding < 16) padding += blockSize;
-        var packetLength = 1 + payload.Length + padding;
+        while (5 + payloadLength + padding < 16) padding += blockSize;
+        var packetLength = 1 + payloadLength + padding;
         var wireLength = 4 + packetLength + cipher.TagLength;
-        EnsureBatchCapacity(wireLength);
-        var packet = _batch.AsSpan(_batchLength, wireLength);
+        if (wireLength > item.Buffer.Length)
+        {
+            item.Release();
+            throw new InvalidOperationException($"packet of {wireLength} bytes exceeds its buffer ({item.Buffer.Length})");
+        }
+        var packet = item.Buffer.AsSpan(0, wireLength);
         BinaryPrimitives.WriteUInt32BigEndian(packet, (uint)packetLength);
         packet[4] = (byte)padding;
-        payload.CopyTo(packet[5..]);
-        RandomNumberGenerator.Fill(packet.Slice(5 + payload.Length, padding));
+        RandomNumberGenerator.Fill(packet.Slice(5 + payloadLength, padding));
         cipher.Seal(_outSeq, packet);
         _outSeq = unchecked(_outSeq + 1);
-        _batchLength += wireLength;
         _outBytes += wireLength;
         _outPackets++;
+        _sealed.Add(item);
+        _segments.Add(new ArraySegment<byte>(item.Buffer, 0, wireLength));
+        _sealedBytes += wireLength;
     }
 
-    private void EnsureBatchCapacity(int extra)
+    private void EnsureBatchCapacity(int size)
     {
-        if (_batch.Length - _batchLength >= extra) return;
-        // First a small buffer (most bursts are a few small packets), then straight to full batch size.
-        var size = _batch.Length == 0 ? Math.Max(InitialBatchSize, extra) : Math.Max(_batchLength + extra, BatchTarget + 64 * 1024);
-        var larger = ArrayPool<byte>.Shared.Rent(size);
-        _batch.AsSpan(0, _batchLength).CopyTo(larger);
-        // The batch only ever holds sealed (encrypted) packets, so it needs no clearing.
+        if (_batch.Length >= size) return;
         if (_batch.Length > 0) ArrayPool<byte>.Shared.Return(_batch);
-        _batch = larger;
+        _batch = ArrayPool<byte>.Shared.Rent(size);
     }
 
     private void ReleaseBatch()
     {
         var batch = _batch;
         _batch = [];
-        _batchLength = 0;
+        // The batch only ever holds sealed (encrypted) packets, so it needs no clearing.
         if (batch.Length > 0) ArrayPool<byte>.Shared.Return(batch);
     }
 
@@ -316,7 +353,7 @@ public sealed partial class SshTransport
             Interlocked.Decrement(ref _controlCount);
             Interlocked.Add(ref _controlBytes, -item.Length);
         }
-        else
+        else if (item.Kind == OutboundKind.Message)
         {
             _sendCapacity.Release();
         }

@@ -26,6 +26,9 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
     private static readonly TimeSpan DisposeWaitLimit = TimeSpan.FromSeconds(5);
 
     private readonly Stream _stream;
+
+    /// <summary>The socket under a NetworkStream: written with gathering sends and closed with the connection.</summary>
+    private readonly Socket? _socket;
     private readonly SshTransportOptions _options;
     private readonly SshAlgorithmPreferences _algorithms;
     private readonly CancellationTokenSource _closedCts = new();
@@ -62,7 +65,8 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
         _kexTimeoutTimer = new Timer(static s => ((SshTransport)s!).OnKexTimeout(), this, Timeout.Infinite, Timeout.Infinite);
         if (stream is NetworkStream network)
         {
-            try { network.Socket.NoDelay = true; }
+            _socket = network.Socket;
+            try { _socket.NoDelay = true; }
             catch (SocketException) { }
             catch (ObjectDisposedException) { }
         }
@@ -194,7 +198,12 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
             }
             else
             {
-                Close(failure);
+                // A timeout or cancellation is told to the peer (bounded); a failure of the
+                // receive loop has already been disconnected and closed, which makes this a no-op.
+                var reason = failure is SshConnectionClosedException { Reason: DisconnectReason.ByApplication }
+                    ? DisconnectReason.ByApplication
+                    : DisconnectReason.KeyExchangeFailed;
+                await DisconnectCoreAsync(reason, failure.Message, failure).ConfigureAwait(false);
                 await Completion.ContinueWith(static _ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default).ConfigureAwait(false);
             }
             if (cancellationToken.IsCancellationRequested) throw new OperationCanceledException("SSH handshake cancelled", ex, cancellationToken);
@@ -270,7 +279,7 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
             w.WriteString("");
         });
         var written = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        EnqueueTransport(new OutboundItem(payload, payload.Length, OutboundKind.Disconnect, written, pooled: false));
+        EnqueueTransport(OutboundItem.Create(payload, OutboundKind.Disconnect, written));
         await Task.WhenAny(written.Task, Task.Delay(DisconnectFlushTimeout, _closedCts.Token)).ConfigureAwait(false);
         Close(failure);
     }
@@ -284,6 +293,9 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
         _doorbell.Writer.TryComplete();
         try { _stream.Dispose(); }
         catch (Exception ex) when (ex is IOException or ObjectDisposedException or SocketException) { }
+        // The transport owns the connection even when the NetworkStream does not own its socket.
+        try { _socket?.Dispose(); }
+        catch (Exception ex) when (ex is ObjectDisposedException or SocketException) { }
         _rekeyTimer.Dispose();
         _kexTimeoutTimer.Dispose();
         _firstKexTcs.TrySetException(error);

@@ -11,7 +11,7 @@ namespace Gateway.Ssh.Transport;
 /// </summary>
 internal sealed class TransportInputBuffer : IDisposable
 {
-    private const int InitialSize = 16 * 1024;
+    private const int InitialSize = 4 * 1024;
     private const int IdleShrinkThreshold = 64 * 1024;
 
     private readonly Stream _stream;

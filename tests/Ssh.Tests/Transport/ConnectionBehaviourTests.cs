@@ -8,15 +8,19 @@ namespace Gateway.Ssh.Tests.Transport;
 public class ConnectionBehaviourTests
 {
     /// <summary>Like <see cref="TransportFactory.ConnectPairAsync"/>, with each side's stream wrapped in a <see cref="TamperStream"/>.</summary>
+    /// <remarks>
+    /// With <paramref name="plainServerSocket"/> the server gets the NetworkStream itself (its
+    /// writer then uses gathering socket sends) and <c>ServerStream</c> is an unused wrapper.
+    /// </remarks>
     private static async Task<(SshTransport Client, SshTransport Server, TamperStream ClientStream, TamperStream ServerStream, SocketPair Sockets)> PairAsync(
         SshTransportOptions? clientOptions = null, SshTransportOptions? serverOptions = null, Action<TamperStream>? prepareClientStream = null,
-        bool requestService = true)
+        bool requestService = true, bool plainServerSocket = false)
     {
         var sockets = await SocketPair.CreateAsync();
         var clientStream = new TamperStream(sockets.Client.GetStream());
         var serverStream = new TamperStream(sockets.Server.GetStream());
         prepareClientStream?.Invoke(clientStream);
-        var serverTask = SshTransport.AcceptAsync(serverStream, serverOptions ?? TransportFactory.ServerOptions(), null);
+        var serverTask = SshTransport.AcceptAsync(plainServerSocket ? sockets.Server.GetStream() : serverStream, serverOptions ?? TransportFactory.ServerOptions(), null);
         var clientTask = SshTransport.ConnectAsync(clientStream, clientOptions ?? TransportFactory.ClientOptions(), null);
         await Task.WhenAll(serverTask, clientTask).WaitAsync(TimeSpan.FromSeconds(30));
         if (requestService) await clientTask.Result.RequestServiceAsync("ssh-userauth").WaitAsync(TimeSpan.FromSeconds(10));
@@ -43,10 +47,12 @@ public class ConnectionBehaviourTests
         Assert.True(client.Closed.IsCancellationRequested && server.Closed.IsCancellationRequested);
     }
 
-    [Fact]
-    public async Task Peer_that_stops_reading_is_disconnected_when_posted_messages_pile_up()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Peer_that_stops_reading_is_disconnected_when_posted_messages_pile_up(bool plainServerSocket)
     {
-        var (client, server, clientStream, _, sockets) = await PairAsync();
+        var (client, server, clientStream, _, sockets) = await PairAsync(plainServerSocket: plainServerSocket);
         using var _ = sockets;
         server.Start(new CollectingHandler());
         client.Start(new CollectingHandler());
@@ -63,12 +69,14 @@ public class ConnectionBehaviourTests
         await client.DisposeAsync();
     }
 
-    [Fact]
-    public async Task Peer_that_stops_reading_blocks_SendAsync_and_then_times_out()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public async Task Peer_that_stops_reading_blocks_SendAsync_and_then_times_out(bool plainServerSocket)
     {
         var serverOptions = TransportFactory.ServerOptions();
         serverOptions.WriteTimeout = TimeSpan.FromSeconds(1);
-        var (client, server, clientStream, _, sockets) = await PairAsync(serverOptions: serverOptions);
+        var (client, server, clientStream, _, sockets) = await PairAsync(serverOptions: serverOptions, plainServerSocket: plainServerSocket);
         using var _ = sockets;
         server.Start(new CollectingHandler());
         client.Start(new CollectingHandler());

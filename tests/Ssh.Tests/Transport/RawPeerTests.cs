@@ -133,7 +133,7 @@ public class RawPeerTests
         var accept = SshTransport.AcceptAsync(sockets.Server.GetStream(), TransportFactory.ServerOptions(), null);
         var peer = new RawSshPeer(sockets.Client.GetStream());
         await peer.ReadLineAsync();
-        await peer.SendLineAsync("SSH-2.0-RawTest");
+        await peer.SendLineAsync("SSH-1.99-RawTest"); // 1.99 means "2.0 as well" (RFC 4253 §5.1)
         // The server's first kex and host key entries are mlkem768x25519-sha256 and ssh-ed25519: the guess is right.
         await peer.SendPacketAsync(RawSshPeer.ClientKexInit(kex: "mlkem768x25519-sha256", firstKexPacketFollows: true));
         using var kex = KeyExchangeAlgorithms.Create("mlkem768x25519-sha256");
@@ -294,9 +294,15 @@ public class RawPeerTests
     public async Task Silent_client_hits_the_handshake_timeout()
     {
         var started = DateTime.UtcNow;
-        var ex = await ServerFailureAsync(peer => peer.SendLineAsync("SSH-2.0-RawTest"),
-            o => o.HandshakeTimeout = TimeSpan.FromSeconds(1));
+        (DisconnectReason, string) seen = default;
+        var ex = await ServerFailureAsync(async peer =>
+        {
+            await peer.SendLineAsync("SSH-2.0-RawTest");
+            seen = await ExpectDisconnectAsync(peer);
+        }, o => o.HandshakeTimeout = TimeSpan.FromSeconds(1));
         Assert.Contains("did not complete within", ex.Message);
+        Assert.Equal(DisconnectReason.KeyExchangeFailed, seen.Item1);
+        Assert.Contains("did not complete within", seen.Item2);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(8));
     }
 
