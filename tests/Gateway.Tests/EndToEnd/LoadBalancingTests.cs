@@ -7,61 +7,70 @@ namespace Gateway.Gateway.Tests.EndToEnd;
 /// (the gateway asks the client's SOCKS server for each in turn), and one route served by two
 /// SSH clients with static forwards to different local servers.
 /// </summary>
-public sealed class LoadBalancingTests : IAsyncLifetime
+public sealed class LoadBalancingTests : IClassFixture<LoadBalancingTests.Fixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly TempDirectory _dir = new();
-    private NamedUpstream _one = null!;
-    private NamedUpstream _two = null!;
-    private NamedUpstream _aliceLocal = null!;
-    private NamedUpstream _bobLocal = null!;
-    private TunnelClient _alice = null!;
-    private TunnelClient _bob = null!;
-    private GatewayNode _node = null!;
+    private readonly Fixture _f;
 
-    public async Task InitializeAsync()
-    {
-        _one = await NamedUpstream.StartAsync("one");
-        _two = await NamedUpstream.StartAsync("two");
-        _aliceLocal = await NamedUpstream.StartAsync("alice-laptop");
-        _bobLocal = await NamedUpstream.StartAsync("bob-laptop");
-        _alice = await TunnelClient.CreateAsync(_dir, "alice");
-        _bob = await TunnelClient.CreateAsync(_dir, "bob");
-        _node = await GatewayNode.StartAsync(_dir, $$"""
-            users = [
-              { email = "alice@example.com", ssh_keys = ["{{_alice.PublicKey}}"] }
-              { email = "bob@example.com", ssh_keys = ["{{_bob.PublicKey}}"] }
-            ]
-            routes = [
-              {
-                from = "https://https-lb.example.com"
-                to = ["{{_one.Url}}", "{{_two.Url}}"]
-                allow_public_unauthenticated_access = true
-                upstream_tunnel { ssh_policy { allow { or = [{ email { is = "alice@example.com" } }] } } }
-              }
-              {
-                from = "https://https-pair.example.com"
-                to = "http://127.0.0.1:9"
-                allow_public_unauthenticated_access = true
-                upstream_tunnel { ssh_policy { allow { or = [{ email { is = "alice@example.com" } }, { email { is = "bob@example.com" } }] } } }
-              }
-            ]
-            """);
-    }
+    public LoadBalancingTests(Fixture fixture) => _f = fixture;
 
-    public async Task DisposeAsync()
+    /// <summary>One node (and its upstreams and users) for the whole class; the tests run one after another.</summary>
+    public sealed class Fixture : IAsyncLifetime
     {
-        await _node.DisposeAsync();
-        foreach (var upstream in new[] { _one, _two, _aliceLocal, _bobLocal }) await upstream.DisposeAsync();
-        _dir.Dispose();
+        public TempDirectory Dir { get; } = new();
+        public NamedUpstream One { get; private set; } = null!;
+        public NamedUpstream Two { get; private set; } = null!;
+        public NamedUpstream AliceLocal { get; private set; } = null!;
+        public NamedUpstream BobLocal { get; private set; } = null!;
+        public TunnelClient Alice { get; private set; } = null!;
+        public TunnelClient Bob { get; private set; } = null!;
+        public GatewayNode Node { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            One = await NamedUpstream.StartAsync("one");
+            Two = await NamedUpstream.StartAsync("two");
+            AliceLocal = await NamedUpstream.StartAsync("alice-laptop");
+            BobLocal = await NamedUpstream.StartAsync("bob-laptop");
+            Alice = await TunnelClient.CreateAsync(Dir, "alice");
+            Bob = await TunnelClient.CreateAsync(Dir, "bob");
+            Node = await GatewayNode.StartAsync(Dir, $$"""
+                users = [
+                  { email = "alice@example.com", ssh_keys = ["{{Alice.PublicKey}}"] }
+                  { email = "bob@example.com", ssh_keys = ["{{Bob.PublicKey}}"] }
+                ]
+                routes = [
+                  {
+                    from = "https://https-lb.example.com"
+                    to = ["{{One.Url}}", "{{Two.Url}}"]
+                    allow_public_unauthenticated_access = true
+                    upstream_tunnel { ssh_policy { allow { or = [{ email { is = "alice@example.com" } }] } } }
+                  }
+                  {
+                    from = "https://https-pair.example.com"
+                    to = "http://127.0.0.1:9"
+                    allow_public_unauthenticated_access = true
+                    upstream_tunnel { ssh_policy { allow { or = [{ email { is = "alice@example.com" } }, { email { is = "bob@example.com" } }] } } }
+                  }
+                ]
+                """);
+        }
+
+        public async Task DisposeAsync()
+        {
+            await Node.DisposeAsync();
+            foreach (var upstream in new[] { One, Two, AliceLocal, BobLocal }) await upstream.DisposeAsync();
+            Dir.Dispose();
+        }
     }
 
     [Fact]
     public async Task Two_to_urls_alternate_request_by_request_over_one_dynamic_tunnel()
     {
-        await using var ssh = _alice.Connect(_node, ["-N", "-v", "-R", "https-lb.example.com:0"]);
+        await Curl.WaitForStatusAsync(_f.Node, "https-lb.example.com", s => s == 503, Timeout);
+        await using var ssh = _f.Alice.Connect(_f.Node, ["-N", "-v", "-R", "https-lb.example.com:0"]);
         Assert.NotNull(await TunnelClient.WaitForForwardAsync(ssh, Timeout));
-        var first = await Curl.WaitForStatusAsync(_node, "https-lb.example.com", s => s != 503, Timeout);
+        var first = await Curl.WaitForStatusAsync(_f.Node, "https-lb.example.com", s => s != 503, Timeout);
         Assert.Equal(200, first.Status);
 
         // Each curl is a new downstream connection. The node's round robin (YARP RoundRobin over
@@ -71,7 +80,7 @@ public sealed class LoadBalancingTests : IAsyncLifetime
         var names = new List<string>();
         for (var i = 0; i < 10; i++)
         {
-            var (body, status) = Curl.Parse(await Curl.GetAsync(_node, "https-lb.example.com", $"/{i}"));
+            var (body, status) = Curl.Parse(await Curl.GetAsync(_f.Node, "https-lb.example.com", $"/{i}"));
             Assert.Equal(200, status);
             names.Add(body.Split(' ')[0]);
         }
@@ -84,9 +93,9 @@ public sealed class LoadBalancingTests : IAsyncLifetime
     [Fact]
     public async Task Two_ssh_clients_on_one_route_both_receive_traffic()
     {
-        await Curl.WaitForStatusAsync(_node, "https-pair.example.com", s => s == 503, Timeout);
-        await using var alice = _alice.Connect(_node, ["-N", "-v", "-R", $"https-pair.example.com:443:127.0.0.1:{_aliceLocal.Port}"]);
-        await using var bob = _bob.Connect(_node, ["-N", "-v", "-R", $"https-pair.example.com:443:127.0.0.1:{_bobLocal.Port}"]);
+        await Curl.WaitForStatusAsync(_f.Node, "https-pair.example.com", s => s == 503, Timeout);
+        await using var alice = _f.Alice.Connect(_f.Node, ["-N", "-v", "-R", $"https-pair.example.com:443:127.0.0.1:{_f.AliceLocal.Port}"]);
+        await using var bob = _f.Bob.Connect(_f.Node, ["-N", "-v", "-R", $"https-pair.example.com:443:127.0.0.1:{_f.BobLocal.Port}"]);
         await TunnelClient.WaitForForwardAsync(alice, Timeout);
         await TunnelClient.WaitForForwardAsync(bob, Timeout);
         Assert.Contains("remote forward success", alice.Stderr);
@@ -98,7 +107,7 @@ public sealed class LoadBalancingTests : IAsyncLifetime
         var deadline = DateTime.UtcNow + Timeout;
         for (var i = 0; i < 60 && DateTime.UtcNow < deadline && seen.Count < 2; i++)
         {
-            var (body, status) = Curl.Parse(await Curl.GetAsync(_node, "https-pair.example.com", $"/{i}"));
+            var (body, status) = Curl.Parse(await Curl.GetAsync(_f.Node, "https-pair.example.com", $"/{i}"));
             if (status != 200) continue;
             var name = body.Split(' ')[0];
             seen[name] = seen.GetValueOrDefault(name) + 1;

@@ -8,55 +8,64 @@ namespace Gateway.Gateway.Tests.EndToEnd;
 /// hints), both forward-mode mismatch warnings, a client the ssh_policy does not admit, and the
 /// explanations OpenSSH prints for refused forward requests.
 /// </summary>
-public sealed partial class StatusStreamTests : IAsyncLifetime
+public sealed partial class StatusStreamTests : IClassFixture<StatusStreamTests.Fixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
-    private readonly TempDirectory _dir = new();
-    private NamedUpstream _app = null!;
-    private TunnelClient _alice = null!;
-    private TunnelClient _mallory = null!;
-    private GatewayNode _node = null!;
+    private readonly Fixture _f;
 
-    public async Task InitializeAsync()
+    public StatusStreamTests(Fixture fixture) => _f = fixture;
+
+    /// <summary>One node (and its upstreams and users) for the whole class; the tests run one after another.</summary>
+    public sealed class Fixture : IAsyncLifetime
     {
-        _app = await NamedUpstream.StartAsync("status-app");
-        _alice = await TunnelClient.CreateAsync(_dir, "alice");
-        _mallory = await TunnelClient.CreateAsync(_dir, "mallory");
-        _node = await GatewayNode.StartAsync(_dir, $$"""
-            users = [
-              { email = "alice@example.com", ssh_keys = ["{{_alice.PublicKey}}"] }
-              { email = "mallory@example.com", ssh_keys = ["{{_mallory.PublicKey}}"] }
-            ]
-            routes = [
-              {{Route("https-status.example.com", _app.Url, "alice@example.com")}}
-              {{Route("https-mis-a.example.com", _app.Url, "alice@example.com")}}
-              {{Route("https-mis-b.example.com", _app.Url, "alice@example.com")}}
-              {{Route("https-dup.example.com", _app.Url, "alice@example.com")}}
-              {{Route("https-denied.example.com", _app.Url, "carol@example.com")}}
-            ]
-            """);
-    }
+        public TempDirectory Dir { get; } = new();
+        public NamedUpstream App { get; private set; } = null!;
+        public TunnelClient Alice { get; private set; } = null!;
+        public TunnelClient Mallory { get; private set; } = null!;
+        public GatewayNode Node { get; private set; } = null!;
 
-    private static string Route(string host, string to, string admitted) => $$"""
+        public async Task InitializeAsync()
         {
-          from = "https://{{host}}"
-          to = "{{to}}"
-          allow_public_unauthenticated_access = true
-          upstream_tunnel { ssh_policy { allow { or = [{ email { is = "{{admitted}}" } }] } } }
+            App = await NamedUpstream.StartAsync("status-app");
+            Alice = await TunnelClient.CreateAsync(Dir, "alice");
+            Mallory = await TunnelClient.CreateAsync(Dir, "mallory");
+            Node = await GatewayNode.StartAsync(Dir, $$"""
+                users = [
+                  { email = "alice@example.com", ssh_keys = ["{{Alice.PublicKey}}"] }
+                  { email = "mallory@example.com", ssh_keys = ["{{Mallory.PublicKey}}"] }
+                ]
+                routes = [
+                  {{Route("https-status.example.com", App.Url, "alice@example.com")}}
+                  {{Route("https-mis-a.example.com", App.Url, "alice@example.com")}}
+                  {{Route("https-mis-b.example.com", App.Url, "alice@example.com")}}
+                  {{Route("https-dup.example.com", App.Url, "alice@example.com")}}
+                  {{Route("https-denied.example.com", App.Url, "carol@example.com")}}
+                ]
+                """);
         }
-        """;
 
-    public async Task DisposeAsync()
-    {
-        await _node.DisposeAsync();
-        await _app.DisposeAsync();
-        _dir.Dispose();
+        private static string Route(string host, string to, string admitted) => $$"""
+            {
+              from = "https://{{host}}"
+              to = "{{to}}"
+              allow_public_unauthenticated_access = true
+              upstream_tunnel { ssh_policy { allow { or = [{ email { is = "{{admitted}}" } }] } } }
+            }
+            """;
+
+        public async Task DisposeAsync()
+        {
+            await Node.DisposeAsync();
+            await App.DisposeAsync();
+            Dir.Dispose();
+        }
     }
 
     [Fact]
     public async Task Status_stream_shows_the_forward_and_connections_and_the_connection_stays_up()
     {
-        await using var ssh = StatusStream.Open(_alice, _node, "0");
+        await Curl.WaitForStatusAsync(_f.Node, "https-status.example.com", s => s == 503, Timeout); // no earlier test's tunnel left
+        await using var ssh = StatusStream.Open(_f.Alice, _f.Node, "0");
         var port = await TunnelClient.WaitForForwardAsync(ssh, Timeout);
         Assert.NotNull(port);
         Assert.True(await StatusStream.WaitForAsync(ssh, "gateway: signed in as alice@example.com", Timeout), ssh.Stdout + ssh.Stderr);
@@ -67,7 +76,7 @@ public sealed partial class StatusStreamTests : IAsyncLifetime
 
         // The upstream connection is a tunnel channel that YARP pools (keep-alive); "/close" makes
         // the upstream end it after the reply, so the stream shows it opening and closing.
-        var reply = await Curl.WaitForStatusAsync(_node, "https-status.example.com", s => s != 503, Timeout, "/close");
+        var reply = await Curl.WaitForStatusAsync(_f.Node, "https-status.example.com", s => s != 503, Timeout, "/close");
         Assert.Equal(200, reply.Status);
         Assert.True(await StatusStream.WaitForAsync(ssh, s => OpenedLine().IsMatch(s) && ClosedLine().IsMatch(s), Timeout), ssh.Stdout);
 
@@ -84,14 +93,14 @@ public sealed partial class StatusStreamTests : IAsyncLifetime
     [Fact]
     public async Task Client_not_admitted_by_ssh_policy_keeps_its_connection_but_serves_nothing()
     {
-        await using var ssh = StatusStream.Open(_mallory, _node, "0");
+        await using var ssh = StatusStream.Open(_f.Mallory, _f.Node, "0");
         var port = await TunnelClient.WaitForForwardAsync(ssh, Timeout);
         Assert.NotNull(port); // the request itself succeeds
         Assert.True(await StatusStream.WaitForAsync(ssh,
             "warning: route https-denied.example.com matches \"localhost\" but its ssh_policy does not admit mallory@example.com", Timeout), ssh.Stdout);
         Assert.Contains($"forward \"localhost\" port D {port} (dynamic): matches no route you may serve", ssh.Stdout);
 
-        var (body, status) = Curl.Parse(await Curl.GetAsync(_node, "https-denied.example.com"));
+        var (body, status) = Curl.Parse(await Curl.GetAsync(_f.Node, "https-denied.example.com"));
         Assert.Equal(503, status);
         Assert.Contains("https-denied.example.com", body);
         Assert.False(ssh.HasExited, "the connection stays up:\n" + ssh.Stderr);
@@ -100,36 +109,36 @@ public sealed partial class StatusStreamTests : IAsyncLifetime
     [Fact]
     public async Task Static_request_from_a_client_acting_as_socks_server_warns_expecting_dynamic()
     {
-        await Curl.WaitForStatusAsync(_node, "https-mis-a.example.com", s => s == 503, Timeout);
+        await Curl.WaitForStatusAsync(_f.Node, "https-mis-a.example.com", s => s == 503, Timeout);
         // No local address: OpenSSH serves SOCKS on this forward, while port 443 is static for the gateway.
-        await using var ssh = StatusStream.Open(_alice, _node, "https-mis-a.example.com:443");
+        await using var ssh = StatusStream.Open(_f.Alice, _f.Node, "https-mis-a.example.com:443");
         await TunnelClient.WaitForForwardAsync(ssh, Timeout);
         Assert.Contains("remote forward success", ssh.Stderr);
 
-        var reply = await Curl.WaitForStatusAsync(_node, "https-mis-a.example.com", s => s != 503, Timeout);
+        var reply = await Curl.WaitForStatusAsync(_f.Node, "https-mis-a.example.com", s => s != 503, Timeout);
         Assert.Equal(502, reply.Status);
         Assert.True(await StatusStream.WaitForAsync(ssh, "warning: ssh client may be expecting dynamic port-forwarding", Timeout), ssh.Stdout);
         Assert.True(await StatusStream.WaitForAsync(ssh, s =>
             s.Contains("   hint: request port 0 instead of 443 (ex: '-R https-mis-a.example.com:0')", StringComparison.Ordinal)
-            && s.Contains($"   hint: or, specify a local host:port (ex: '-R https-mis-a.example.com:443:127.0.0.1:{_app.Port}')", StringComparison.Ordinal), Timeout), ssh.Stdout);
-        Assert.Contains("ssh client may be expecting dynamic port-forwarding", _node.Log);
+            && s.Contains($"   hint: or, specify a local host:port (ex: '-R https-mis-a.example.com:443:127.0.0.1:{_f.App.Port}')", StringComparison.Ordinal), Timeout), ssh.Stdout);
+        Assert.Contains("ssh client may be expecting dynamic port-forwarding", _f.Node.Log);
     }
 
     [Fact]
     public async Task Dynamic_request_from_a_client_with_a_fixed_local_port_warns_expecting_static()
     {
-        await Curl.WaitForStatusAsync(_node, "https-mis-b.example.com", s => s == 503, Timeout);
+        await Curl.WaitForStatusAsync(_f.Node, "https-mis-b.example.com", s => s == 503, Timeout);
         // Dynamic for the gateway (port 0), static on the client: the gateway's SOCKS greeting reaches the web server.
-        await using var ssh = StatusStream.Open(_alice, _node, $"0:127.0.0.1:{_app.Port}");
+        await using var ssh = StatusStream.Open(_f.Alice, _f.Node, $"0:127.0.0.1:{_f.App.Port}");
         Assert.NotNull(await TunnelClient.WaitForForwardAsync(ssh, Timeout));
 
-        var reply = await Curl.WaitForStatusAsync(_node, "https-mis-b.example.com", s => s != 503, Timeout);
+        var reply = await Curl.WaitForStatusAsync(_f.Node, "https-mis-b.example.com", s => s != 503, Timeout);
         Assert.Equal(502, reply.Status);
         Assert.True(await StatusStream.WaitForAsync(ssh, "warning: ssh client may be expecting static port-forwarding", Timeout), ssh.Stdout);
         Assert.True(await StatusStream.WaitForAsync(ssh, s =>
             s.Contains("   hint: when requesting port 0, do not specify a local host:port (ex: '-R 0')", StringComparison.Ordinal)
-            && s.Contains($"   hint: or, request port 443 directly and provide a hostname (ex: '-R https-mis-b.example.com:443:127.0.0.1:{_app.Port}')", StringComparison.Ordinal), Timeout), ssh.Stdout);
-        Assert.Contains("ssh client may be expecting static port-forwarding", _node.Log);
+            && s.Contains($"   hint: or, request port 443 directly and provide a hostname (ex: '-R https-mis-b.example.com:443:127.0.0.1:{_f.App.Port}')", StringComparison.Ordinal), Timeout), ssh.Stdout);
+        Assert.Contains("ssh client may be expecting static port-forwarding", _f.Node.Log);
     }
 
     [Fact]
@@ -137,7 +146,7 @@ public sealed partial class StatusStreamTests : IAsyncLifetime
     {
         var flags = new List<string> { "-N", "-v" };
         for (var i = 1; i <= 129; i++) flags.AddRange(["-R", $"r{i}.example.com:0"]); // distinct, or OpenSSH drops repeats
-        await using var ssh = _alice.Connect(_node, flags);
+        await using var ssh = _f.Alice.Connect(_f.Node, flags);
         Assert.True(await ssh.WaitForStderrAsync(s => Count(s, "Allocated port") + Count(s, "remote port forwarding failed") >= 129, Timeout), ssh.Stderr);
         Assert.Equal(128, Count(ssh.Stderr, "Allocated port"));
         Assert.Equal(1, Count(ssh.Stderr, "remote port forwarding failed"));
@@ -148,8 +157,9 @@ public sealed partial class StatusStreamTests : IAsyncLifetime
     [Fact]
     public async Task Duplicate_static_request_is_refused_with_the_servers_explanation()
     {
-        await using var ssh = _alice.Connect(_node, ["-N", "-v",
-            "-R", $"https-dup.example.com:443:127.0.0.1:{_app.Port}",
+        await Curl.WaitForStatusAsync(_f.Node, "https-dup.example.com", s => s == 503, Timeout);
+        await using var ssh = _f.Alice.Connect(_f.Node, ["-N", "-v",
+            "-R", $"https-dup.example.com:443:127.0.0.1:{_f.App.Port}",
             "-R", "https-dup.example.com:443:127.0.0.1:9"]);
         Assert.True(await ssh.WaitForStderrAsync(s => Count(s, "remote forward success") + Count(s, "remote port forwarding failed") >= 2, Timeout), ssh.Stderr);
         Assert.Equal(1, Count(ssh.Stderr, "remote forward success"));
@@ -157,7 +167,7 @@ public sealed partial class StatusStreamTests : IAsyncLifetime
         Assert.True(await ssh.WaitForStderrAsync(s => s.Contains("received duplicate port forward request (host: https-dup.example.com, port: 443)", StringComparison.Ordinal), Timeout), ssh.Stderr);
 
         // The first forward keeps serving.
-        var reply = await Curl.WaitForStatusAsync(_node, "https-dup.example.com", s => s != 503, Timeout);
+        var reply = await Curl.WaitForStatusAsync(_f.Node, "https-dup.example.com", s => s != 503, Timeout);
         Assert.Equal(200, reply.Status);
     }
 
