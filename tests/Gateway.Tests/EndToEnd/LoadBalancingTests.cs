@@ -1,3 +1,4 @@
+using System.Text.RegularExpressions;
 using Gateway.Testing;
 
 namespace Gateway.Gateway.Tests.EndToEnd;
@@ -88,6 +89,11 @@ public sealed class LoadBalancingTests : IClassFixture<LoadBalancingTests.Fixtur
         Assert.Equal(5, names.Count(n => n == "two"));
         for (var i = 1; i < names.Count; i++)
             Assert.NotEqual(names[i - 1], names[i]);
+
+        // What does not alternate is the tunnel channel: each destination keeps its pooled upstream
+        // connection (keep-alive through the tunnel), so 11 requests open about one channel per `to`.
+        var opened = Regex.Count(_f.Node.Log, @"to https-lb\.example\.com opened");
+        Assert.InRange(opened, 2, 4);
     }
 
     [Fact]
