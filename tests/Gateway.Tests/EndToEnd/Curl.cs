@@ -16,6 +16,21 @@ public static class Curl
         return ExternalProcess.RunAsync("curl", args, TimeSpan.FromSeconds(90));
     }
 
+    /// <summary>
+    /// Repeats the request (each one a new curl process, so a new downstream connection) until
+    /// <paramref name="done"/> holds for the status or <paramref name="timeout"/> passes; returns the last reply.
+    /// </summary>
+    public static async Task<(string Body, int Status)> WaitForStatusAsync(GatewayNode node, string host, Func<int, bool> done, TimeSpan timeout, string path = "/")
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (true)
+        {
+            var reply = Parse(await GetAsync(node, host, path));
+            if (done(reply.Status) || DateTime.UtcNow >= deadline) return reply;
+            await Task.Delay(100);
+        }
+    }
+
     /// <summary>Splits curl's output (body, then the status on the last line, from -w).</summary>
     public static (string Body, int Status) Parse(ProcessResult result)
     {

@@ -9,6 +9,8 @@ namespace Gateway.Gateway.Tests.EndToEnd;
 /// <summary>
 /// A real HTTP server on a loopback port (Kestrel) standing in for a user's local service: it
 /// answers with its own name, the Host header it saw and the path, so tests can tell upstreams apart.
+/// A path starting with <c>/close</c> gets <c>Connection: close</c>: Kestrel then ends the
+/// connection, which is how a test sees a pooled upstream connection (a tunnel channel) close.
 /// </summary>
 public sealed class NamedUpstream : IAsyncDisposable
 {
@@ -37,6 +39,7 @@ public sealed class NamedUpstream : IAsyncDisposable
         app.Run(async context =>
         {
             Interlocked.Increment(ref self!._requests);
+            if (context.Request.Path.StartsWithSegments("/close")) context.Response.Headers.Connection = "close";
             await context.Response.WriteAsync($"{name} host={context.Request.Host} path={context.Request.Path}");
         });
         await app.StartAsync();

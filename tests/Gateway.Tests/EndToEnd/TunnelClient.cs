@@ -36,6 +36,13 @@ public sealed partial class TunnelClient
         return ExternalProcess.Start("ssh", args, redirectStdin);
     }
 
+    /// <summary>Runs <c>ssh</c> against the node to completion (e.g. <c>-S ctl -O cancel -R ...</c> against a master connection).</summary>
+    public Task<ProcessResult> RunAsync(GatewayNode node, IEnumerable<string> flags, TimeSpan timeout)
+    {
+        var client = new OpenSshClient(_dir, node.SshPort, node.HostKeyLine, KeyPath, user: "tunnel");
+        return ExternalProcess.RunAsync("ssh", client.Arguments(["ExitOnForwardFailure=no"], flags), timeout);
+    }
+
     /// <summary>Waits for OpenSSH to report every forward answered (it logs each at -v).</summary>
     public static async Task<uint?> WaitForForwardAsync(ExternalProcess ssh, TimeSpan timeout)
     {
