@@ -34,10 +34,16 @@ public sealed class LargeDownloadThroughTunnelTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    // Measured at 12-19 s for the transfer (60-90 MB/s) on the shared 2-core machine, well under
-    // a minute, so the full 1 GiB runs in the normal suite.
+    // The transfer alone measured 12 s (86 MB/s) on an idle-ish run and 29-33 s (32-37 MB/s) with
+    // the other end-to-end classes running beside it on the shared 2-core machine: past the
+    // 20 s mark for slow tests, so the full 1 GiB is Slow and 256 MiB stands in for it in the
+    // normal suite.
     [Fact]
+    [Trait("Category", "Slow")]
     public Task Download_of_1_GiB_arrives_with_its_checksum() => DownloadAndVerifyAsync(1024 * MiB, seed: 2);
+
+    [Fact]
+    public Task Download_of_256_MiB_arrives_with_its_checksum() => DownloadAndVerifyAsync(256 * MiB, seed: 1);
 
     private async Task DownloadAndVerifyAsync(long size, byte seed)
     {

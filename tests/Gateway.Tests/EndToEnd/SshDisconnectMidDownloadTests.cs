@@ -46,7 +46,16 @@ public sealed class SshDisconnectMidDownloadTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Killing_ssh_mid_download_fails_the_download_and_the_node_keeps_serving()
+    public Task Killing_ssh_mid_download_fails_the_download_and_the_node_keeps_serving()
+        // 18: transfer closed with outstanding data; 56: failure receiving network data (the node resets the connection).
+        => KillMidDownloadAsync([], "HTTP/1.1", [18, 56]);
+
+    [Fact]
+    public Task Killing_ssh_mid_download_over_http2_fails_the_stream_and_the_node_keeps_serving()
+        // 92: HTTP/2 stream not closed cleanly (reset by the node); 18/56 as over HTTP/1.1.
+        => KillMidDownloadAsync(["--http2"], "HTTP/2", [18, 56, 92]);
+
+    private async Task KillMidDownloadAsync(string[] curlFlags, string protocol, int[] acceptedExitCodes)
     {
         var alice = await _scenario.ConnectAsync("alice", Download, "/small.txt");
         await _scenario.ConnectAsync("bob", Other);
@@ -59,21 +68,30 @@ public sealed class SshDisconnectMidDownloadTests : IAsyncLifetime
                 killed = true;
                 var kill = await ExternalProcess.RunAsync("kill", ["-9", alice.Id.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
                 Assert.Equal(0, kill.ExitCode);
-            });
-        _output.WriteLine($"curl exit {result.ExitCode} after {result.Bytes} of {result.ContentLength} bytes in {result.Elapsed.TotalSeconds:F1} s: {result.Stderr.Trim()}");
+            }, curlFlags);
+        _output.WriteLine($"{protocol}: curl exit {result.ExitCode} after {result.Bytes} of {result.ContentLength} bytes in {result.Elapsed.TotalSeconds:F1} s: {result.Stderr.Trim()}");
 
         Assert.True(killed, $"the download ended before the kill: {result.Bytes} bytes, exit {result.ExitCode}");
+        Assert.Equal(protocol, result.Protocol);
         Assert.Equal(200, result.Status);
         Assert.Equal(Size, result.ContentLength);
         Assert.True(result.Bytes < Size, "a truncated transfer must not be complete");
-        // 18: transfer closed with outstanding data; 56: failure receiving network data.
-        Assert.Contains(result.ExitCode, new[] { 18, 56 });
+        Assert.Contains(result.ExitCode, acceptedExitCodes);
 
         // Bob's tunnel is untouched: served straight away, no retry needed.
         var (body, status) = Curl.Parse(await Curl.GetAsync(_scenario.Node, Other, "/after"));
         Assert.Equal(200, status);
         Assert.Equal($"bob-app host={Other}:{_scenario.Node.HttpsPort} path=/after", body);
         Assert.False(_scenario.Node.HasExited);
+
+        // Alice's dead session no longer counts as an endpoint: her route says so (503) instead
+        // of failing to dial a tunnel that is gone.
+        var goneBy = DateTime.UtcNow + TunnelScenario.Timeout;
+        (string Body, int Status) gone;
+        do gone = Curl.Parse(await Curl.GetAsync(_scenario.Node, Download, "/small.txt"));
+        while (gone.Status != 503 && DateTime.UtcNow < goneBy && await Delay());
+        Assert.Equal(503, gone.Status);
+        Assert.Contains(Download, gone.Body);
 
         // Alice reconnects and her route works again (the node may still be dropping the dead
         // session's endpoint for a moment, so a bounded number of attempts).

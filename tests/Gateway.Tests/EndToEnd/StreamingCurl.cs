@@ -5,7 +5,7 @@ using System.Security.Cryptography;
 namespace Gateway.Gateway.Tests.EndToEnd;
 
 /// <summary>What a streamed curl download produced.</summary>
-public sealed record DownloadResult(int ExitCode, long Bytes, string Sha256, int Status, long? ContentLength, TimeSpan Elapsed, string Stderr)
+public sealed record DownloadResult(int ExitCode, long Bytes, string Sha256, string Protocol, int Status, long? ContentLength, TimeSpan Elapsed, string Stderr)
 {
     public double MegabytesPerSecond => Bytes / 1e6 / Math.Max(Elapsed.TotalSeconds, 1e-3);
 }
@@ -13,6 +13,7 @@ public sealed record DownloadResult(int ExitCode, long Bytes, string Sha256, int
 /// <summary>
 /// The real curl downloading from a node to its stdout, read by the test in 1 MiB pieces into a
 /// SHA-256 (nothing held in memory). Response headers go to a file for the status and Content-Length.
+/// HTTP/1.1 unless <c>extra</c> holds another version flag (curl takes the last one).
 /// </summary>
 public static class StreamingCurl
 {
@@ -52,8 +53,8 @@ public static class StreamingCurl
             }
             await process.WaitForExitAsync(cancel.Token);
             stopwatch.Stop();
-            var (status, length) = ParseHeaders(headersFile);
-            return new DownloadResult(process.ExitCode, total, Convert.ToHexStringLower(hash.GetHashAndReset()), status, length, stopwatch.Elapsed, await stderr);
+            var (protocol, status, length) = ParseHeaders(headersFile);
+            return new DownloadResult(process.ExitCode, total, Convert.ToHexStringLower(hash.GetHashAndReset()), protocol, status, length, stopwatch.Elapsed, await stderr);
         }
         finally
         {
@@ -61,18 +62,23 @@ public static class StreamingCurl
         }
     }
 
-    private static (int Status, long? ContentLength) ParseHeaders(string path)
+    private static (string Protocol, int Status, long? ContentLength) ParseHeaders(string path)
     {
-        if (!File.Exists(path)) return (0, null);
+        if (!File.Exists(path)) return ("", 0, null);
+        var protocol = "";
         var status = 0;
         long? length = null;
         foreach (var line in File.ReadAllLines(path))
         {
             if (line.StartsWith("HTTP/", StringComparison.Ordinal))
-                status = int.Parse(line.Split(' ')[1], CultureInfo.InvariantCulture);
+            {
+                var parts = line.Split(' ');
+                protocol = parts[0];
+                status = int.Parse(parts[1], CultureInfo.InvariantCulture);
+            }
             else if (line.StartsWith("content-length:", StringComparison.OrdinalIgnoreCase))
                 length = long.Parse(line["content-length:".Length..].Trim(), CultureInfo.InvariantCulture);
         }
-        return (status, length);
+        return (protocol, status, length);
     }
 }
