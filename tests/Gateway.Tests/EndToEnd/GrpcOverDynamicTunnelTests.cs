@@ -47,6 +47,11 @@ public sealed class GrpcOverDynamicTunnelTests : IAsyncLifetime
             Assert.Equal($"{Host}:{_scenario.Node.HttpsPort}", reply.Authority);
         }
 
+        // A message larger than the SSH channel window and HTTP/2's initial stream window both ways.
+        var large = new string('g', 2 * 1024 * 1024);
+        var big = await client.SayAsync(new EchoRequest { Text = large }, deadline: DateTime.UtcNow.AddSeconds(60));
+        Assert.Equal("echo: " + large, big.Text);
+
         Assert.True(trust.Validations >= 1, "the node's certificate was checked against its CA");
         // gRPC multiplexes every call over one HTTP/2 connection to the node.
         Assert.Equal(1, trust.Connections);

@@ -26,7 +26,7 @@ public sealed class NginxUpstream : IAsyncDisposable
 
     public int Port { get; }
 
-    /// <summary>The document root; files written here are served at their name.</summary>
+    /// <summary>The document root; files written here are served at their name, and PUT /upload/x stores upload/x here.</summary>
     public string Root { get; }
 
     public string Url => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{Port}");
@@ -58,9 +58,12 @@ public sealed class NginxUpstream : IAsyncDisposable
               keepalive_timeout 120s;
               keepalive_requests 10000;
               default_type application/octet-stream;
+              client_max_body_size 0;
               server {
                 listen 127.0.0.1:{{port}};
                 root {{root}};
+                # PUT stores uploads in the document root (the DAV module), so a test can check them.
+                location /upload/ { dav_methods PUT; create_full_put_path on; }
               }
             }
             """;
