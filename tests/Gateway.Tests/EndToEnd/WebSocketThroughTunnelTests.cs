@@ -1,3 +1,4 @@
+using System.Net;
 using System.Net.WebSockets;
 using System.Text;
 using Gateway.Gateway.Tests.Http.Support;
@@ -30,15 +31,25 @@ public sealed class WebSocketThroughTunnelTests : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Text_and_binary_messages_echo_intact_over_wss()
+    public Task Text_and_binary_messages_echo_intact_over_wss() => EchoAsync(HttpVersion.Version11);
+
+    /// <summary>RFC 8441: the WebSocket as an extended CONNECT stream of an HTTP/2 connection to the node, HTTP/1.1 upgrade upstream.</summary>
+    [Fact]
+    public Task Text_and_binary_messages_echo_intact_over_wss_on_http2() => EchoAsync(HttpVersion.Version20);
+
+    private async Task EchoAsync(Version version)
     {
         await _scenario.ConnectAsync("alice", Host);
         var trust = new NodeTrust(_scenario.Node);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         using var invoker = new HttpMessageInvoker(trust.CreateHandler());
         using var socket = new ClientWebSocket();
+        socket.Options.HttpVersion = version;
+        socket.Options.HttpVersionPolicy = HttpVersionPolicy.RequestVersionExact;
+        socket.Options.CollectHttpResponseDetails = true;
         await socket.ConnectAsync(trust.Url("wss", Host, "/ws"), invoker, timeout.Token);
         Assert.Equal(WebSocketState.Open, socket.State);
+        Assert.Equal(version == HttpVersion.Version20 ? HttpStatusCode.OK : HttpStatusCode.SwitchingProtocols, socket.HttpStatusCode);
 
         for (var i = 0; i < 10; i++)
         {
