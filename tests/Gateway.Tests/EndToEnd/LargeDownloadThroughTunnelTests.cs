@@ -34,16 +34,10 @@ public sealed class LargeDownloadThroughTunnelTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    // The transfer alone measured 12-22 s (48-86 MB/s, depending on the machine's load) and
-    // 29-33 s (32-37 MB/s) with the other end-to-end classes beside it on the shared 2 cores: past the
-    // 20 s mark for slow tests, so the full 1 GiB is Slow and 256 MiB stands in for it in the
-    // normal suite.
+    // The reverse-tunnel issue names a 1 GiB download as a done-criterion, so it runs in the normal
+    // suite: 12-33 s here (32-86 MB/s, depending on what else the two cores are doing).
     [Fact]
-    [Trait("Category", "Slow")]
     public Task Download_of_1_GiB_arrives_with_its_checksum() => DownloadAndVerifyAsync(1024 * MiB, seed: 2);
-
-    [Fact]
-    public Task Download_of_256_MiB_arrives_with_its_checksum() => DownloadAndVerifyAsync(256 * MiB, seed: 1);
 
     private async Task DownloadAndVerifyAsync(long size, byte seed)
     {
