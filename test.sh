@@ -4,6 +4,8 @@
 # here; run them with: dotnet test Cluster.sln --filter Category=Slow
 set -uo pipefail
 cd "$(dirname "$0")"
+# sshd and nginx live in sbin, which a non-login environment may leave off PATH.
+export PATH="$PATH:/usr/sbin:/sbin"
 scripts/install-test-deps || exit 1
 results=$(mktemp -d)
 if ! dotnet build Cluster.sln -c Release -nologo -clp:ErrorsOnly > "$results/build.log" 2>&1; then
