@@ -9,7 +9,6 @@ namespace Gateway.Ssh.Kex;
 internal sealed class Curve25519KeyExchange : KeyExchange
 {
     private readonly X25519KeyPair _key = new();
-    private bool _used;
 
     public Curve25519KeyExchange(string name) => Name = name;
 
@@ -48,13 +47,6 @@ internal sealed class Curve25519KeyExchange : KeyExchange
         {
             CryptographicOperations.ZeroMemory(secret);
         }
-    }
-
-    // One ephemeral key per exchange: a second role on the same instance would reuse it.
-    private void Claim()
-    {
-        if (_used) throw new InvalidOperationException("A KeyExchange instance serves exactly one exchange.");
-        _used = true;
     }
 
     public override void Dispose()

@@ -9,7 +9,6 @@ namespace Gateway.Ssh.Kex;
 internal sealed class EcdhNistP256KeyExchange : KeyExchange
 {
     private readonly ECDiffieHellman _key = ECDiffieHellman.Create(ECCurve.NamedCurves.nistP256);
-    private bool _used;
 
     public override string Name => KeyExchangeAlgorithms.EcdhSha2NistP256;
 
@@ -53,12 +52,6 @@ internal sealed class EcdhNistP256KeyExchange : KeyExchange
         {
             CryptographicOperations.ZeroMemory(secret);
         }
-    }
-
-    private void Claim()
-    {
-        if (_used) throw new InvalidOperationException("A KeyExchange instance serves exactly one exchange.");
-        _used = true;
     }
 
     public override void Dispose()

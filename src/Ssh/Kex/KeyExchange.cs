@@ -30,4 +30,16 @@ public abstract class KeyExchange : IDisposable
     public abstract byte[] CompleteAsClient(ReadOnlySpan<byte> serverValue);
 
     public virtual void Dispose() => GC.SuppressFinalize(this);
+
+    private bool _used;
+
+    /// <summary>
+    /// Marks the instance used: one ephemeral key serves exactly one exchange, so a second role on
+    /// the same instance would reuse it.
+    /// </summary>
+    protected void Claim()
+    {
+        if (_used) throw new InvalidOperationException("A KeyExchange instance serves exactly one exchange.");
+        _used = true;
+    }
 }

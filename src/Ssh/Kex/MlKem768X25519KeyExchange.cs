@@ -23,7 +23,6 @@ internal sealed class MlKem768X25519KeyExchange : KeyExchange
 
     private readonly X25519KeyPair _x25519 = new();
     private MLKemPrivateKeyParameters? _decapsulationKey;
-    private bool _used;
 
     public override string Name => KeyExchangeAlgorithms.MlKem768X25519Sha256;
 
@@ -107,12 +106,6 @@ internal sealed class MlKem768X25519KeyExchange : KeyExchange
             CryptographicOperations.ZeroMemory(both);
             CryptographicOperations.ZeroMemory(hash);
         }
-    }
-
-    private void Claim()
-    {
-        if (_used) throw new InvalidOperationException("A KeyExchange instance serves exactly one exchange.");
-        _used = true;
     }
 
     private static SshProtocolException Fail(string message, Exception? inner = null) =>
