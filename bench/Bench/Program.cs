@@ -8,7 +8,8 @@ if (args.Length == 0)
     return 2;
 }
 var options = BenchArgs.Parse(args.Skip(1));
-using var stop = new CancellationTokenSource();
+// not disposed: ProcessExit may fire after Main has returned
+var stop = new CancellationTokenSource();
 Console.CancelKeyPress += (_, e) => { e.Cancel = true; stop.Cancel(); };
 AppDomain.CurrentDomain.ProcessExit += (_, _) => stop.Cancel();
 try
