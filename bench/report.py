@@ -45,7 +45,8 @@ w(f"# Gateway benchmark ({machine['mode']} mode)")
 w("")
 w(f"Machine: {machine['nproc']} cores, {machine['cpu']}, {machine['kernel']}. "
   f"Versions: .NET SDK {machine['dotnet']}, {machine['openssh']}, nginx {machine['nginx']}, wrk {machine['wrk']}. "
-  f"Date: {machine['date']}.")
+  f"Date: {machine['date']}. Load average (1/5/15 min) at start {machine['load_start']}, at end {machine['load_end']} "
+  f"(the machine is shared; figures above ~{machine['nproc']} mean other programs competed for the cores).")
 w("")
 w(f"Everything on 127.0.0.1 in one run. Tunnel cipher for paths 2 and 3: `{machine['tunnel_cipher']}` "
   f"(forced with `ssh -o Ciphers=`), key exchange curve25519-sha256. wrk: {machine['wrk_seconds']} s per cell, "
