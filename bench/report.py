@@ -1,0 +1,145 @@
+#!/usr/bin/python3
+"""Renders bench/run's measurements (metric<TAB>path<TAB>value lines) as the markdown report."""
+import sys
+
+results_path, machine_path = sys.argv[1], sys.argv[2]
+values = {}
+for line in open(results_path):
+    metric, path, value = line.rstrip("\n").split("\t")
+    values[(metric, path)] = float(value)
+machine = dict(line.rstrip("\n").split("=", 1) for line in open(machine_path) if "=" in line)
+
+
+def get(metric, path):
+    return values.get((metric, path))
+
+
+def fmt(v, digits=None):
+    if v is None:
+        return "—"
+    if digits is None:
+        digits = 0 if abs(v) >= 100 else 1 if abs(v) >= 10 else 2 if abs(v) >= 1 else 3
+    return f"{v:,.{digits}f}"
+
+
+def ratio(a, b):
+    return None if a is None or b is None or b == 0 else a / b
+
+
+def fmt_ratio(r):
+    return "—" if r is None else f"{r:.2f}x"
+
+
+def verdict(ok):
+    return "—" if ok is None else ("**MET**" if ok else "**MISSED**")
+
+
+def all_met(*checks):
+    known = [c for c in checks if c is not None]
+    return None if not known else all(known)
+
+
+out = []
+w = out.append
+w(f"# Gateway benchmark ({machine['mode']} mode)")
+w("")
+w(f"Machine: {machine['nproc']} cores, {machine['cpu']}, {machine['kernel']}. "
+  f"Versions: .NET SDK {machine['dotnet']}, {machine['openssh']}, nginx {machine['nginx']}, wrk {machine['wrk']}. "
+  f"Date: {machine['date']}. Load average (1/5/15 min) at start {machine['load_start']}, at end {machine['load_end']} "
+  f"(the machine is shared; figures above ~{machine['nproc']} mean other programs competed for the cores).")
+w("")
+w(f"Everything on 127.0.0.1 in one run. Tunnel cipher for paths 2 and 3: `{machine['tunnel_cipher']}` "
+  f"(forced with `ssh -o Ciphers=`), key exchange curve25519-sha256. wrk: {machine['wrk_seconds']} s per cell, "
+  f"1 KiB file, HTTP/1.1 keep-alive. Bulk: one {machine['bulk_mib']} MiB download with curl. "
+  f"gRPC: 32 concurrent unary calls for {machine['grpc_seconds']} s over one HTTP/2 connection (bench/Bench grpc-load).")
+w("")
+w("Paths: **1** direct to nginx; **2** OpenSSH `sshd` + `ssh -N -R port:127.0.0.1:nginx` (wrk hits sshd's listener); "
+  "**3a** gateway node, plain HTTP listener (`insecure_server`), OpenSSH `ssh -N -R 0` as tunnel client; "
+  "**3b** the same over the HTTPS listener (TLS, Host/SNI web.bench.test); "
+  "**3c** the same node's proxy on a route with no `upstream_tunnel` (the proxy alone, plain HTTP); "
+  "**4** three nodes, request on a node without the tunnel.")
+w("")
+
+# ---------------------------------------------------------------- HTTP through the tunnel
+w("## HTTP through a tunnel")
+w("")
+w("| Figure | 1 direct | 2 sshd -R | 3a gateway http | 3b gateway https | 3c proxy, no tunnel | 4 cluster | 3a÷1 | 3a÷2 | 3b÷1 | 3b÷2 | Goal (issue 4) | Status |")
+w("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+paths = ["direct", "sshd", "gw_http", "gw_https", "gw_notunnel"]
+CLUSTER = "n/a: cluster relay not implemented"
+
+
+def row(label, metric, goal="", status=None, digits=None, missing=None):
+    v = {p: get(metric, p) for p in paths}
+    cells = [(missing or {}).get(p) if v[p] is None and p in (missing or {}) else fmt(v[p], digits) for p in paths]
+    w(f"| {label} | " + " | ".join(cells) + f" | {CLUSTER} | "
+      + " | ".join(fmt_ratio(ratio(v[a], v[b])) for a, b in
+                   [("gw_http", "direct"), ("gw_http", "sshd"), ("gw_https", "direct"), ("gw_https", "sshd")])
+      + f" | {goal} | {verdict(status)} |")
+
+
+for c in (1, 32, 256):
+    if c == 32:
+        r2 = ratio(get("rps_c32", "gw_http"), get("rps_c32", "sshd"))
+        r3 = ratio(get("rps_c32", "gw_http"), get("rps_c32", "gw_notunnel"))
+        goal = (f"3a ≥ 2x sshd (is {fmt_ratio(r2)}) and ≥ 0.8x proxy alone 3c (is {fmt_ratio(r3)})")
+        row(f"req/s, {c} conn", f"rps_c{c}", goal, all_met(None if r2 is None else r2 >= 2.0, None if r3 is None else r3 >= 0.8))
+    else:
+        row(f"req/s, {c} conn", f"rps_c{c}")
+for c in (1, 32, 256):
+    if c == 1:
+        gw, base, direct = get("p50_c1", "gw_http"), get("p50_c1", "gw_notunnel"), get("p50_c1", "direct")
+        added = None if gw is None or base is None else gw - base
+        added_direct = None if gw is None or direct is None else gw - direct
+        goal = (f"added by the tunnel (3a − 3c) < 0.5 ms (is {fmt(added, 3)} ms; 3a − 1 is {fmt(added_direct, 3)} ms)")
+        row("p50 ms, 1 conn", "p50_c1", goal, None if added is None else added < 0.5, digits=3)
+    else:
+        row(f"p50 ms, {c} conn", f"p50_c{c}", digits=3)
+for c in (1, 32, 256):
+    row(f"p99 ms, {c} conn", f"p99_c{c}", digits=3)
+rb = ratio(get("bulk_mbs", "gw_http"), get("bulk_mbs", "sshd"))
+row(f"bulk MB/s ({machine['bulk_mib']} MiB)", "bulk_mbs", f"3a ≥ 1.0x sshd -R (is {fmt_ratio(rb)})", None if rb is None else rb >= 1.0)
+row("gRPC unary calls/s (h2c upstream)", "grpc_rps", missing={
+    "gw_http": "n/a: plain listener is HTTP/1.1 only", "gw_notunnel": "not measured"})
+w("| cross-node ÷ same-node | | | | | | n/a: cluster relay not implemented | | | | | ≥ 0.8x | not measured |")
+w("")
+w("Latency ratios are slowdowns (higher is worse). gRPC on path 3 runs over the HTTPS listener (3b): the plain "
+  "listener speaks HTTP/1.1 only (no h2c prior knowledge), the upstream hop is `h2c://`.")
+w("")
+
+# ---------------------------------------------------------------- the node itself
+w("## Node")
+w("")
+w("| Figure | gateway | sshd | gateway÷sshd | Goal | Status |")
+w("|---|---|---|---|---|---|")
+for p, label in ((1, "sequential"), (8, "8 parallel")):
+    g, s = get(f"tunnels_p{p}", "gw_http"), get(f"tunnels_p{p}", "sshd")
+    w(f"| new tunnel connections/s, {label} ({machine['rate_count']} × connect, auth, `-R 0`, disconnect; our SshClient) "
+      f"| {fmt(g)} | {fmt(s)} | {fmt_ratio(ratio(g, s))} | — | — |")
+idle = get("idle_kib", "gw_http")
+w(f"| memory per idle tunnel connection, KiB ({machine['idle_count']} connections by our SshClient, VmRSS delta ÷ count) "
+  f"| {fmt(idle)} | not measured: sshd forks a process per connection | — | < 100 KiB | {verdict(None if idle is None else idle < 100)} |")
+for p, label in (("gw_http", "plain HTTP listener"), ("gw_https", "HTTPS listener, local CA generated on start")):
+    w(f"| process start to \"gateway ready\", ms ({label}, fresh data_dir) | {fmt(get('startup_ms', p))} | — | — | — | — |")
+w("")
+
+# ---------------------------------------------------------------- issue 2: one SSH channel
+w("## One SSH channel, OpenSSH `ssh` as client (issue 2)")
+w("")
+w(f"Our server is src/Ssh's SshServer in bench/Bench (`generate N` / `sink`), sshd runs `head -c N /dev/zero` / "
+  f"`cat > /dev/null`; {machine['channel_mib']} MiB per transfer, wall time of the whole `ssh` command (includes the handshake).")
+w("")
+w("| Figure | ours | sshd | ours÷sshd | Goal | Status |")
+w("|---|---|---|---|---|---|")
+for cipher in ("aes128-gcm", "aes256-gcm", "chacha20-poly1305"):
+    for d, label in (("s2c", "server→client"), ("c2s", "client→server")):
+        o, s = get(f"{d}_{cipher}", "ours"), get(f"{d}_{cipher}", "sshd")
+        if o is None and s is None:
+            continue
+        r = ratio(o, s)
+        w(f"| {label} MB/s, {cipher} | {fmt(o)} | {fmt(s)} | {fmt_ratio(r)} | ≥ 1.0x sshd | {verdict(None if r is None else r >= 1.0)} |")
+o, s = get("handshakes", "ours"), get("handshakes", "sshd")
+w(f"| handshakes/s (sequential `ssh host true`, {machine['handshake_count']} logins, ed25519 user key) "
+  f"| {fmt(o)} | {fmt(s)} | {fmt_ratio(ratio(o, s))} | — | — |")
+w("")
+print("\n".join(out))
