@@ -7,17 +7,21 @@ namespace Gateway.Ssh.Transport;
 /// <summary>
 /// The receive side's one reusable buffer: reads from the stream in large chunks, hands out
 /// packets in place (ciphers decrypt them there), grows to the largest packet seen and shrinks
-/// back when idle. No allocation per packet.
+/// back when idle. No allocation per packet. While data streams in (a read fills all the room
+/// there was) it grows further, so that one read takes several packets instead of one system call
+/// each; once reads come back small again it returns to its idle size.
 /// </summary>
 internal sealed class TransportInputBuffer : IDisposable
 {
     private const int InitialSize = 4 * 1024;
     private const int IdleShrinkThreshold = 64 * 1024;
+    private const int StreamingSize = 256 * 1024;
 
     private readonly Stream _stream;
     private byte[] _buffer;
     private int _start;
     private int _end;
+    private bool _streaming;
 
     public TransportInputBuffer(Stream stream)
     {
@@ -36,14 +40,16 @@ internal sealed class TransportInputBuffer : IDisposable
     public async ValueTask FillAsync(int needed, CancellationToken cancellationToken)
     {
         if (Buffered >= needed) return;
-        EnsureCapacity(needed);
+        EnsureCapacity(_streaming ? Math.Max(needed, StreamingSize) : needed);
         while (Buffered < needed)
         {
+            var room = _buffer.Length - _end;
             var read = await _stream.ReadAsync(_buffer.AsMemory(_end), cancellationToken).ConfigureAwait(false);
             if (read == 0)
                 throw new SshConnectionClosedException(
                     Buffered == 0 ? "connection closed by peer" : $"connection closed by peer in the middle of a packet ({Buffered} of {needed} bytes)");
             _end += read;
+            _streaming = read == room;
         }
     }
 
@@ -52,7 +58,7 @@ internal sealed class TransportInputBuffer : IDisposable
         _start += count;
         if (_start < _end) return;
         _start = _end = 0;
-        if (_buffer.Length > IdleShrinkThreshold)
+        if (_buffer.Length > IdleShrinkThreshold && !_streaming)
         {
             ArrayPool<byte>.Shared.Return(_buffer, clearArray: true);
             _buffer = ArrayPool<byte>.Shared.Rent(InitialSize);
