@@ -4,6 +4,7 @@ using Gateway.Node.Cluster;
 using Gateway.Node.Hosting;
 using Gateway.Node.Http;
 using Gateway.Node.Relay;
+using Gateway.Node.Status;
 using Gateway.Node.Tunnels;
 
 GatewayConfig config;
@@ -81,12 +82,15 @@ suspects.Changed += () =>
 
 var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Node");
 Gateway.Ssh.Server.SshServer? ssh;
+WebApplication? statusApp;
 try
 {
     await app.StartAsync();
     ssh = await SshListener.StartAsync(app, config, routeSettings);
     relay.Start(app.Services.GetRequiredService<RelayTicketStore>(), app.Services.GetRequiredService<LocalTunnelRegistry>(),
         app.Services.GetRequiredService<TunnelDialer>(), app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Relay"));
+    statusApp = await StatusListener.StartAsync(cluster.StatusAddress, new NodeStatus(app.Services.GetRequiredService<Akka.Actor.ActorSystem>(), endpointTable,
+        app.Services.GetRequiredService<LocalTunnelRegistry>(), catalog, suspects, relay, app.Services.GetRequiredService<RelayTicketStore>()));
 }
 catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
 {
@@ -96,6 +100,8 @@ catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketExcepti
     return 1;
 }
 await using var sshServer = ssh;
+await using var statusListener = statusApp;
+if (statusApp is not null) logger.LogInformation("status listening on {Address}", StatusListener.BoundAddress(statusApp));
 logger.LogInformation("{Scheme} listening on {Address}", config.InsecureServer ? "http" : "https", httpAddress);
 if (ssh is not null) logger.LogInformation("ssh listening on {Address}", ssh.LocalEndPoint);
 logger.LogInformation("data directory {DataDir}", config.DataDir);
