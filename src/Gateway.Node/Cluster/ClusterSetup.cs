@@ -64,10 +64,12 @@ public static class ClusterSetup
                 .WithRemoting(new RemoteOptions { HostName = settings.Hostname, Port = settings.Port })
                 .WithClustering(new ClusterOptions
                 {
-                    Roles = ["gateway", .. settings.ExtraRoles ?? []],
+                    Roles = ["gateway"],
                     SeedNodes = settings.SeedNodes.Count > 0 ? [.. settings.SeedAddresses] : null,
                     SplitBrainResolver = new KeepMajorityOption(),
                 })
+                // Quoted here: Akka.Hosting writes roles unquoted, and a relay role contains ':' and '='.
+                .AddHocon("akka.cluster.roles = [" + string.Join(", ", new[] { "gateway" }.Concat(settings.ExtraRoles ?? []).Select(r => System.Text.Json.JsonSerializer.Serialize(r))) + "]", HoconAddMode.Prepend)
                 .WithShardRegion<RouteRegionKey>("route",
                     routeId => RouteActor.Props(routeId, routeSettings),
                     new RouteMessageExtractor(),

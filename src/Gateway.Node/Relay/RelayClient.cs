@@ -17,25 +17,26 @@ public sealed class RelayClient
     private static readonly TimeSpan TicketTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(20);
 
-    private readonly ActorSystem _system;
+    private readonly Lazy<ActorSystem> _system;
+    private readonly Lazy<string> _self;
     private readonly RelaySuspects _suspects;
     private readonly ILogger<RelayClient> _logger;
-    private readonly string _self;
 
-    public RelayClient(ActorSystem system, RelaySuspects suspects, ILogger<RelayClient> logger)
+    /// <summary>The actor system is resolved on first use: the HTTP pipeline (and this) is built before Akka starts.</summary>
+    public RelayClient(IServiceProvider services, RelaySuspects suspects, ILogger<RelayClient> logger)
     {
-        _system = system;
+        _system = new Lazy<ActorSystem>(services.GetRequiredService<ActorSystem>);
+        _self = new Lazy<string>(() => Akka.Cluster.Cluster.Get(_system.Value).SelfAddress.ToString());
         _suspects = suspects;
         _logger = logger;
-        _self = Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
     }
 
-    public bool IsRemote(TunnelEndpoint endpoint) => endpoint.NodeAddress != _self;
+    public bool IsRemote(TunnelEndpoint endpoint) => endpoint.NodeAddress != _self.Value;
 
     /// <summary>The relay address a member advertises, or null when it is not a member (or has none).</summary>
     public DnsEndPoint? RelayAddressOf(string nodeAddress)
     {
-        foreach (var member in Akka.Cluster.Cluster.Get(_system).State.Members)
+        foreach (var member in Akka.Cluster.Cluster.Get(_system.Value).State.Members)
             if (member.Address.ToString() == nodeAddress) return RelayRole.Parse(member.Roles);
         return null;
     }
@@ -45,7 +46,7 @@ public sealed class RelayClient
         var address = RelayAddressOf(endpoint.NodeAddress)
             ?? throw new TunnelOpenFailedException($"the tunnel for {request.RouteId} is held by {endpoint.NodeAddress}, which is not a cluster member with a relay");
 
-        var ticket = _system.ActorSelection($"{endpoint.NodeAddress}/user/{RelayTicketActor.Name}")
+        var ticket = _system.Value.ActorSelection($"{endpoint.NodeAddress}/user/{RelayTicketActor.Name}")
             .Ask<RelayTicketReply>(new RelayTicketRequest(request.RouteId, endpoint.EndpointId, request.Upstream.AbsoluteUri, request.Downstream?.ToString()), TicketTimeout, ct);
         Socket? socket = null;
         try

@@ -28,20 +28,67 @@ public static class ClusterHarness
         ]
         """;
 
-    public static string ClusterBlock(int clusterPort, int seedPort) => $$"""
+    public static string ClusterBlock(int clusterPort, int seedPort, int statusPort) => $$"""
         cluster {
           hostname = "127.0.0.1"
           port = {{clusterPort}}
           seed_nodes = ["127.0.0.1:{{seedPort}}"]
+          status_address = "127.0.0.1:{{statusPort}}"
         }
         """;
 
-    /// <summary>Starts a node that joins through <paramref name="seedPort"/>; returns it and its cluster port.</summary>
-    public static async Task<(GatewayNode Node, int ClusterPort)> StartNodeAsync(TempDirectory dir, string routes, int? seedPort = null)
+    /// <summary>A node of the test cluster: the process, its cluster port (the seed's is given to the others) and its status port.</summary>
+    public sealed record Member(GatewayNode Node, int ClusterPort, int StatusPort)
+    {
+        private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
+
+        public async Task<(int Status, string Body)> GetStatusAsync(string path)
+        {
+            using var response = await Http.GetAsync($"http://127.0.0.1:{StatusPort.ToString(CultureInfo.InvariantCulture)}{path}");
+            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+        }
+
+        /// <summary>Polls <c>/status</c> until <paramref name="condition"/> holds (bounded); returns the last document's text.</summary>
+        public async Task<(bool Ok, string Json)> WaitForStatusAsync(Func<System.Text.Json.JsonElement, bool> condition, TimeSpan timeout)
+        {
+            var deadline = DateTime.UtcNow + timeout;
+            var last = "";
+            while (DateTime.UtcNow < deadline)
+            {
+                try
+                {
+                    var (status, body) = await GetStatusAsync("/status");
+                    last = body;
+                    if (status == 200)
+                    {
+                        using var doc = System.Text.Json.JsonDocument.Parse(body);
+                        if (condition(doc.RootElement)) return (true, body);
+                    }
+                }
+                catch (HttpRequestException ex)
+                {
+                    last = ex.Message;
+                }
+                await Task.Delay(100);
+            }
+            return (false, last);
+        }
+
+        /// <summary>The number of endpoints <c>/status</c> lists for the test route.</summary>
+        public static int EndpointCount(System.Text.Json.JsonElement status)
+            => status.GetProperty("routes").EnumerateArray().Sum(r => r.GetProperty("endpoints").GetArrayLength());
+
+        public static int UpMembers(System.Text.Json.JsonElement status)
+            => status.GetProperty("members").EnumerateArray().Count(m => m.GetProperty("status").GetString() == "Up" && m.GetProperty("reachable").GetBoolean());
+    }
+
+    /// <summary>Starts a node that joins through <paramref name="seedPort"/> (itself when null).</summary>
+    public static async Task<Member> StartNodeAsync(TempDirectory dir, string routes, int? seedPort = null)
     {
         var clusterPort = GatewayNode.FreePort();
-        var node = await GatewayNode.StartAsync(dir, routes + "\n" + ClusterBlock(clusterPort, seedPort ?? clusterPort));
-        return (node, clusterPort);
+        var statusPort = GatewayNode.FreePort();
+        var node = await GatewayNode.StartAsync(dir, routes + "\n" + ClusterBlock(clusterPort, seedPort ?? clusterPort, statusPort));
+        return new Member(node, clusterPort, statusPort);
     }
 
     /// <summary>Curl through <paramref name="node"/> until the answer is 200 (bounded), then returns it.</summary>
