@@ -73,11 +73,17 @@ public sealed class RelayClient
             RelayTicketReply reply;
             try
             {
-                reply = await ticket.ConfigureAwait(false);
+                reply = await WhileConnectedAsync(socket, ticket, ct).ConfigureAwait(false);
             }
             catch (AskTimeoutException ex)
             {
                 throw new TunnelOpenFailedException($"the node holding the tunnel for {request.RouteId} did not answer within {TicketTimeout.TotalSeconds}s", ex);
+            }
+            catch (SocketException ex)
+            {
+                // Accepted by the kernel, then the process died: do not wait for the Ask to time out.
+                _suspects.Suspect(endpoint.NodeAddress);
+                throw new TunnelOpenFailedException($"the node holding the tunnel for {request.RouteId} closed the relay connection: {ex.Message}", ex);
             }
             if (reply.Token is null)
                 throw new TunnelOpenFailedException($"the node holding the tunnel refused: {reply.Error}");
@@ -110,5 +116,30 @@ public sealed class RelayClient
             _ = ticket.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
             throw;
         }
+    }
+
+    /// <summary>
+    /// Awaits the ticket while watching the connected socket: the owner sends nothing before our
+    /// header, so a completed peek means it closed or reset the connection (it crashed).
+    /// </summary>
+    private static async Task<RelayTicketReply> WhileConnectedAsync(Socket socket, Task<RelayTicketReply> ticket, CancellationToken ct)
+    {
+        using var stopWatching = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var probe = new byte[1];
+        var closed = socket.ReceiveAsync(probe, SocketFlags.Peek, stopWatching.Token).AsTask();
+        var first = await Task.WhenAny(ticket, closed).ConfigureAwait(false);
+        if (first == ticket)
+        {
+            await stopWatching.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await closed.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) { }
+            return await ticket.ConfigureAwait(false);
+        }
+        _ = ticket.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
+        var received = await closed.ConfigureAwait(false); // throws SocketException on a reset
+        throw new SocketException((int)(received == 0 ? SocketError.ConnectionReset : SocketError.ProtocolNotSupported));
     }
 }

@@ -144,7 +144,7 @@ public sealed class RelayTests : IAsyncLifetime
         var disruption = lastFailure - killedAt;
         _output.WriteLine($"requests before kill: {before.Count} ({before.Count(s => !s.Ok)} failed); started after kill: {after.Count} ({after.Count(s => !s.Ok)} failed)");
         _output.WriteLine($"measured disruption (kill -> every new request succeeds): {disruption.TotalMilliseconds:0} ms");
-        foreach (var failure in samples.Where(s => !s.Ok).Take(10))
+        foreach (var failure in samples.Where(s => !s.Ok).OrderByDescending(s => s.End).Take(5))
             _output.WriteLine($"  failed at {(failure.Start - killedAt).TotalMilliseconds:+0;-0} ms: {failure.Detail}");
 
         Assert.True(before.Count > 0 && before.All(s => s.Ok), "load before the kill must succeed: " + string.Join("; ", before.Where(s => !s.Ok).Take(3).Select(s => s.Detail)));
