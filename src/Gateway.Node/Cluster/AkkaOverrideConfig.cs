@@ -11,6 +11,6 @@ public static class AkkaOverrideConfig
     public static Config? Reroot(Config? inner)
     {
         if (inner is null || inner.IsEmpty || inner.Root is null) return null;
-        return ConfigurationFactory.ParseString("akka " + inner.Root.ToString());
+        return ConfigurationFactory.ParseString("akka {\n" + inner.Root.ToString() + "\n}");
     }
 }
