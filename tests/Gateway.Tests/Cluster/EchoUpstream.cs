@@ -8,7 +8,9 @@ namespace Gateway.Gateway.Tests.Cluster;
 
 /// <summary>
 /// A real HTTP server on loopback standing in for the tunnel client's local service: GET answers
-/// "<name> path=<path>", POST streams the request body back unchanged (bulk bytes both ways).
+/// "<name> path=<path>"; POST /sha256 answers the hex SHA-256 of the body (bulk bytes up);
+/// GET /bytes/N sends N bytes of <see cref="Pattern"/> (bulk bytes down); other POSTs stream the
+/// request body back unchanged (both ways at once).
 /// </summary>
 public sealed class EchoUpstream : IAsyncDisposable
 {
@@ -21,6 +23,9 @@ public sealed class EchoUpstream : IAsyncDisposable
     }
 
     public int Port { get; }
+
+    /// <summary>The 64 KiB block that /bytes/N repeats.</summary>
+    public static byte[] Pattern { get; } = Enumerable.Range(0, 64 * 1024).Select(i => (byte)(i * 31 + (i >> 8))).ToArray();
     public string Url => $"http://127.0.0.1:{Port}";
 
     public static async Task<EchoUpstream> StartAsync(string name)
@@ -35,6 +40,21 @@ public sealed class EchoUpstream : IAsyncDisposable
         var app = builder.Build();
         app.Run(async context =>
         {
+            var path = context.Request.Path.Value ?? "";
+            if (HttpMethods.IsPost(context.Request.Method) && path == "/sha256")
+            {
+                var hash = await System.Security.Cryptography.SHA256.HashDataAsync(context.Request.Body, context.RequestAborted);
+                await context.Response.WriteAsync(Convert.ToHexStringLower(hash));
+                return;
+            }
+            if (HttpMethods.IsGet(context.Request.Method) && path.StartsWith("/bytes/", StringComparison.Ordinal) && long.TryParse(path[7..], out var count))
+            {
+                context.Response.ContentType = "application/octet-stream";
+                context.Response.ContentLength = count;
+                for (long sent = 0; sent < count; sent += Pattern.Length)
+                    await context.Response.Body.WriteAsync(Pattern.AsMemory(0, (int)Math.Min(Pattern.Length, count - sent)), context.RequestAborted);
+                return;
+            }
             if (HttpMethods.IsPost(context.Request.Method))
             {
                 context.Response.ContentType = "application/octet-stream";
