@@ -89,7 +89,8 @@ try
     ssh = await SshListener.StartAsync(app, config, routeSettings);
     relay.Start(app.Services.GetRequiredService<RelayTicketStore>(), app.Services.GetRequiredService<LocalTunnelRegistry>(),
         app.Services.GetRequiredService<TunnelDialer>(), app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Relay"));
-    statusApp = await StatusListener.StartAsync(cluster.StatusAddress, new NodeStatus(app.Services.GetRequiredService<Akka.Actor.ActorSystem>(), endpointTable,
+    statusApp = await StatusListener.StartAsync(cluster.StatusAddress, new NodeStatus(app.Services.GetRequiredService<Akka.Actor.ActorSystem>(),
+        app.Services.GetRequiredService<Akka.Hosting.ActorRegistry>().Get<RouteRegionKey>(), endpointTable,
         app.Services.GetRequiredService<LocalTunnelRegistry>(), catalog, suspects, relay, app.Services.GetRequiredService<RelayTicketStore>()));
 }
 catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException)

@@ -19,9 +19,11 @@ public sealed class NodeStatus
     private readonly RelaySuspects _suspects;
     private readonly RelayServer _relay;
     private readonly RelayTicketStore _tickets;
+    private readonly IActorRef _routeRegion;
 
-    public NodeStatus(ActorSystem system, EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, RelaySuspects suspects, RelayServer relay, RelayTicketStore tickets)
+    public NodeStatus(ActorSystem system, IActorRef routeRegion, EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, RelaySuspects suspects, RelayServer relay, RelayTicketStore tickets)
     {
+        _routeRegion = routeRegion;
         _system = system;
         _endpoints = endpoints;
         _tunnels = tunnels;
@@ -43,8 +45,23 @@ public sealed class NodeStatus
         return self.Status == MemberStatus.Up ? (true, "up") : (false, $"cluster member status is {self.Status}");
     }
 
-    public object Snapshot()
+    /// <summary>The route actors (sharded entities) living on this node; null when the region did not answer in time.</summary>
+    public async Task<IReadOnlyList<string>?> HostedRoutesAsync()
     {
+        try
+        {
+            var state = await _routeRegion.Ask<Akka.Cluster.Sharding.CurrentShardRegionState>(Akka.Cluster.Sharding.GetShardRegionState.Instance, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            return state.Shards.SelectMany(shard => shard.EntityIds).Order(StringComparer.Ordinal).ToList();
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<object> SnapshotAsync()
+    {
+        var hosted = await HostedRoutesAsync().ConfigureAwait(false);
         var cluster = Akka.Cluster.Cluster.Get(_system);
         var state = cluster.State;
         var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
@@ -57,6 +74,7 @@ public sealed class NodeStatus
             ready,
             readiness = reason,
             leader = state.Leader?.ToString(),
+            hosted_routes = hosted,
             relay = new { address = $"{_relay.Advertised.Host}:{_relay.Advertised.Port}", active_connections = _relay.ActiveConnections, pending_tokens = _tickets.Count },
             members = state.Members.Select(m => new
             {

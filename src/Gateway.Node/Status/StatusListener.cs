@@ -24,7 +24,7 @@ public static class StatusListener
             var (ready, reason) = status.Readiness();
             return Results.Text(reason + "\n", statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
-        app.MapGet("/status", () => Results.Json(status.Snapshot()));
+        app.MapGet("/status", async () => Results.Json(await status.SnapshotAsync().ConfigureAwait(false)));
         await app.StartAsync().ConfigureAwait(false);
         return app;
     }
