@@ -18,7 +18,11 @@ public sealed class RelayServer : IAsyncDisposable
     private static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(15);
 
+    /// <summary>Connections served at once; more are closed on accept, so the port cannot be used to exhaust the node.</summary>
+    public const int DefaultMaxConnections = 4096;
+
     private readonly Socket _listener;
+    private readonly int _maxConnections;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _connections = [];
     private Task _acceptLoop = Task.CompletedTask;
@@ -27,9 +31,10 @@ public sealed class RelayServer : IAsyncDisposable
     private TunnelDialer? _dialer;
     private ILogger? _logger;
 
-    private RelayServer(Socket listener, DnsEndPoint advertised)
+    private RelayServer(Socket listener, DnsEndPoint advertised, int maxConnections)
     {
         _listener = listener;
+        _maxConnections = maxConnections;
         Advertised = advertised;
     }
 
@@ -39,7 +44,7 @@ public sealed class RelayServer : IAsyncDisposable
     public int ActiveConnections { get { lock (_connections) return _connections.Count(t => !t.IsCompleted); } }
 
     /// <summary>Binds now, so the port is known before the cluster starts and advertises it.</summary>
-    public static RelayServer Bind(HostPort? relayAddress, string clusterHostname)
+    public static RelayServer Bind(HostPort? relayAddress, string clusterHostname, int maxConnections = DefaultMaxConnections)
     {
         var configured = relayAddress ?? new HostPort(clusterHostname, 0);
         var endpoint = Hosting.ListenAddress.Resolve(configured);
@@ -57,7 +62,7 @@ public sealed class RelayServer : IAsyncDisposable
         }
         var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
         var anyAddress = configured.Host.Length == 0 || configured.Host == "*" || (IPAddress.TryParse(configured.Host.Trim('[', ']'), out var ip) && (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any)));
-        return new RelayServer(listener, new DnsEndPoint(anyAddress ? clusterHostname : configured.Host.Trim('[', ']'), port));
+        return new RelayServer(listener, new DnsEndPoint(anyAddress ? clusterHostname : configured.Host.Trim('[', ']'), port), maxConnections);
     }
 
     public void Start(RelayTicketStore tickets, LocalTunnelRegistry tunnels, TunnelDialer dialer, ILogger logger)
@@ -89,11 +94,16 @@ public sealed class RelayServer : IAsyncDisposable
                 continue;
             }
             socket.NoDelay = true;
-            var task = Task.Run(() => ServeAsync(socket));
             lock (_connections)
             {
                 _connections.RemoveAll(t => t.IsCompleted);
-                _connections.Add(task);
+                if (_connections.Count >= _maxConnections)
+                {
+                    _logger!.LogWarning("relay: {Count} connections open, closing one from {Peer}", _connections.Count, socket.RemoteEndPoint);
+                    socket.Dispose();
+                    continue;
+                }
+                _connections.Add(Task.Run(() => ServeAsync(socket)));
             }
         }
     }

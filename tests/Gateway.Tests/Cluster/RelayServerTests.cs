@@ -72,4 +72,34 @@ public sealed class RelayServerTests : IAsyncLifetime
         Assert.Equal(0, read);
         Assert.InRange(DateTime.UtcNow - started, TimeSpan.FromSeconds(3), TimeSpan.FromSeconds(12));
     }
+
+    [Fact]
+    public async Task Connections_beyond_the_limit_are_closed_on_accept()
+    {
+        await using var small = RelayServer.Bind(new HostPort("127.0.0.1", 0), "127.0.0.1", maxConnections: 2);
+        var tunnels = new LocalTunnelRegistry();
+        var relayClient = new RelayClient(new ServiceCollection().BuildServiceProvider(), new RelaySuspects(), NullLogger<RelayClient>.Instance);
+        small.Start(_tickets, tunnels, new TunnelDialer(new EndpointTable(), tunnels, new TunnelRouteCatalog(new GatewayConfig()), relayClient, NullLogger<TunnelDialer>.Instance), NullLogger.Instance);
+
+        var open = new List<Socket>();
+        try
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+                open.Add(socket);
+                await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, small.Advertised.Port));
+                var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(5);
+                while (small.ActiveConnections < Math.Min(i + 1, 2) && DateTime.UtcNow < deadline) await Task.Delay(10);
+            }
+            Assert.Equal(2, small.ActiveConnections);
+            // The third was accepted and closed at once, well before the 5 s header timeout.
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(3));
+            Assert.Equal(0, await open[2].ReceiveAsync(new byte[1], SocketFlags.None, timeout.Token));
+        }
+        finally
+        {
+            foreach (var socket in open) socket.Dispose();
+        }
+    }
 }
