@@ -3,6 +3,8 @@ using Gateway.Contracts.Config;
 using Gateway.Node.Cluster;
 using Gateway.Node.Hosting;
 using Gateway.Node.Http;
+using Gateway.Node.Relay;
+using Gateway.Node.Status;
 using Gateway.Node.Tunnels;
 
 GatewayConfig config;
@@ -38,10 +40,27 @@ builder.Services.AddSingleton(proxyConfig);
 builder.Services.AddSingleton(endpointTable);
 builder.Services.AddSingleton(catalog);
 builder.Services.AddSingleton<LocalTunnelRegistry>();
-builder.Services.AddSingleton<ITunnelDialer, TunnelDialer>();
+builder.Services.AddSingleton<TunnelDialer>();
+builder.Services.AddSingleton<ITunnelDialer>(sp => sp.GetRequiredService<TunnelDialer>());
 
 var cluster = config.Cluster ?? new ClusterConfig();
-builder.Services.AddGatewayCluster(new ClusterNodeSettings(cluster.Hostname, cluster.Port, cluster.SeedNodes), endpointTable, routeSettings);
+RelayServer relay;
+try
+{
+    relay = RelayServer.Bind(cluster.RelayAddress, cluster.Hostname);
+}
+catch (IOException ex)
+{
+    Console.Error.WriteLine($"cannot start: {ex.Message}");
+    return 1;
+}
+await using var relayServer = relay;
+var suspects = new RelaySuspects();
+builder.Services.AddSingleton(suspects);
+builder.Services.AddSingleton<RelayTicketStore>();
+builder.Services.AddSingleton<RelayClient>();
+builder.Services.AddGatewayCluster(new ClusterNodeSettings(cluster.Hostname, cluster.Port, cluster.SeedNodes,
+    [RelayRole.Format(relay.Advertised)], AkkaOverrideConfig.Reroot(config.AkkaOverrides)), endpointTable, routeSettings);
 
 using var startupLogs = LoggerFactory.Create(l => l.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }));
 var startupLogger = startupLogs.CreateLogger("Gateway.Node");
@@ -54,14 +73,25 @@ GatewayHttpListener.Configure(builder, httpAddress, config.InsecureServer, certi
 var app = builder.Build();
 app.UseGatewayHttp();
 proxyConfig.SetRoutes(ProxyRoutes.FromConfig(config, startupLogger));
-endpointTable.Changed += (routeId, endpoints) => proxyConfig.UpdateEndpoints(routeId, endpoints.Select(e => e.EndpointId).ToList());
+endpointTable.Changed += (routeId, endpoints) => proxyConfig.UpdateEndpoints(routeId, suspects.Filter(endpoints).Select(e => e.EndpointId).ToList());
+suspects.Changed += () =>
+{
+    foreach (var (routeId, endpoints) in endpointTable.Snapshot())
+        proxyConfig.UpdateEndpoints(routeId, suspects.Filter(endpoints).Select(e => e.EndpointId).ToList());
+};
 
 var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Node");
 Gateway.Ssh.Server.SshServer? ssh;
+WebApplication? statusApp;
 try
 {
     await app.StartAsync();
     ssh = await SshListener.StartAsync(app, config, routeSettings);
+    relay.Start(app.Services.GetRequiredService<RelayTicketStore>(), app.Services.GetRequiredService<LocalTunnelRegistry>(),
+        app.Services.GetRequiredService<TunnelDialer>(), app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Relay"));
+    statusApp = await StatusListener.StartAsync(cluster.StatusAddress, new NodeStatus(app.Services.GetRequiredService<Akka.Actor.ActorSystem>(),
+        app.Services.GetRequiredService<Akka.Hosting.ActorRegistry>().Get<RouteRegionKey>(), endpointTable,
+        app.Services.GetRequiredService<LocalTunnelRegistry>(), catalog, suspects, relay, app.Services.GetRequiredService<RelayTicketStore>()));
 }
 catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
 {
@@ -71,6 +101,8 @@ catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketExcepti
     return 1;
 }
 await using var sshServer = ssh;
+await using var statusListener = statusApp;
+if (statusApp is not null) logger.LogInformation("status listening on {Address}", StatusListener.BoundAddress(statusApp));
 logger.LogInformation("{Scheme} listening on {Address}", config.InsecureServer ? "http" : "https", httpAddress);
 if (ssh is not null) logger.LogInformation("ssh listening on {Address}", ssh.LocalEndPoint);
 logger.LogInformation("data directory {DataDir}", config.DataDir);

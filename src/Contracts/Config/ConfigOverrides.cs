@@ -17,6 +17,7 @@ internal sealed class ConfigOverrides
         ("--cluster-port", "GATEWAY_CLUSTER_PORT"),
         ("--seed-nodes", "GATEWAY_SEED_NODES"),
         ("--relay-address", "GATEWAY_RELAY_ADDRESS"),
+        ("--status-address", "GATEWAY_STATUS_ADDRESS"),
     ];
 
     public const string ConfigFlag = "--config";
@@ -133,6 +134,10 @@ internal sealed class ConfigOverrides
             case "--relay-address":
                 return HostPort.TryParse(value, null, out var relay, out error)
                     ? config with { Cluster = cluster with { RelayAddress = relay } }
+                    : Fail(error);
+            case "--status-address":
+                return HostPort.TryParse(value, null, out var status, out error)
+                    ? config with { Cluster = cluster with { StatusAddress = status } }
                     : Fail(error);
             default:
                 throw new InvalidOperationException("unreachable: setting without a handler: " + flag);

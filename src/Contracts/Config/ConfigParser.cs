@@ -398,7 +398,7 @@ internal sealed partial class ConfigParser
         var node = Object(root, "cluster");
         if (node is null)
             return null;
-        CheckKeys(node, ["hostname", "port", "seed_nodes", "relay_address"]);
+        CheckKeys(node, ["hostname", "port", "seed_nodes", "relay_address", "status_address"]);
         var cluster = new ClusterConfig();
         if (String(node, "hostname") is { } hostname)
         {
@@ -420,6 +420,8 @@ internal sealed partial class ConfigParser
         cluster = cluster with { SeedNodes = seeds };
         if (Address(node, "relay_address", null) is { } relay)
             cluster = cluster with { RelayAddress = relay };
+        if (Address(node, "status_address", null) is { } status)
+            cluster = cluster with { StatusAddress = status };
         return cluster;
     }
 

@@ -83,6 +83,9 @@ public sealed record ClusterConfig
     /// <summary><c>relay_address</c>: listener for node-to-node tunnel bytes; null picks hostname:0.</summary>
     public HostPort? RelayAddress { get; init; }
 
+    /// <summary><c>status_address</c>: plain-HTTP listener for /healthz, /readyz and /status; null means none.</summary>
+    public HostPort? StatusAddress { get; init; }
+
     /// <summary>Seed nodes as Akka addresses for the given actor system name.</summary>
     public IReadOnlyList<string> SeedNodeAddresses(string actorSystemName, string protocol = "akka.tcp") =>
         SeedNodes.Select(s => s.Contains("://", StringComparison.Ordinal) ? s : $"{protocol}://{actorSystemName}@{s}").ToList();

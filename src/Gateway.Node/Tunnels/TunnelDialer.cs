@@ -3,6 +3,7 @@ using Gateway.Actors.Routes;
 using Gateway.Actors.Sessions;
 using Gateway.Contracts.Tunnels;
 using Gateway.Node.Http;
+using Gateway.Node.Relay;
 using Gateway.Ssh.Connection;
 
 namespace Gateway.Node.Tunnels;
@@ -18,26 +19,43 @@ public sealed class TunnelDialer : ITunnelDialer
     private readonly EndpointTable _endpoints;
     private readonly LocalTunnelRegistry _tunnels;
     private readonly TunnelRouteCatalog _catalog;
+    private readonly RelayClient _relay;
     private readonly ILogger<TunnelDialer> _logger;
     private readonly Akka.Actor.ActorSystem _system;
     private long _connections;
 
-    public TunnelDialer(EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, Akka.Actor.ActorSystem system, ILogger<TunnelDialer> logger)
+    public TunnelDialer(EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, RelayClient relay, Akka.Actor.ActorSystem system, ILogger<TunnelDialer> logger)
     {
         _system = system;
         _endpoints = endpoints;
         _tunnels = tunnels;
         _catalog = catalog;
+        _relay = relay;
         _logger = logger;
     }
+
+    /// <summary>A channel opened on this node: the stream the caller uses, and the channel for half-close.</summary>
+    public sealed record OpenedChannel(Stream Stream, SshChannel Channel);
 
     public async ValueTask<Stream> DialAsync(TunnelDialRequest request, CancellationToken ct)
     {
         var endpoint = _endpoints.Find(request.RouteId, request.DestinationId)
             ?? (_endpoints.Get(request.RouteId) is { Length: > 0 } others ? others[0] : throw new NoTunnelEndpointException(request.RouteId));
-        var tunnel = _tunnels.Find(endpoint.SessionId)
-            ?? throw new TunnelOpenFailedException($"the tunnel for {request.RouteId} is held by another node ({endpoint.NodeAddress}), which this node cannot reach yet");
+        var tunnel = _tunnels.Find(endpoint.SessionId);
+        if (tunnel is null && _relay.IsRemote(endpoint))
+            return await _relay.DialAsync(endpoint, request, ct).ConfigureAwait(false);
+        if (tunnel is null)
+            throw new TunnelOpenFailedException($"the tunnel for {request.RouteId} is gone from this node ({endpoint.NodeAddress})");
+        return (await OpenLocalAsync(tunnel, endpoint, request.Upstream, request.Downstream, ct).ConfigureAwait(false)).Stream;
+    }
 
+    /// <summary>
+    /// Opens a channel on an SSH connection this node holds (and SOCKS for dynamic forwards); used
+    /// for local endpoints and by the relay for requests that arrived on another node.
+    /// </summary>
+    public async ValueTask<OpenedChannel> OpenLocalAsync(LocalTunnel tunnel, TunnelEndpoint endpoint, Uri upstreamUrl, System.Net.IPEndPoint? downstream, CancellationToken ct)
+    {
+        var request = new TunnelDialRequest(endpoint.RouteId, endpoint.EndpointId, upstreamUrl, downstream);
         var originatorIp = request.Downstream?.Address.ToString() ?? "127.0.0.1";
         var originatorPort = (uint)(request.Downstream?.Port ?? 0);
         var connectionId = Interlocked.Increment(ref _connections).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -84,7 +102,7 @@ public sealed class TunnelDialer : ITunnelDialer
             : () => Warn(tunnel, MismatchDiagnostic.ForStaticExpectingDynamic(Permission(endpoint), route.Address, upstream));
         var opened = new DownstreamOpened(connectionId, endpoint.RouteId, request.Downstream?.ToString() ?? "health check");
         var connectionActor = _system.ActorOf(DownstreamConnectionActor.Props(opened, tunnel.SessionActor));
-        return new TunnelChannelStream(channel.Stream, connectionActor, guardSocks: !endpoint.IsDynamic, onSilentClose);
+        return new OpenedChannel(new TunnelChannelStream(channel.Stream, connectionActor, guardSocks: !endpoint.IsDynamic, onSilentClose), channel);
     }
 
     private void Warn(LocalTunnel tunnel, MismatchDiagnostic diagnostic)

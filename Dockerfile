@@ -1,0 +1,32 @@
+# Gateway node image: `docker build -t gateway .`, run by docker-compose.yml (three nodes).
+# Build stage: restore with the central package pins, publish only the node.
+FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
+WORKDIR /build
+COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY src/ src/
+RUN dotnet publish src/Gateway.Node/Gateway.Node.csproj -c Release -o /out
+
+# Runtime stage: ASP.NET runtime, curl for the health check, a non-root user owning /data.
+FROM mcr.microsoft.com/dotnet/aspnet:10.0
+RUN apt-get update \
+ && apt-get install -y --no-install-recommends curl \
+ && rm -rf /var/lib/apt/lists/* \
+ && useradd --system --uid 10001 --home-dir /data gateway \
+ && mkdir -p /data /etc/gateway \
+ && chown gateway /data
+WORKDIR /app
+COPY --from=build /out ./
+COPY config.hocon /etc/gateway/config.hocon
+USER gateway
+ENV GATEWAY_DATA_DIR=/data \
+    GATEWAY_ADDRESS=0.0.0.0:8443 \
+    GATEWAY_SSH_ADDRESS=0.0.0.0:2222 \
+    GATEWAY_CLUSTER_PORT=4053 \
+    GATEWAY_RELAY_ADDRESS=0.0.0.0:4153 \
+    GATEWAY_STATUS_ADDRESS=0.0.0.0:8081
+# 8443 HTTPS routes, 2222 SSH tunnels, 4053 cluster (Akka), 4153 node-to-node relay, 8081 status
+EXPOSE 8443 2222 4053 4153 8081
+VOLUME /data
+HEALTHCHECK --interval=5s --timeout=3s --start-period=30s CMD curl -fsS http://127.0.0.1:8081/readyz || exit 1
+ENTRYPOINT ["/app/Gateway.Node"]
+CMD ["--config", "/etc/gateway/config.hocon"]

@@ -1,0 +1,11 @@
+namespace Gateway.Node.Relay;
+
+/// <summary>
+/// Sent over Akka by the node that accepted a downstream connection to the relay actor of the node
+/// that holds the endpoint's SSH connection: "let me open this endpoint through your relay".
+/// Only small control data rides Akka; the bytes go over the relay's own TCP connection.
+/// </summary>
+public sealed record RelayTicketRequest(string RouteId, string EndpointId, string Upstream, string? Downstream);
+
+/// <summary>The owner's answer: a single-use token to present on its relay port, or why not.</summary>
+public sealed record RelayTicketReply(string? Token, string? Error);

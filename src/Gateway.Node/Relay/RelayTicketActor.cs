@@ -1,0 +1,39 @@
+using System.Net;
+using Akka.Actor;
+using Gateway.Actors.Routes;
+using Gateway.Node.Tunnels;
+
+namespace Gateway.Node.Relay;
+
+/// <summary>
+/// One per node at <c>/user/relay</c>: issues relay tokens for endpoints whose SSH connection this
+/// node holds, and only for upstreams the route lists (a dynamic forward's SOCKS target must not
+/// be chosen by the caller).
+/// </summary>
+public sealed class RelayTicketActor : ReceiveActor
+{
+    public const string Name = "relay";
+
+    public RelayTicketActor(RelayTicketStore store, EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog)
+    {
+        Receive<RelayTicketRequest>(request => Sender.Tell(Issue(request, store, endpoints, tunnels, catalog)));
+    }
+
+    public static Props Props(RelayTicketStore store, EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog)
+        => Akka.Actor.Props.Create(() => new RelayTicketActor(store, endpoints, tunnels, catalog));
+
+    private static RelayTicketReply Issue(RelayTicketRequest request, RelayTicketStore store, EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog)
+    {
+        var endpoint = endpoints.Find(request.RouteId, request.EndpointId);
+        if (endpoint is null || tunnels.Find(endpoint.SessionId) is null)
+            return new RelayTicketReply(null, $"endpoint {request.EndpointId} is not held by this node");
+        if (!Uri.TryCreate(request.Upstream, UriKind.Absolute, out var upstream))
+            return new RelayTicketReply(null, "malformed upstream");
+        var route = catalog.Routes.FirstOrDefault(r => r.RouteId == request.RouteId);
+        if (route is null || !route.To.Contains(upstream))
+            return new RelayTicketReply(null, $"{request.Upstream} is not an upstream of route {request.RouteId}");
+        IPEndPoint? downstream = request.Downstream is not null && IPEndPoint.TryParse(request.Downstream, out var parsed) ? parsed : null;
+        var token = store.Issue(new RelayTicket(endpoint, upstream, downstream));
+        return token is null ? new RelayTicketReply(null, "too many relay requests outstanding") : new RelayTicketReply(token, null);
+    }
+}

@@ -1,0 +1,106 @@
+using Akka.Actor;
+using Akka.Cluster;
+using Gateway.Actors.Routes;
+using Gateway.Node.Relay;
+using Gateway.Node.Tunnels;
+
+namespace Gateway.Node.Status;
+
+/// <summary>
+/// What the status endpoints report, read from live state on each call: the cluster as this node
+/// sees it, every route's endpoints from the local replica, the SSH connections held here.
+/// </summary>
+public sealed class NodeStatus
+{
+    private readonly ActorSystem _system;
+    private readonly EndpointTable _endpoints;
+    private readonly LocalTunnelRegistry _tunnels;
+    private readonly TunnelRouteCatalog _catalog;
+    private readonly RelaySuspects _suspects;
+    private readonly RelayServer _relay;
+    private readonly RelayTicketStore _tickets;
+    private readonly IActorRef _routeRegion;
+
+    public NodeStatus(ActorSystem system, IActorRef routeRegion, EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, RelaySuspects suspects, RelayServer relay, RelayTicketStore tickets)
+    {
+        _routeRegion = routeRegion;
+        _system = system;
+        _endpoints = endpoints;
+        _tunnels = tunnels;
+        _catalog = catalog;
+        _suspects = suspects;
+        _relay = relay;
+        _tickets = tickets;
+    }
+
+    /// <summary>
+    /// Ready means a load balancer may send traffic here: this node is Up in the cluster (not
+    /// joining, leaving or down) and sees itself as part of the cluster's reachable majority view.
+    /// </summary>
+    public (bool Ready, string Reason) Readiness()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(_system);
+        if (_system.WhenTerminated.IsCompleted || cluster.IsTerminated) return (false, "actor system stopped");
+        var self = cluster.SelfMember;
+        return self.Status == MemberStatus.Up ? (true, "up") : (false, $"cluster member status is {self.Status}");
+    }
+
+    /// <summary>The route actors (sharded entities) living on this node; null when the region did not answer in time.</summary>
+    public async Task<IReadOnlyList<string>?> HostedRoutesAsync()
+    {
+        try
+        {
+            var state = await _routeRegion.Ask<Akka.Cluster.Sharding.CurrentShardRegionState>(Akka.Cluster.Sharding.GetShardRegionState.Instance, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            return state.Shards.SelectMany(shard => shard.EntityIds).Order(StringComparer.Ordinal).ToList();
+        }
+        catch (AskTimeoutException)
+        {
+            return null;
+        }
+    }
+
+    public async Task<object> SnapshotAsync()
+    {
+        var hosted = await HostedRoutesAsync().ConfigureAwait(false);
+        var cluster = Akka.Cluster.Cluster.Get(_system);
+        var state = cluster.State;
+        var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
+        var (ready, reason) = Readiness();
+        var routes = _endpoints.Snapshot();
+        return new
+        {
+            node = cluster.SelfAddress.ToString(),
+            status = cluster.SelfMember.Status.ToString(),
+            ready,
+            readiness = reason,
+            leader = state.Leader?.ToString(),
+            hosted_routes = hosted,
+            relay = new { address = $"{_relay.Advertised.Host}:{_relay.Advertised.Port}", active_connections = _relay.ActiveConnections, pending_tokens = _tickets.Count },
+            members = state.Members.Select(m => new
+            {
+                address = m.Address.ToString(),
+                status = m.Status.ToString(),
+                reachable = !unreachable.Contains(m.Address),
+                relay = RelayRole.Parse(m.Roles) is { } r ? $"{r.Host}:{r.Port}" : null,
+                roles = m.Roles.Where(role => !role.StartsWith("relay=", StringComparison.Ordinal)).ToList(),
+            }).ToList(),
+            routes = _catalog.Routes.Select(route => new
+            {
+                id = route.RouteId,
+                host = route.Address.Hostname,
+                endpoints = (routes.TryGetValue(route.RouteId, out var list) ? list : []).Select(e => new
+                {
+                    id = e.EndpointId,
+                    node = e.NodeAddress,
+                    owner = e.Owner,
+                    client = e.ClientAddress,
+                    dynamic = e.IsDynamic,
+                    local = _tunnels.Find(e.SessionId) is not null,
+                    healthy = !_suspects.IsSuspect(e.NodeAddress) && !unreachable.Any(a => a.ToString() == e.NodeAddress),
+                    registered_at = e.RegisteredAt,
+                }).ToList(),
+            }).ToList(),
+            local_tunnels = _tunnels.All.Select(t => new { session = t.SessionId, user = t.Identity.Email }).ToList(),
+        };
+    }
+}
