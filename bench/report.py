@@ -48,7 +48,7 @@ w(f"Machine: {machine['nproc']} cores, {machine['cpu']}, {machine['kernel']}. "
   f"Date: {machine['date']}. Load average (1/5/15 min) at start {machine['load_start']}, at end {machine['load_end']} "
   f"(the machine is shared; figures above ~{machine['nproc']} mean other programs competed for the cores).")
 w("")
-w(f"Everything on 127.0.0.1 in one run. Tunnel cipher for paths 2 and 3: `{machine['tunnel_cipher']}` "
+w(f"Everything on 127.0.0.1 in one run. Tunnel cipher for paths 2, 3 and 4: `{machine['tunnel_cipher']}` "
   f"(forced with `ssh -o Ciphers=`), key exchange curve25519-sha256. wrk: {machine['wrk_seconds']} s per cell, "
   f"1 KiB file, HTTP/1.1 keep-alive. Bulk: one {machine['bulk_mib']} MiB download with curl. "
   f"gRPC: 32 concurrent unary calls for {machine['grpc_seconds']} s over one HTTP/2 connection (bench/Bench grpc-load).")
@@ -57,24 +57,24 @@ w("Paths: **1** direct to nginx; **2** OpenSSH `sshd` + `ssh -N -R port:127.0.0.
   "**3a** gateway node, plain HTTP listener (`insecure_server`), OpenSSH `ssh -N -R 0` as tunnel client; "
   "**3b** the same over the HTTPS listener (TLS, Host/SNI web.bench.test); "
   "**3c** the same node's proxy on a route with no `upstream_tunnel` (the proxy alone, plain HTTP); "
-  "**4** three nodes, request on a node without the tunnel.")
+  "**4** three nodes (A seed, B, C, plain HTTP listeners), `ssh -N -R 0` connected to B, load sent to A: "
+  "every request crosses the node-to-node relay A → B.")
 w("")
 
 # ---------------------------------------------------------------- HTTP through the tunnel
 w("## HTTP through a tunnel")
 w("")
-w("| Figure | 1 direct | 2 sshd -R | 3a gateway http | 3b gateway https | 3c proxy, no tunnel | 4 cluster | 3a÷1 | 3a÷2 | 3b÷1 | 3b÷2 | Goal (issue 4) | Status |")
-w("|---|---|---|---|---|---|---|---|---|---|---|---|---|")
-paths = ["direct", "sshd", "gw_http", "gw_https", "gw_notunnel"]
-CLUSTER = "n/a: cluster relay not implemented"
+w("| Figure | 1 direct | 2 sshd -R | 3a gateway http | 3b gateway https | 3c proxy, no tunnel | 4 cluster | 3a÷1 | 3a÷2 | 3b÷1 | 3b÷2 | 4÷3a | Goal (issue 4) | Status |")
+w("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|")
+paths = ["direct", "sshd", "gw_http", "gw_https", "gw_notunnel", "cluster"]
 
 
 def row(label, metric, goal="", status=None, digits=None, missing=None):
     v = {p: get(metric, p) for p in paths}
     cells = [(missing or {}).get(p) if v[p] is None and p in (missing or {}) else fmt(v[p], digits) for p in paths]
-    w(f"| {label} | " + " | ".join(cells) + f" | {CLUSTER} | "
+    w(f"| {label} | " + " | ".join(cells) + " | "
       + " | ".join(fmt_ratio(ratio(v[a], v[b])) for a, b in
-                   [("gw_http", "direct"), ("gw_http", "sshd"), ("gw_https", "direct"), ("gw_https", "sshd")])
+                   [("gw_http", "direct"), ("gw_http", "sshd"), ("gw_https", "direct"), ("gw_https", "sshd"), ("cluster", "gw_http")])
       + f" | {goal} | {verdict(status)} |")
 
 
@@ -100,12 +100,37 @@ for c in (1, 32, 256):
 rb = ratio(get("bulk_mbs", "gw_http"), get("bulk_mbs", "sshd"))
 row(f"bulk MB/s ({machine['bulk_mib']} MiB)", "bulk_mbs", f"3a ≥ 1.0x sshd -R (is {fmt_ratio(rb)})", None if rb is None else rb >= 1.0)
 row("gRPC unary calls/s (h2c upstream)", "grpc_rps", missing={
-    "gw_http": "n/a: plain listener is HTTP/1.1 only", "gw_notunnel": "not measured"})
-w("| cross-node ÷ same-node | | | | | | n/a: cluster relay not implemented | | | | | ≥ 0.8x | not measured |")
+    "gw_http": "n/a: plain listener is HTTP/1.1 only", "gw_notunnel": "not measured",
+    "cluster": "not measured"})
+x_rps = ratio(get("rps_c32", "cluster"), get("rps_c32", "gw_http"))
+x_bulk = ratio(get("bulk_mbs", "cluster"), get("bulk_mbs", "gw_http"))
+w(f"| cross-node ÷ same-node (4 ÷ 3a) | | | | | | req/s 32 conn {fmt_ratio(x_rps)}, bulk {fmt_ratio(x_bulk)} | | | | | "
+  f"| both ≥ 0.8x | {verdict(all_met(None if x_rps is None else x_rps >= 0.8, None if x_bulk is None else x_bulk >= 0.8))} |")
 w("")
 w("Latency ratios are slowdowns (higher is worse). gRPC on path 3 runs over the HTTPS listener (3b): the plain "
   "listener speaks HTTP/1.1 only (no h2c prior knowledge), the upstream hop is `h2c://`.")
 w("")
+
+# ---------------------------------------------------------------- the relay's CPU
+gib = float(machine["bulk_mib"]) / 1024
+same = get("bulk_cpu_s_node", "gw_http")
+a, b = get("bulk_cpu_s_node_a", "cluster"), get("bulk_cpu_s_node_b", "cluster")
+if same is not None or a is not None:
+    w("## Relay CPU during the bulk download")
+    w("")
+    w(f"CPU seconds (utime + stime from `/proc/<pid>/stat`) of each gateway node process over the whole "
+      f"{machine['bulk_mib']} MiB download, per GiB transferred. On path 4, A accepts the HTTP request, runs the proxy "
+      f"and dials B's relay; B splices the relay socket to the SSH channel. The single node of 3a does the proxy and the SSH channel.")
+    w("")
+    w("| Figure | CPU s per GiB |")
+    w("|---|---|")
+    per = lambda v: None if v is None else v / gib
+    w(f"| 3a, the single node | {fmt(per(same), 2)} |")
+    w(f"| 4, node A (proxy + relay client) | {fmt(per(a), 2)} |")
+    w(f"| 4, node B (relay server + SSH) | {fmt(per(b), 2)} |")
+    extra = None if a is None or b is None or same is None else (a + b - same) / gib
+    w(f"| **relay cost: (A + B) − 3a** | **{fmt(extra, 2)}** |")
+    w("")
 
 # ---------------------------------------------------------------- the node itself
 w("## Node")
