@@ -105,7 +105,8 @@ public sealed class ServerAuthenticationLayer : ISshMessageHandler, IDisposable
                     _interactiveAttempt?.Cancel();
                     _owedResponses = 0;
                 }
-                if (!_requests.Writer.TryWrite(request))
+                // The writer is completed once authentication has succeeded: then the request is ignored.
+                if (!_requests.Writer.TryWrite(request) && !IsFinished)
                     throw new SshProtocolException(DisconnectReason.ProtocolError, "too many authentication requests without waiting for replies");
                 break;
             }
@@ -526,6 +527,10 @@ public sealed class ServerAuthenticationLayer : ISshMessageHandler, IDisposable
         // by the time the client can send them.
         _completion.TrySetResult(user);
         await _transport.SendAsync(UserAuthMessages.Success, _lifetime.Token).ConfigureAwait(false);
+        // Nothing is decided after success (later requests are ignored): end the worker and drop
+        // the grace timer's registration rather than keep them for the connection's lifetime.
+        _requests.Writer.TryComplete();
+        _graceTimer.Dispose();
     }
 
     /// <summary>A refused publickey request: queries are answered but not counted (they grant nothing).</summary>

@@ -26,7 +26,7 @@ internal sealed class TransportInputBuffer : IDisposable
     public TransportInputBuffer(Stream stream)
     {
         _stream = stream;
-        _buffer = ArrayPool<byte>.Shared.Rent(InitialSize);
+        _buffer = [];
     }
 
     public int Buffered => _end - _start;
@@ -40,6 +40,13 @@ internal sealed class TransportInputBuffer : IDisposable
     public async ValueTask FillAsync(int needed, CancellationToken cancellationToken)
     {
         if (Buffered >= needed) return;
+        if (Buffered == 0 && !_streaming)
+        {
+            // Nothing half-read: give the buffer back while waiting for the peer. Streams that
+            // cannot wait on a zero-byte read return at once and the normal read below waits.
+            ReturnBuffer();
+            await _stream.ReadAsync(Memory<byte>.Empty, cancellationToken).ConfigureAwait(false);
+        }
         EnsureCapacity(_streaming ? Math.Max(needed, StreamingSize) : needed);
         while (Buffered < needed)
         {
@@ -58,11 +65,7 @@ internal sealed class TransportInputBuffer : IDisposable
         _start += count;
         if (_start < _end) return;
         _start = _end = 0;
-        if (_buffer.Length > IdleShrinkThreshold && !_streaming)
-        {
-            ArrayPool<byte>.Shared.Return(_buffer, clearArray: true);
-            _buffer = ArrayPool<byte>.Shared.Rent(InitialSize);
-        }
+        if (_buffer.Length > IdleShrinkThreshold && !_streaming) ReturnBuffer();
     }
 
     /// <summary>
@@ -94,9 +97,23 @@ internal sealed class TransportInputBuffer : IDisposable
         }
     }
 
+    private void ReturnBuffer()
+    {
+        var buffer = _buffer;
+        _buffer = [];
+        _start = _end = 0;
+        if (buffer.Length > 0) ArrayPool<byte>.Shared.Return(buffer, clearArray: true);
+    }
+
     private void EnsureCapacity(int needed)
     {
         if (_buffer.Length - _start >= needed) return;
+        if (_buffer.Length == 0)
+        {
+            _buffer = ArrayPool<byte>.Shared.Rent(Math.Max(needed, InitialSize));
+            _start = _end = 0;
+            return;
+        }
         if (_buffer.Length >= needed)
         {
             _buffer.AsSpan(_start, Buffered).CopyTo(_buffer);
