@@ -1,6 +1,7 @@
 using Gateway.Actors.Routes;
 using Gateway.Contracts.Config;
 using Gateway.Node.Cluster;
+using Gateway.Node.Drain;
 using Gateway.Node.Hosting;
 using Gateway.Node.Http;
 using Gateway.Node.Relay;
@@ -27,6 +28,22 @@ builder.Logging.AddSimpleConsole(o =>
 });
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+
+var drainTimeout = NodeDrain.DefaultTimeout;
+if (Environment.GetEnvironmentVariable("GATEWAY_DRAIN_TIMEOUT") is { Length: > 0 } drainSetting)
+{
+    if (!double.TryParse(drainSetting, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) || seconds < 0 || seconds > 3600)
+    {
+        Console.Error.WriteLine($"GATEWAY_DRAIN_TIMEOUT: expected seconds (0-3600), got '{drainSetting}'");
+        return 2;
+    }
+    drainTimeout = TimeSpan.FromSeconds(seconds);
+}
+var drain = new NodeDrain(drainTimeout);
+builder.Services.AddSingleton(drain);
+builder.Services.AddHostedService<DrainOnStop>();
+// The drain, then Kestrel's graceful stop, then leaving the cluster must all fit.
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drainTimeout + TimeSpan.FromSeconds(30));
 
 var routeSettings = RouteActorSettings.Default;
 var endpointTable = new EndpointTable();
@@ -71,6 +88,19 @@ var httpAddress = ListenAddress.Resolve(config.Address);
 GatewayHttpListener.Configure(builder, httpAddress, config.InsecureServer, certificates);
 
 var app = builder.Build();
+// Counts downstream requests, so a drain knows when this node's in-flight ones are done.
+app.Use(async (context, next) =>
+{
+    drain.RequestStarted();
+    try
+    {
+        await next(context);
+    }
+    finally
+    {
+        drain.RequestEnded();
+    }
+});
 app.UseGatewayHttp();
 proxyConfig.SetRoutes(ProxyRoutes.FromConfig(config, startupLogger));
 endpointTable.Changed += (routeId, endpoints) => proxyConfig.UpdateEndpoints(routeId, suspects.Filter(endpoints).Select(e => e.EndpointId).ToList());
@@ -91,7 +121,10 @@ try
         app.Services.GetRequiredService<TunnelDialer>(), app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Relay"));
     statusApp = await StatusListener.StartAsync(cluster.StatusAddress, new NodeStatus(app.Services.GetRequiredService<Akka.Actor.ActorSystem>(),
         app.Services.GetRequiredService<Akka.Hosting.ActorRegistry>().Get<RouteRegionKey>(), endpointTable,
-        app.Services.GetRequiredService<LocalTunnelRegistry>(), catalog, suspects, relay, app.Services.GetRequiredService<RelayTicketStore>()));
+        app.Services.GetRequiredService<LocalTunnelRegistry>(), catalog, suspects, relay, app.Services.GetRequiredService<RelayTicketStore>(), drain),
+        app.Lifetime.StopApplication);
+    drain.Attach(ssh, app.Services.GetRequiredService<RelayTicketStore>(), app.Services.GetRequiredService<LocalTunnelRegistry>(), endpointTable,
+        app.Services.GetRequiredService<Akka.Actor.ActorSystem>(), logger);
 }
 catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
 {

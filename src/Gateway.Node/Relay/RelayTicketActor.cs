@@ -24,6 +24,8 @@ public sealed class RelayTicketActor : ReceiveActor
 
     private static RelayTicketReply Issue(RelayTicketRequest request, RelayTicketStore store, EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog)
     {
+        if (store.Refusing)
+            return new RelayTicketReply(null, "this node is draining");
         var endpoint = endpoints.Find(request.RouteId, request.EndpointId);
         if (endpoint is null || tunnels.Find(endpoint.SessionId) is null)
             return new RelayTicketReply(null, $"endpoint {request.EndpointId} is not held by this node");

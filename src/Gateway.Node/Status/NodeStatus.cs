@@ -20,9 +20,11 @@ public sealed class NodeStatus
     private readonly RelayServer _relay;
     private readonly RelayTicketStore _tickets;
     private readonly IActorRef _routeRegion;
+    private readonly Drain.NodeDrain? _drain;
 
-    public NodeStatus(ActorSystem system, IActorRef routeRegion, EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, RelaySuspects suspects, RelayServer relay, RelayTicketStore tickets)
+    public NodeStatus(ActorSystem system, IActorRef routeRegion, EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, RelaySuspects suspects, RelayServer relay, RelayTicketStore tickets, Drain.NodeDrain? drain = null)
     {
+        _drain = drain;
         _routeRegion = routeRegion;
         _system = system;
         _endpoints = endpoints;
@@ -39,6 +41,7 @@ public sealed class NodeStatus
     /// </summary>
     public (bool Ready, string Reason) Readiness()
     {
+        if (_drain?.IsDraining == true) return (false, "draining");
         var cluster = Akka.Cluster.Cluster.Get(_system);
         if (_system.WhenTerminated.IsCompleted || cluster.IsTerminated) return (false, "actor system stopped");
         var self = cluster.SelfMember;
