@@ -21,10 +21,19 @@ public sealed class NodeStatus
     private readonly RelayTicketStore _tickets;
     private readonly IActorRef _routeRegion;
     private readonly Drain.NodeDrain? _drain;
+    private long _upSince = -1;
+
+    /// <summary>
+    /// How long after turning Up a node may report ready without having received every route's
+    /// endpoint set: the route actors publish it at least this often (routes without a route actor,
+    /// i.e. never a tunnel, publish nothing, so this bounds the wait for them).
+    /// </summary>
+    public static readonly TimeSpan EndpointWarmUp = RouteActorSettings.Default.PublishInterval + TimeSpan.FromSeconds(1);
 
     public NodeStatus(ActorSystem system, IActorRef routeRegion, EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, RelaySuspects suspects, RelayServer relay, RelayTicketStore tickets, Drain.NodeDrain? drain = null)
     {
         _drain = drain;
+        Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => Interlocked.CompareExchange(ref _upSince, Environment.TickCount64, -1));
         _routeRegion = routeRegion;
         _system = system;
         _endpoints = endpoints;
@@ -45,7 +54,14 @@ public sealed class NodeStatus
         var cluster = Akka.Cluster.Cluster.Get(_system);
         if (_system.WhenTerminated.IsCompleted || cluster.IsTerminated) return (false, "actor system stopped");
         var self = cluster.SelfMember;
-        return self.Status == MemberStatus.Up ? (true, "up") : (false, $"cluster member status is {self.Status}");
+        if (self.Status != MemberStatus.Up) return (false, $"cluster member status is {self.Status}");
+        // A node that just joined has an empty endpoint table until the route actors next publish;
+        // sent traffic before that, it would answer 503 "no upstream tunnel" for live routes.
+        if (Interlocked.Read(ref _upSince) < 0) Interlocked.CompareExchange(ref _upSince, Environment.TickCount64, -1);
+        var known = _endpoints.Snapshot();
+        var warm = _catalog.Routes.All(r => known.ContainsKey(r.RouteId))
+            || Environment.TickCount64 - Interlocked.Read(ref _upSince) >= (long)EndpointWarmUp.TotalMilliseconds;
+        return warm ? (true, "up") : (false, "waiting for the routes' endpoint sets");
     }
 
     /// <summary>The route actors (sharded entities) living on this node; null when the region did not answer in time.</summary>
