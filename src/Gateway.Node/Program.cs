@@ -76,8 +76,12 @@ var suspects = new RelaySuspects();
 builder.Services.AddSingleton(suspects);
 builder.Services.AddSingleton<RelayTicketStore>();
 builder.Services.AddSingleton<RelayClient>();
+// Akka's own SIGTERM hook would leave the cluster while the drain still runs; the host's stop
+// (after the drain and Kestrel) runs coordinated shutdown instead. An operator's akka { } wins.
+var drainOrder = Akka.Configuration.ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off");
+var akkaOverrides = AkkaOverrideConfig.Reroot(config.AkkaOverrides) is { } operatorAkka ? operatorAkka.WithFallback(drainOrder) : drainOrder;
 builder.Services.AddGatewayCluster(new ClusterNodeSettings(cluster.Hostname, cluster.Port, cluster.SeedNodes,
-    [RelayRole.Format(relay.Advertised)], AkkaOverrideConfig.Reroot(config.AkkaOverrides)), endpointTable, routeSettings);
+    [RelayRole.Format(relay.Advertised)], akkaOverrides), endpointTable, routeSettings);
 
 using var startupLogs = LoggerFactory.Create(l => l.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }));
 var startupLogger = startupLogs.CreateLogger("Gateway.Node");
@@ -119,12 +123,17 @@ try
     ssh = await SshListener.StartAsync(app, config, routeSettings);
     relay.Start(app.Services.GetRequiredService<RelayTicketStore>(), app.Services.GetRequiredService<LocalTunnelRegistry>(),
         app.Services.GetRequiredService<TunnelDialer>(), app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Relay"));
+    drain.Attach(ssh, app.Services.GetRequiredService<RelayTicketStore>(), app.Services.GetRequiredService<LocalTunnelRegistry>(), endpointTable,
+        app.Services.GetRequiredService<Akka.Actor.ActorSystem>(), logger);
     statusApp = await StatusListener.StartAsync(cluster.StatusAddress, new NodeStatus(app.Services.GetRequiredService<Akka.Actor.ActorSystem>(),
         app.Services.GetRequiredService<Akka.Hosting.ActorRegistry>().Get<RouteRegionKey>(), endpointTable,
         app.Services.GetRequiredService<LocalTunnelRegistry>(), catalog, suspects, relay, app.Services.GetRequiredService<RelayTicketStore>(), drain),
-        app.Lifetime.StopApplication);
-    drain.Attach(ssh, app.Services.GetRequiredService<RelayTicketStore>(), app.Services.GetRequiredService<LocalTunnelRegistry>(), endpointTable,
-        app.Services.GetRequiredService<Akka.Actor.ActorSystem>(), logger);
+        () =>
+        {
+            // Readiness turns off before the answer; the host's stop then joins the same drain.
+            _ = drain.DrainAsync(CancellationToken.None);
+            app.Lifetime.StopApplication();
+        });
 }
 catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
 {

@@ -59,9 +59,11 @@ public sealed class RollingRestartTests : IAsyncLifetime
         // tunnels never sit on the node being drained at the same time (restart order A, B, C).
         _loops.Add(StartReconnectLoop("one", knownHosts, [b, a, c]));
         _loops.Add(StartReconnectLoop("two", knownHosts, [c, a, b]));
-        await a.WaitForAsync(s => ClusterHarness.Member.EndpointCount(s) == 2, Timeout, "both tunnels registered");
+        foreach (var node in _nodes)
+            await node.WaitForAsync(s => ClusterHarness.Member.EndpointCount(s) == 2 && s.GetProperty("ready").GetBoolean(), Timeout, "both tunnels registered");
 
         var balancer = new ReadyBalancer(_nodes);
+        await balancer.RefreshAsync(CancellationToken.None);
         using var client = balancer.CreateClient();
         var clock = Stopwatch.StartNew();
         using var stop = new CancellationTokenSource();
@@ -106,6 +108,45 @@ public sealed class RollingRestartTests : IAsyncLifetime
         }
         Assert.True(samples.Count > 100, $"load must keep running through the restarts ({samples.Count} requests)");
         Assert.True(failed.Count == 0, $"{failed.Count} of {samples.Count} requests failed: " + string.Join("; ", failed.Take(5).Select(f => $"{f.Start.TotalSeconds:0.000}s {f.Detail}")));
+    }
+
+    [Fact]
+    public async Task Post_drain_turns_readiness_off_refuses_new_ssh_then_leaves_and_disconnects_the_tunnel()
+    {
+        var port = GatewayNode.FreePort();
+        var node = _nodes[0] = RestartableNode.Create(_dir, "solo", ClusterHarness.Routes(_alice, _upstream.Url), port, [port]);
+        await node.StartAsync(Timeout);
+        var ssh = new OpenSshClient(_dir, node.SshPort, node.HostKeyLine, _alice.KeyPath, user: "tunnel")
+            .Start(["ExitOnForwardFailure=yes"], ["-N", "-v", "-R", "0"]);
+        _loops.Add(ssh);
+        Assert.NotNull(await TunnelClient.WaitForForwardAsync(ssh, Timeout));
+        await node.WaitForAsync(s => ClusterHarness.Member.EndpointCount(s) == 1 && s.GetProperty("ready").GetBoolean(), Timeout, "ready with the tunnel's endpoint");
+
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
+        var status = $"http://127.0.0.1:{node.StatusPort.ToString(CultureInfo.InvariantCulture)}";
+        using (var drain = await http.PostAsync(status + "/drain", null))
+            Assert.Equal(HttpStatusCode.Accepted, drain.StatusCode);
+        // At once, not eventually: a load balancer probing right after the command must see 503.
+        using (var ready = await http.GetAsync(status + "/readyz"))
+        {
+            Assert.Equal(HttpStatusCode.ServiceUnavailable, ready.StatusCode);
+            Assert.Equal("draining\n", await ready.Content.ReadAsStringAsync());
+        }
+        using (var probe = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp))
+        {
+            var refused = await Assert.ThrowsAsync<SocketException>(() => probe.ConnectAsync(IPAddress.Loopback, node.SshPort));
+            Assert.Equal(SocketError.ConnectionRefused, refused.SocketErrorCode);
+        }
+        Assert.False(ssh.HasExited, "the open tunnel stays up while the node drains");
+
+        Assert.True(await node.WaitForExitAsync(Timeout), "the node exits after POST /drain");
+        Assert.Equal(0, node.LastExitCode);
+        Assert.True(await ssh.WaitForExitAsync(TimeSpan.FromSeconds(10)), "ssh ends when the node closes it");
+        Assert.Contains("server shutting down", ssh.Stderr, StringComparison.Ordinal);
+        var log = node.LastLog;
+        var drained = log.IndexOf("drained after", StringComparison.Ordinal);
+        var leaving = log.IndexOf("as [Leaving]", StringComparison.Ordinal);
+        Assert.True(drained >= 0 && leaving > drained, "the node leaves the cluster after the drain:\n" + log);
     }
 
     /// <summary>
@@ -197,11 +238,19 @@ public sealed class RollingRestartTests : IAsyncLifetime
             var process = _process ?? throw new InvalidOperationException("not running");
             var kill = await ExternalProcess.RunAsync("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
             Assert.Equal(0, kill.ExitCode);
-            Assert.True(await process.WaitForExitAsync(timeout), $"{Name} did not exit after SIGTERM:\n{process.Stdout}");
+            Assert.True(await WaitForExitAsync(timeout), $"{Name} did not exit after SIGTERM:\n{process.Stdout}");
+        }
+
+        /// <summary>Waits for the process to exit by itself; keeps its exit code and output.</summary>
+        public async Task<bool> WaitForExitAsync(TimeSpan timeout)
+        {
+            var process = _process ?? throw new InvalidOperationException("not running");
+            if (!await process.WaitForExitAsync(timeout)) return false;
             LastExitCode = process.ExitCode;
             LastLog = process.Stdout + process.Stderr;
             await process.DisposeAsync();
             _process = null;
+            return true;
         }
 
         public async Task<bool> IsReadyAsync(CancellationToken ct)
@@ -252,9 +301,7 @@ public sealed class RollingRestartTests : IAsyncLifetime
         {
             while (!stop.IsCancellationRequested)
             {
-                var states = await Task.WhenAll(_nodes.Select(n => n.IsReadyAsync(stop)));
-                var ready = _nodes.Where((_, i) => states[i]).ToArray();
-                if (ready.Length > 0) _ready = ready;
+                await RefreshAsync(stop);
                 try
                 {
                     await Task.Delay(100, stop);
@@ -264,6 +311,13 @@ public sealed class RollingRestartTests : IAsyncLifetime
                     return;
                 }
             }
+        }
+
+        public async Task RefreshAsync(CancellationToken ct)
+        {
+            var states = await Task.WhenAll(_nodes.Select(n => n.IsReadyAsync(ct)));
+            var ready = _nodes.Where((_, i) => states[i]).ToArray();
+            if (ready.Length > 0) _ready = ready;
         }
 
         public HttpClient CreateClient()
