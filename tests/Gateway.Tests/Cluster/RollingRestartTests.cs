@@ -80,10 +80,14 @@ public sealed class RollingRestartTests : IAsyncLifetime
                 await node.TerminateAsync(Timeout);
                 events.Add($"{clock.Elapsed.TotalSeconds:0.0}s {node.Name} exited with {node.LastExitCode}");
                 Assert.True(node.LastExitCode == 0, $"{node.Name} exit code {node.LastExitCode}:\n{node.LastLog}");
-                Assert.Contains("drained after", node.LastLog, StringComparison.Ordinal);
+                var drained = node.LastLog.IndexOf("drained after", StringComparison.Ordinal);
+                var leaving = node.LastLog.IndexOf("as [Leaving]", StringComparison.Ordinal);
+                Assert.True(drained >= 0 && leaving > drained, $"{node.Name} must leave the cluster after the drain:\n{node.LastLog}");
                 await node.StartAsync(Timeout);
+                events.Add($"{clock.Elapsed.TotalSeconds:0.0}s {node.Name} started (gateway ready)");
                 foreach (var member in _nodes)
                     await member.WaitForAsync(s => ClusterHarness.Member.UpMembers(s) == 3, Timeout, "three members Up after restarting " + node.Name);
+                events.Add($"{clock.Elapsed.TotalSeconds:0.0}s {node.Name}: every node sees 3 members Up");
                 // Both tunnel clients back (one reconnected elsewhere) before the next node drains.
                 await node.WaitForAsync(s => ClusterHarness.Member.EndpointCount(s) == 2, Timeout, "both tunnels registered after restarting " + node.Name);
                 events.Add($"{clock.Elapsed.TotalSeconds:0.0}s {node.Name} back, 3 members, 2 endpoints");
