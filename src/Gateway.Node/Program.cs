@@ -123,6 +123,9 @@ try
     ssh = await SshListener.StartAsync(app, config, routeSettings);
     relay.Start(app.Services.GetRequiredService<RelayTicketStore>(), app.Services.GetRequiredService<LocalTunnelRegistry>(),
         app.Services.GetRequiredService<TunnelDialer>(), app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Relay"));
+    var routeRegion = app.Services.GetRequiredService<Akka.Hosting.ActorRegistry>().Get<RouteRegionKey>();
+    Akka.Cluster.Cluster.Get(app.Services.GetRequiredService<Akka.Actor.ActorSystem>()).RegisterOnMemberUp(
+        () => _ = EndpointWarmUp.FetchAsync(routeRegion, endpointTable, catalog.Routes.Select(r => r.RouteId), logger));
     drain.Attach(ssh, app.Services.GetRequiredService<RelayTicketStore>(), app.Services.GetRequiredService<LocalTunnelRegistry>(), endpointTable,
         app.Services.GetRequiredService<Akka.Actor.ActorSystem>(), logger);
     statusApp = await StatusListener.StartAsync(cluster.StatusAddress, new NodeStatus(app.Services.GetRequiredService<Akka.Actor.ActorSystem>(),

@@ -24,11 +24,10 @@ public sealed class NodeStatus
     private long _upSince = -1;
 
     /// <summary>
-    /// How long after turning Up a node may report ready without having received every route's
-    /// endpoint set: the route actors publish it at least this often (routes without a route actor,
-    /// i.e. never a tunnel, publish nothing, so this bounds the wait for them).
+    /// How long after turning Up a node may report ready without having every route's endpoint
+    /// set: the bound for a route actor that did not answer <see cref="Drain.EndpointWarmUp"/>.
     /// </summary>
-    public static readonly TimeSpan EndpointWarmUp = RouteActorSettings.Default.PublishInterval + TimeSpan.FromSeconds(1);
+    public static readonly TimeSpan EndpointWarmUp = TimeSpan.FromSeconds(15);
 
     public NodeStatus(ActorSystem system, IActorRef routeRegion, EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, RelaySuspects suspects, RelayServer relay, RelayTicketStore tickets, Drain.NodeDrain? drain = null)
     {
