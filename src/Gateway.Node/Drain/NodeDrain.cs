@@ -35,7 +35,9 @@ public sealed class NodeDrain
     /// <summary>Upper bound on waiting for in-flight requests (<c>GATEWAY_DRAIN_TIMEOUT</c>, default 15 s).</summary>
     public TimeSpan Timeout { get; }
 
-    public bool IsDraining { get; private set; }
+    private volatile bool _isDraining;
+
+    public bool IsDraining => _isDraining;
 
     public int InFlight => Volatile.Read(ref _inFlight);
 
@@ -67,20 +69,19 @@ public sealed class NodeDrain
 
     private async Task RunAsync(Parts? parts, CancellationToken ct)
     {
-        IsDraining = true;
+        _isDraining = true;
         if (parts is null) return; // stopped while starting: nothing to hand over yet
         var started = Environment.TickCount64;
         parts.Logger.LogInformation("draining: readiness off, ssh listener closed, relay refusing new channels, endpoints unregistering");
         parts.Ssh?.StopAccepting();
         parts.Tickets.Refusing = true;
-        // A stopped session actor unregisters its endpoints; the route actors publish the change.
-        foreach (var tunnel in parts.Tunnels.All)
-            parts.System.Stop(tunnel.SessionActor);
+        StopSessionActors(parts);
 
         var self = Akka.Cluster.Cluster.Get(parts.System).SelfAddress.ToString();
         var deadline = started + (long)Timeout.TotalMilliseconds;
         while (Environment.TickCount64 < deadline && !ct.IsCancellationRequested)
         {
+            StopSessionActors(parts); // also those whose handshake was already under way
             var ownEndpointsGone = !parts.Endpoints.Snapshot().Values.Any(list => list.Any(e => e.NodeAddress == self));
             var quiet = InFlight == 0 && Environment.TickCount64 - Volatile.Read(ref _lastActivity) >= (long)QuietPeriod.TotalMilliseconds;
             if (ownEndpointsGone && quiet) break;
@@ -97,5 +98,16 @@ public sealed class NodeDrain
             Environment.TickCount64 - started, InFlight);
     }
 
-    private sealed record Parts(SshServer? Ssh, RelayTicketStore Tickets, LocalTunnelRegistry Tunnels, EndpointTable Endpoints, ActorSystem System, ILogger Logger);
+    /// <summary>A stopped session actor unregisters its endpoints; the route actors publish the change.</summary>
+    private static void StopSessionActors(Parts parts)
+    {
+        foreach (var tunnel in parts.Tunnels.All)
+            if (parts.Stopped.Add(tunnel.SessionId)) parts.System.Stop(tunnel.SessionActor);
+    }
+
+    private sealed record Parts(SshServer? Ssh, RelayTicketStore Tickets, LocalTunnelRegistry Tunnels, EndpointTable Endpoints, ActorSystem System, ILogger Logger)
+    {
+        /// <summary>Session ids whose actors the drain stopped (only the drain's single task touches it).</summary>
+        public HashSet<string> Stopped { get; } = new(StringComparer.Ordinal);
+    }
 }
