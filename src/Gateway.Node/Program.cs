@@ -1,6 +1,7 @@
 using Gateway.Actors.Routes;
 using Gateway.Contracts.Config;
 using Gateway.Node.Cluster;
+using Gateway.Node.Drain;
 using Gateway.Node.Hosting;
 using Gateway.Node.Http;
 using Gateway.Node.Relay;
@@ -27,6 +28,22 @@ builder.Logging.AddSimpleConsole(o =>
 });
 builder.Logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
 builder.Logging.AddFilter("Yarp", LogLevel.Warning);
+
+var drainTimeout = NodeDrain.DefaultTimeout;
+if (Environment.GetEnvironmentVariable("GATEWAY_DRAIN_TIMEOUT") is { Length: > 0 } drainSetting)
+{
+    if (!double.TryParse(drainSetting, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var seconds) || seconds < 0 || seconds > 3600)
+    {
+        Console.Error.WriteLine($"GATEWAY_DRAIN_TIMEOUT: expected seconds (0-3600), got '{drainSetting}'");
+        return 2;
+    }
+    drainTimeout = TimeSpan.FromSeconds(seconds);
+}
+var drain = new NodeDrain(drainTimeout);
+builder.Services.AddSingleton(drain);
+builder.Services.AddHostedService<DrainOnStop>();
+// The drain, then Kestrel's graceful stop, then leaving the cluster must all fit.
+builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drainTimeout + TimeSpan.FromSeconds(30));
 
 var routeSettings = RouteActorSettings.Default;
 var endpointTable = new EndpointTable();
@@ -59,8 +76,12 @@ var suspects = new RelaySuspects();
 builder.Services.AddSingleton(suspects);
 builder.Services.AddSingleton<RelayTicketStore>();
 builder.Services.AddSingleton<RelayClient>();
+// Akka's own SIGTERM hook would leave the cluster while the drain still runs; the host's stop
+// (after the drain and Kestrel) runs coordinated shutdown instead. An operator's akka { } wins.
+var drainOrder = Akka.Configuration.ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off");
+var akkaOverrides = AkkaOverrideConfig.Reroot(config.AkkaOverrides) is { } operatorAkka ? operatorAkka.WithFallback(drainOrder) : drainOrder;
 builder.Services.AddGatewayCluster(new ClusterNodeSettings(cluster.Hostname, cluster.Port, cluster.SeedNodes,
-    [RelayRole.Format(relay.Advertised)], AkkaOverrideConfig.Reroot(config.AkkaOverrides)), endpointTable, routeSettings);
+    [RelayRole.Format(relay.Advertised)], akkaOverrides), endpointTable, routeSettings);
 
 using var startupLogs = LoggerFactory.Create(l => l.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }));
 var startupLogger = startupLogs.CreateLogger("Gateway.Node");
@@ -71,6 +92,19 @@ var httpAddress = ListenAddress.Resolve(config.Address);
 GatewayHttpListener.Configure(builder, httpAddress, config.InsecureServer, certificates);
 
 var app = builder.Build();
+// Counts downstream requests, so a drain knows when this node's in-flight ones are done.
+app.Use(async (context, next) =>
+{
+    drain.RequestStarted();
+    try
+    {
+        await next(context);
+    }
+    finally
+    {
+        drain.RequestEnded();
+    }
+});
 app.UseGatewayHttp();
 proxyConfig.SetRoutes(ProxyRoutes.FromConfig(config, startupLogger));
 endpointTable.Changed += (routeId, endpoints) => proxyConfig.UpdateEndpoints(routeId, suspects.Filter(endpoints).Select(e => e.EndpointId).ToList());
@@ -89,9 +123,20 @@ try
     ssh = await SshListener.StartAsync(app, config, routeSettings);
     relay.Start(app.Services.GetRequiredService<RelayTicketStore>(), app.Services.GetRequiredService<LocalTunnelRegistry>(),
         app.Services.GetRequiredService<TunnelDialer>(), app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Relay"));
+    var routeRegion = app.Services.GetRequiredService<Akka.Hosting.ActorRegistry>().Get<RouteRegionKey>();
+    Akka.Cluster.Cluster.Get(app.Services.GetRequiredService<Akka.Actor.ActorSystem>()).RegisterOnMemberUp(
+        () => _ = EndpointWarmUp.FetchAsync(routeRegion, endpointTable, catalog.Routes.Select(r => r.RouteId), logger));
+    drain.Attach(ssh, app.Services.GetRequiredService<RelayTicketStore>(), app.Services.GetRequiredService<LocalTunnelRegistry>(), endpointTable,
+        app.Services.GetRequiredService<Akka.Actor.ActorSystem>(), logger);
     statusApp = await StatusListener.StartAsync(cluster.StatusAddress, new NodeStatus(app.Services.GetRequiredService<Akka.Actor.ActorSystem>(),
         app.Services.GetRequiredService<Akka.Hosting.ActorRegistry>().Get<RouteRegionKey>(), endpointTable,
-        app.Services.GetRequiredService<LocalTunnelRegistry>(), catalog, suspects, relay, app.Services.GetRequiredService<RelayTicketStore>()));
+        app.Services.GetRequiredService<LocalTunnelRegistry>(), catalog, suspects, relay, app.Services.GetRequiredService<RelayTicketStore>(), drain),
+        () =>
+        {
+            // Readiness turns off before the answer; the host's stop then joins the same drain.
+            _ = drain.DrainAsync(CancellationToken.None);
+            app.Lifetime.StopApplication();
+        });
 }
 catch (Exception ex) when (ex is IOException or System.Net.Sockets.SocketException or InvalidOperationException)
 {

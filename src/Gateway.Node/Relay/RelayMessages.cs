@@ -5,7 +5,12 @@ namespace Gateway.Node.Relay;
 /// that holds the endpoint's SSH connection: "let me open this endpoint through your relay".
 /// Only small control data rides Akka; the bytes go over the relay's own TCP connection.
 /// </summary>
-public sealed record RelayTicketRequest(string RouteId, string EndpointId, string Upstream, string? Downstream);
+/// <remarks>
+/// <paramref name="Endpoint"/> is the endpoint as the requester's replica lists it: the owner's own
+/// replica may not have caught up yet (a tunnel that just moved here while route actors hand off),
+/// so the owner accepts it when its SSH connection is here and still holds that forward.
+/// </remarks>
+public sealed record RelayTicketRequest(string RouteId, string EndpointId, string Upstream, string? Downstream, Gateway.Contracts.Tunnels.TunnelEndpoint? Endpoint = null);
 
 /// <summary>The owner's answer: a single-use token to present on its relay port, or why not.</summary>
 public sealed record RelayTicketReply(string? Token, string? Error);

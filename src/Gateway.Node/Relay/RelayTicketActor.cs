@@ -22,9 +22,20 @@ public sealed class RelayTicketActor : ReceiveActor
     public static Props Props(RelayTicketStore store, EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog)
         => Akka.Actor.Props.Create(() => new RelayTicketActor(store, endpoints, tunnels, catalog));
 
+    /// <summary>The requester's copy of the endpoint, when this node's SSH connection for it still holds that forward.</summary>
+    private static Gateway.Contracts.Tunnels.TunnelEndpoint? HeldHere(RelayTicketRequest request, LocalTunnelRegistry tunnels)
+    {
+        var endpoint = request.Endpoint;
+        if (endpoint is null || endpoint.EndpointId != request.EndpointId || endpoint.RouteId != request.RouteId) return null;
+        if (tunnels.Find(endpoint.SessionId) is not { } tunnel) return null;
+        return tunnel.Connection.ActiveRemoteForwards.Contains((endpoint.ConnectedAddress, endpoint.ConnectedPort)) ? endpoint : null;
+    }
+
     private static RelayTicketReply Issue(RelayTicketRequest request, RelayTicketStore store, EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog)
     {
-        var endpoint = endpoints.Find(request.RouteId, request.EndpointId);
+        if (store.Refusing)
+            return new RelayTicketReply(null, "this node is draining");
+        var endpoint = endpoints.Find(request.RouteId, request.EndpointId) ?? HeldHere(request, tunnels);
         if (endpoint is null || tunnels.Find(endpoint.SessionId) is null)
             return new RelayTicketReply(null, $"endpoint {request.EndpointId} is not held by this node");
         if (!Uri.TryCreate(request.Upstream, UriKind.Absolute, out var upstream))

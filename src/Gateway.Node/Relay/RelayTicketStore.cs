@@ -24,6 +24,15 @@ public sealed class RelayTicketStore
 
     public int Count => _pending.Count;
 
+    /// <summary>Set while the node drains: no new tokens, so peers pick an endpoint on another node.</summary>
+    public bool Refusing
+    {
+        get => Volatile.Read(ref _refusing);
+        set => Volatile.Write(ref _refusing, value);
+    }
+
+    private bool _refusing;
+
     /// <summary>A new token for <paramref name="ticket"/>, or null when too many are outstanding.</summary>
     public string? Issue(RelayTicket ticket)
     {

@@ -20,9 +20,19 @@ public sealed class NodeStatus
     private readonly RelayServer _relay;
     private readonly RelayTicketStore _tickets;
     private readonly IActorRef _routeRegion;
+    private readonly Drain.NodeDrain? _drain;
+    private long _upSince = -1;
 
-    public NodeStatus(ActorSystem system, IActorRef routeRegion, EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, RelaySuspects suspects, RelayServer relay, RelayTicketStore tickets)
+    /// <summary>
+    /// How long after turning Up a node may report ready without having every route's endpoint
+    /// set: the bound for a route actor that did not answer <see cref="Drain.EndpointWarmUp"/>.
+    /// </summary>
+    public static readonly TimeSpan EndpointWarmUp = TimeSpan.FromSeconds(15);
+
+    public NodeStatus(ActorSystem system, IActorRef routeRegion, EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, RelaySuspects suspects, RelayServer relay, RelayTicketStore tickets, Drain.NodeDrain? drain = null)
     {
+        _drain = drain;
+        Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => Interlocked.CompareExchange(ref _upSince, Environment.TickCount64, -1));
         _routeRegion = routeRegion;
         _system = system;
         _endpoints = endpoints;
@@ -39,10 +49,18 @@ public sealed class NodeStatus
     /// </summary>
     public (bool Ready, string Reason) Readiness()
     {
+        if (_drain?.IsDraining == true) return (false, "draining");
         var cluster = Akka.Cluster.Cluster.Get(_system);
         if (_system.WhenTerminated.IsCompleted || cluster.IsTerminated) return (false, "actor system stopped");
         var self = cluster.SelfMember;
-        return self.Status == MemberStatus.Up ? (true, "up") : (false, $"cluster member status is {self.Status}");
+        if (self.Status != MemberStatus.Up) return (false, $"cluster member status is {self.Status}");
+        // A node that just joined has an empty endpoint table until the route actors next publish;
+        // sent traffic before that, it would answer 503 "no upstream tunnel" for live routes.
+        if (Interlocked.Read(ref _upSince) < 0) Interlocked.CompareExchange(ref _upSince, Environment.TickCount64, -1);
+        var known = _endpoints.Snapshot();
+        var warm = _catalog.Routes.All(r => known.ContainsKey(r.RouteId))
+            || Environment.TickCount64 - Interlocked.Read(ref _upSince) >= (long)EndpointWarmUp.TotalMilliseconds;
+        return warm ? (true, "up") : (false, "waiting for the routes' endpoint sets");
     }
 
     /// <summary>The route actors (sharded entities) living on this node; null when the region did not answer in time.</summary>

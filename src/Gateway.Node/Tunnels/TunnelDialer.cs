@@ -37,10 +37,36 @@ public sealed class TunnelDialer : ITunnelDialer
     /// <summary>A channel opened on this node: the stream the caller uses, and the channel for half-close.</summary>
     public sealed record OpenedChannel(Stream Stream, SshChannel Channel);
 
+    /// <summary>Endpoints tried for one connection when the first cannot be opened (a draining or vanished owner).</summary>
+    private const int MaxAttempts = 3;
+
     public async ValueTask<Stream> DialAsync(TunnelDialRequest request, CancellationToken ct)
     {
         var endpoint = _endpoints.Find(request.RouteId, request.DestinationId)
             ?? (_endpoints.Get(request.RouteId) is { Length: > 0 } others ? others[0] : throw new NoTunnelEndpointException(request.RouteId));
+        var failedNodes = new HashSet<string>(StringComparer.Ordinal);
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                return await DialEndpointAsync(endpoint, request, ct).ConfigureAwait(false);
+            }
+            catch (TunnelOpenFailedException ex) when (!ct.IsCancellationRequested && attempt < MaxAttempts)
+            {
+                // Nothing reached the upstream yet, so another endpoint can take the connection
+                // (any method): a node that drains refuses new channels while the endpoint table
+                // still lists it for a moment.
+                failedNodes.Add(endpoint.NodeAddress);
+                var next = _endpoints.Get(request.RouteId).FirstOrDefault(e => !failedNodes.Contains(e.NodeAddress));
+                if (next is null) throw;
+                _logger.LogInformation("tunnel for {Route} on {Node} not opened ({Error}); trying {Next}", request.RouteId, endpoint.NodeAddress, ex.Message, next.NodeAddress);
+                endpoint = next;
+            }
+        }
+    }
+
+    private async ValueTask<Stream> DialEndpointAsync(TunnelEndpoint endpoint, TunnelDialRequest request, CancellationToken ct)
+    {
         var tunnel = _tunnels.Find(endpoint.SessionId);
         if (tunnel is null && _relay.IsRemote(endpoint))
             return await _relay.DialAsync(endpoint, request, ct).ConfigureAwait(false);

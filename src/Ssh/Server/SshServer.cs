@@ -25,6 +25,7 @@ public sealed class SshServer : IAsyncDisposable
     private Socket? _listener;
     private Task? _acceptLoop;
     private int _unauthenticated;
+    private volatile bool _acceptStopped;
 
     public SshServer(SshServerOptions options, ISshSessionHandler handler, ILogger? logger = null)
     {
@@ -63,6 +64,7 @@ public sealed class SshServer : IAsyncDisposable
             }
             catch (OperationCanceledException) { return; }
             catch (ObjectDisposedException) { return; }
+            catch (SocketException) when (_acceptStopped) { return; }
             catch (SocketException ex)
             {
                 _logger.LogWarning("ssh accept failed: {Error}", ex.SocketErrorCode);
@@ -135,6 +137,16 @@ public sealed class SshServer : IAsyncDisposable
             if (counted) Interlocked.Decrement(ref _unauthenticated);
             if (transport is not null) await transport.DisposeAsync().ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Closes the listening socket so new clients are refused (and try another node), while the
+    /// connections already open keep running until <see cref="DisposeAsync"/>: a graceful drain.
+    /// </summary>
+    public void StopAccepting()
+    {
+        _acceptStopped = true;
+        _listener?.Dispose();
     }
 
     public async ValueTask DisposeAsync()
