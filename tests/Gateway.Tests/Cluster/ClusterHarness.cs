@@ -107,24 +107,27 @@ public static class ClusterHarness
     }
 
     /// <summary>An HttpClient that sends every request to <paramref name="node"/>'s HTTPS port with the route's name (SNI and Host).</summary>
+    /// <summary>A TCP connection to a node's port on 127.0.0.1, whatever host name the request carries.</summary>
+    public static async ValueTask<Stream> ConnectLoopbackAsync(int port, CancellationToken ct)
+    {
+        var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), ct);
+            return new NetworkStream(socket, ownsSocket: true);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
     public static HttpClient ClientFor(GatewayNode node)
     {
         var handler = new SocketsHttpHandler
         {
-            ConnectCallback = async (_, ct) =>
-            {
-                var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                try
-                {
-                    await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, node.HttpsPort), ct);
-                    return new NetworkStream(socket, ownsSocket: true);
-                }
-                catch
-                {
-                    socket.Dispose();
-                    throw;
-                }
-            },
+            ConnectCallback = (_, ct) => ConnectLoopbackAsync(node.HttpsPort, ct),
             // Availability measurement only; the curl-based checks verify the node's certificate.
             SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
         };

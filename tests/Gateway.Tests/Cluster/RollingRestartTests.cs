@@ -329,21 +329,11 @@ public sealed class RollingRestartTests : IAsyncLifetime
             var handler = new SocketsHttpHandler
             {
                 PooledConnectionLifetime = TimeSpan.FromMilliseconds(500),
-                ConnectCallback = async (_, ct) =>
+                ConnectCallback = (_, ct) =>
                 {
                     var ready = _ready;
                     var node = ready[(int)((uint)Interlocked.Increment(ref _next) % (uint)ready.Length)];
-                    var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
-                    try
-                    {
-                        await socket.ConnectAsync(new IPEndPoint(IPAddress.Loopback, node.HttpsPort), ct);
-                        return new NetworkStream(socket, ownsSocket: true);
-                    }
-                    catch
-                    {
-                        socket.Dispose();
-                        throw;
-                    }
+                    return ClusterHarness.ConnectLoopbackAsync(node.HttpsPort, ct);
                 },
                 // Availability measurement only; other cluster tests verify the certificate with curl.
                 SslOptions = { RemoteCertificateValidationCallback = (_, _, _, _) => true },
