@@ -9,44 +9,26 @@ namespace Gateway.Gateway.Tests.EndToEnd;
 /// server behind <c>ssh -N -R 0</c>: curl <c>--http2</c>, and concurrent streams multiplexed on
 /// one connection.
 /// </summary>
-public sealed class Http2DownstreamThroughTunnelTests : IAsyncLifetime
+public sealed class Http2DownstreamThroughTunnelTests() : UpstreamBehindTunnel("h2.example.com", "h2-laptop")
 {
-    private const string Host = "h2.example.com";
-    private readonly TempDirectory _dir = new();
-    private UpstreamServer _upstream = null!;
-    private TunnelScenario _scenario = null!;
-
-    public async Task InitializeAsync()
-    {
-        _upstream = await UpstreamServer.StartAsync("h2-laptop");
-        _scenario = await TunnelScenario.StartAsync(_dir, new ScenarioRoute(Host, $"http://127.0.0.1:{_upstream.EndPoint.Port}"));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _scenario.DisposeAsync();
-        await _upstream.DisposeAsync();
-        _dir.Dispose();
-    }
-
     [Fact]
     public async Task Curl_http2_is_served_through_the_tunnel()
     {
-        await _scenario.ConnectAsync("alice", Host);
+        await Scenario.ConnectAsync("alice", Host);
 
-        var result = await Curl.GetAsync(_scenario.Node, Host, "/over-h2", "--http2", "-v");
+        var result = await Curl.GetAsync(Scenario.Node, Host, "/over-h2", "--http2", "-v");
         var (body, status) = Curl.Parse(result);
         Assert.Equal(200, status);
         Assert.Contains("ALPN: server accepted h2", result.Stderr);
         Assert.Contains("< HTTP/2 200", result.Stderr);
-        Assert.Equal($"name=h2-laptop;host={Host}:{_scenario.Node.HttpsPort};xfh={Host}:{_scenario.Node.HttpsPort};proto=HTTP/1.1;scheme=http;path=/over-h2", body);
+        Assert.Equal($"name=h2-laptop;host={Host}:{Scenario.Node.HttpsPort};xfh={Host}:{Scenario.Node.HttpsPort};proto=HTTP/1.1;scheme=http;path=/over-h2", body);
     }
 
     [Fact]
     public async Task Concurrent_http2_streams_on_one_connection_are_all_served()
     {
-        await _scenario.ConnectAsync("alice", Host);
-        var trust = new NodeTrust(_scenario.Node);
+        await Scenario.ConnectAsync("alice", Host);
+        var trust = new NodeTrust(Scenario.Node);
         using var client = new HttpClient(trust.CreateHandler())
         {
             DefaultRequestVersion = HttpVersion.Version20,

@@ -10,26 +10,8 @@ namespace Gateway.Gateway.Tests.EndToEnd;
 /// A WebSocket echo through a tunnel: a real Kestrel upstream (UseWebSockets, /ws echoes every
 /// message) behind <c>ssh -N -R 0</c>, ClientWebSocket over wss:// to the node.
 /// </summary>
-public sealed class WebSocketThroughTunnelTests : IAsyncLifetime
+public sealed class WebSocketThroughTunnelTests() : UpstreamBehindTunnel("ws.example.com", "ws-laptop")
 {
-    private const string Host = "ws.example.com";
-    private readonly TempDirectory _dir = new();
-    private UpstreamServer _upstream = null!;
-    private TunnelScenario _scenario = null!;
-
-    public async Task InitializeAsync()
-    {
-        _upstream = await UpstreamServer.StartAsync("ws-laptop");
-        _scenario = await TunnelScenario.StartAsync(_dir, new ScenarioRoute(Host, $"http://127.0.0.1:{_upstream.EndPoint.Port}"));
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _scenario.DisposeAsync();
-        await _upstream.DisposeAsync();
-        _dir.Dispose();
-    }
-
     [Fact]
     public Task Text_and_binary_messages_echo_intact_over_wss() => EchoAsync(HttpVersion.Version11);
 
@@ -39,8 +21,8 @@ public sealed class WebSocketThroughTunnelTests : IAsyncLifetime
 
     private async Task EchoAsync(Version version)
     {
-        await _scenario.ConnectAsync("alice", Host);
-        var trust = new NodeTrust(_scenario.Node);
+        await Scenario.ConnectAsync("alice", Host);
+        var trust = new NodeTrust(Scenario.Node);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(60));
         using var invoker = new HttpMessageInvoker(trust.CreateHandler());
         using var socket = new ClientWebSocket();
