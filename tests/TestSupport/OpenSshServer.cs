@@ -62,12 +62,7 @@ public sealed class OpenSshServer : IAsyncDisposable
         throw new InvalidOperationException("sshd did not start");
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => LoopbackPorts.Reserve();
 
     private static async Task<bool> WaitForPortAsync(int port, ExternalProcess process, TimeSpan timeout)
     {

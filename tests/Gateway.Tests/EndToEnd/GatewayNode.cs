@@ -71,12 +71,7 @@ public sealed class GatewayNode : IAsyncDisposable
         return await ExternalProcess.RunAsync(ExecutablePath, ["--config", path], TimeSpan.FromSeconds(60));
     }
 
-    public static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int FreePort() => LoopbackPorts.Reserve();
 
     /// <summary>Waits until the node's log contains <paramref name="text"/>.</summary>
     public async Task<bool> WaitForLogAsync(string text, TimeSpan timeout)

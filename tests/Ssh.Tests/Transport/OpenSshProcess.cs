@@ -12,20 +12,8 @@ internal static class OpenSshProcess
     }
 }
 
-/// <summary>A port chosen by the OS that is free right now.</summary>
+/// <summary>A loopback port free right now and claimed for this test run.</summary>
 internal static class FreePort
 {
-    public static int Get()
-    {
-        var listener = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
-        listener.Start();
-        try
-        {
-            return ((System.Net.IPEndPoint)listener.LocalEndpoint).Port;
-        }
-        finally
-        {
-            listener.Stop();
-        }
-    }
+    public static int Get() => Gateway.Testing.LoopbackPorts.Reserve();
 }

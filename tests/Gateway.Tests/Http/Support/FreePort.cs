@@ -5,12 +5,7 @@ namespace Gateway.Gateway.Tests.Http.Support;
 
 public static class FreePort
 {
-    public static int Get()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
-    }
+    public static int Get() => Gateway.Testing.LoopbackPorts.Reserve();
 
     /// <summary>Polls until something accepts on the port; bounded in time.</summary>
     public static async Task WaitListeningAsync(int port, TimeSpan timeout)
