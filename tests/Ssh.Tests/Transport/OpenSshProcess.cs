@@ -15,5 +15,5 @@ internal static class OpenSshProcess
 /// <summary>A loopback port free right now and claimed for this test run.</summary>
 internal static class FreePort
 {
-    public static int Get() => Gateway.Testing.LoopbackPorts.Reserve();
+    public static int Get() => global::Gateway.Testing.LoopbackPorts.Reserve();
 }

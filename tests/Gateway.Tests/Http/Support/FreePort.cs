@@ -5,7 +5,7 @@ namespace Gateway.Gateway.Tests.Http.Support;
 
 public static class FreePort
 {
-    public static int Get() => Gateway.Testing.LoopbackPorts.Reserve();
+    public static int Get() => global::Gateway.Testing.LoopbackPorts.Reserve();
 
     /// <summary>Polls until something accepts on the port; bounded in time.</summary>
     public static async Task WaitListeningAsync(int port, TimeSpan timeout)
