@@ -218,6 +218,8 @@ public sealed class ProxyConfigBuilder
         var tlsName = TlsServerName(route);
         if (tlsName is not null)
             metadata[ProxyMetadata.TlsServerName] = tlsName;
+        if (route.UsesTunnel)
+            metadata[ProxyMetadata.UsesTunnel] = "true";
 
         return new ClusterConfig
         {

@@ -4,6 +4,7 @@ namespace Gateway.Node.Http;
 public static class ProxyMetadata
 {
     public const string Public = "gateway.public";
+    /// <summary>Route and cluster metadata: the route's upstreams are reached through SSH tunnels.</summary>
     public const string UsesTunnel = "gateway.uses-tunnel";
     public const string PreserveHostHeader = "gateway.preserve-host-header";
     public const string HostRewrite = "gateway.host-rewrite";

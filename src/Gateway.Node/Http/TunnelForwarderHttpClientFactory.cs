@@ -41,7 +41,9 @@ public sealed class TunnelForwarderHttpClientFactory : ForwarderHttpClientFactor
         handler.AutomaticDecompression = DecompressionMethods.None;
         handler.UseCookies = false;
         handler.PooledConnectionLifetime = _options.PooledConnectionLifetime;
-        handler.PooledConnectionIdleTimeout = _options.PooledConnectionIdleTimeout;
+        handler.PooledConnectionIdleTimeout = UsesTunnel(context.NewMetadata)
+            ? _options.TunnelPooledConnectionIdleTimeout
+            : _options.PooledConnectionIdleTimeout;
         handler.ConnectTimeout = _options.ConnectTimeout;
 
         string? tlsName = null;
@@ -88,6 +90,9 @@ public sealed class TunnelForwarderHttpClientFactory : ForwarderHttpClientFactor
             throw;
         }
     }
+
+    private static bool UsesTunnel(IReadOnlyDictionary<string, string>? metadata)
+        => metadata is not null && metadata.TryGetValue(ProxyMetadata.UsesTunnel, out var value) && value == "true";
 
     private static bool SameMetadata(IReadOnlyDictionary<string, string>? a, IReadOnlyDictionary<string, string>? b)
     {
