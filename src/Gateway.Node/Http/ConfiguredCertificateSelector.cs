@@ -12,7 +12,7 @@ public sealed class ConfiguredCertificateSelector : ICertificateSelector
 
     public ConfiguredCertificateSelector(IEnumerable<X509Certificate2> certificates)
     {
-        _certificates = certificates.Select(c => (c, DnsNames(c))).ToList();
+        _certificates = certificates.Select(c => (ServerCertificatePreparation.Prepare(c), DnsNames(c))).ToList();
         if (_certificates.Count == 0)
             throw new ArgumentException("at least one certificate is required", nameof(certificates));
         foreach (var (certificate, _) in _certificates)

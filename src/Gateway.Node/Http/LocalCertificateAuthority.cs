@@ -102,7 +102,7 @@ public sealed class LocalCertificateAuthority : ICertificateSelector, IDisposabl
         using var issued = request.Create(_ca, now.AddHours(-1), notAfter, NewSerial());
         using var withKey = issued.CopyWithPrivateKey(key);
         // Round-trip through PKCS#12 so the key is usable by SslStream on every platform.
-        return X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null);
+        return ServerCertificatePreparation.Prepare(X509CertificateLoader.LoadPkcs12(withKey.Export(X509ContentType.Pkcs12), null));
     }
 
     public void Dispose()

@@ -161,7 +161,7 @@ public static class ClusterHarness
                 catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
                 {
                     ok = false;
-                    detail = ex.GetType().Name + ": " + ex.Message;
+                    detail = ex.GetType().Name + ": " + ex.Message + (ex.InnerException is { } inner ? " (" + inner.Message + ")" : "");
                 }
                 lock (samples) samples.Add(new Sample(start, clock.Elapsed, ok, detail));
                 if (!ok) await Task.Delay(20, CancellationToken.None);

@@ -50,6 +50,30 @@ public sealed class LocalCertificateAuthorityTests : IDisposable
     }
 
     [Fact]
+    public void Leaf_usages_read_by_concurrent_handshakes_always_include_server_authentication()
+    {
+        // Kestrel reads the selected certificate's Extended Key Usage on every handshake; the
+        // first handshakes for a new name come at once. Each must see the whole usage list.
+        using var ca = new LocalCertificateAuthority(_dir);
+        const string serverAuth = "1.3.6.1.5.5.7.3.1";
+        for (var host = 0; host < 200; host++)
+        {
+            var leaf = ca.Select($"h{host}.race.test");
+            using var start = new Barrier(16);
+            var seen = new bool[16];
+            var readers = Enumerable.Range(0, 16).Select(i => new Thread(() =>
+            {
+                start.SignalAndWait();
+                var usage = leaf.Extensions.OfType<X509EnhancedKeyUsageExtension>().Single();
+                seen[i] = usage.EnhancedKeyUsages.Cast<System.Security.Cryptography.Oid>().Any(o => o.Value == serverAuth);
+            })).ToList();
+            readers.ForEach(t => t.Start());
+            readers.ForEach(t => t.Join());
+            Assert.All(seen, Assert.True);
+        }
+    }
+
+    [Fact]
     public void Unaccepted_names_get_the_default_leaf()
     {
         using var ca = new LocalCertificateAuthority(_dir, acceptHost: h => h.EndsWith(".ok.test", StringComparison.Ordinal));
