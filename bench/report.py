@@ -51,7 +51,7 @@ w("")
 w(f"Everything on 127.0.0.1 in one run. Tunnel cipher for paths 2, 3 and 4: `{machine['tunnel_cipher']}` "
   f"(forced with `ssh -o Ciphers=`), key exchange curve25519-sha256. wrk: {machine['wrk_seconds']} s per cell, "
   f"1 KiB file, HTTP/1.1 keep-alive. Bulk: one {machine['bulk_mib']} MiB download with curl. "
-  f"Each path first gets an untimed warm-up ({machine.get('warm_seconds', '?')} s of wrk at 4 connections and a 64 MiB download), then the bulk "
+  f"Each path first gets an untimed warm-up ({machine.get('warm_seconds', '?')} s of wrk at 4 connections and a {machine.get('warm_mib', '?')} MiB download), then the bulk "
   f"download, then the wrk cells. "
   f"gRPC: 32 concurrent unary calls for {machine['grpc_seconds']} s over one HTTP/2 connection (bench/Bench grpc-load).")
 w("")
