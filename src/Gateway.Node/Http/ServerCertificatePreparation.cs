@@ -4,11 +4,11 @@ namespace Gateway.Node.Http;
 
 /// <summary>
 /// Readies a server certificate for concurrent TLS handshakes. Kestrel checks the Extended Key
-/// Usage of the selected certificate on every handshake, and <see cref="X509Certificate2.Extensions"/>
-/// and <see cref="X509EnhancedKeyUsageExtension.EnhancedKeyUsages"/> decode lazily without
-/// synchronisation: two first handshakes at once could see a half-decoded usage list and refuse
-/// the certificate ("cannot be used as an SSL server certificate"). Decoding once, before the
-/// certificate is shared, leaves only reads.
+/// Usage of the selected certificate on every handshake, and
+/// <see cref="X509EnhancedKeyUsageExtension.EnhancedKeyUsages"/> decodes lazily into a shared field
+/// without synchronisation: two first handshakes at once could see a half-filled usage list and
+/// refuse the certificate ("cannot be used as an SSL server certificate"). Decoding once, before
+/// the certificate is shared, leaves only reads.
 /// </summary>
 public static class ServerCertificatePreparation
 {

@@ -63,7 +63,7 @@ public sealed class SshChannel : IAsyncDisposable
         // The window bounds what is buffered, so the pipe itself never needs to pause the writer
         // (which would stall the shared receive loop). The consumer's continuation runs inline on
         // the receive loop up to its next await: one thread hop less per chunk of channel data
-        // (measured: more requests/s and MB/s through a tunnel, bench/README.md); consumers only
+        // (measured: more requests/s and MB/s through a tunnel, docs/performance.md); consumers only
         // await, they never block, so the loop goes on at the consumer's first wait.
         var pipeOptions = new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: 16 * 1024, useSynchronizationContext: false, readerScheduler: PipeScheduler.Inline);
         _input = new Pipe(pipeOptions);
