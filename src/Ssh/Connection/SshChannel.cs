@@ -61,11 +61,10 @@ public sealed class SshChannel : IAsyncDisposable
         IsOutgoing = outgoing;
         _localWindow = options.InitialWindowSize;
         // The window bounds what is buffered, so the pipe itself never needs to pause the writer
-        // (which would stall the shared receive loop). The consumer's continuation runs inline on
-        // the receive loop up to its next await: one thread hop less per chunk of channel data
-        // (measured: more requests/s and MB/s through a tunnel, docs/performance.md); consumers only
-        // await, they never block, so the loop goes on at the consumer's first wait.
-        var pipeOptions = new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: 16 * 1024, useSynchronizationContext: false, readerScheduler: PipeScheduler.Inline);
+        // (which would stall the shared receive loop). The reader's continuation goes to the thread
+        // pool: data is flushed under the channel's lock, and an inline continuation would run the
+        // consumer there (docs/performance.md, "Tried and not kept").
+        var pipeOptions = new PipeOptions(pauseWriterThreshold: 0, resumeWriterThreshold: 0, minimumSegmentSize: 16 * 1024, useSynchronizationContext: false);
         _input = new Pipe(pipeOptions);
         _errorInput = new Pipe(pipeOptions);
         _inputReader = new ChannelPipeReader(_input.Reader, this, extended: false);
