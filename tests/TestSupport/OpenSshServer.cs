@@ -53,7 +53,7 @@ public sealed class OpenSshServer : IAsyncDisposable
 
         for (var attempt = 0; attempt < 5; attempt++)
         {
-            var port = FreePort();
+            var port = LoopbackPorts.Reserve();
             var process = ExternalProcess.Start(SshdPath, ["-D", "-e", "-f", configPath, "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             if (await WaitForPortAsync(port, process, TimeSpan.FromSeconds(10)))
                 return new OpenSshServer(process, port, File.ReadAllText(hostKey + ".pub").Trim());
@@ -61,8 +61,6 @@ public sealed class OpenSshServer : IAsyncDisposable
         }
         throw new InvalidOperationException("sshd did not start");
     }
-
-    public static int FreePort() => LoopbackPorts.Reserve();
 
     private static async Task<bool> WaitForPortAsync(int port, ExternalProcess process, TimeSpan timeout)
     {

@@ -85,8 +85,8 @@ public static class ClusterHarness
     /// <summary>Starts a node that joins through <paramref name="seedPort"/> (itself when null).</summary>
     public static async Task<Member> StartNodeAsync(TempDirectory dir, string routes, int? seedPort = null)
     {
-        var clusterPort = GatewayNode.FreePort();
-        var statusPort = GatewayNode.FreePort();
+        var clusterPort = LoopbackPorts.Reserve();
+        var statusPort = LoopbackPorts.Reserve();
         var node = await GatewayNode.StartAsync(dir, routes + "\n" + ClusterBlock(clusterPort, seedPort ?? clusterPort, statusPort));
         return new Member(node, clusterPort, statusPort);
     }

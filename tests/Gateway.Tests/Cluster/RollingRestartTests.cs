@@ -47,7 +47,7 @@ public sealed class RollingRestartTests : IAsyncLifetime
         var routes = ClusterHarness.Routes(_alice, _upstream.Url);
         // Every node is a seed: a restarted first seed then joins the running cluster instead of
         // forming a new one by itself (docs/cluster.md, "Graceful drain").
-        var clusterPorts = Enumerable.Range(0, 3).Select(_ => GatewayNode.FreePort()).ToArray();
+        var clusterPorts = Enumerable.Range(0, 3).Select(_ => LoopbackPorts.Reserve()).ToArray();
         for (var i = 0; i < 3; i++)
             _nodes[i] = RestartableNode.Create(_dir, $"n{i}", routes, clusterPorts[i], clusterPorts);
         await Task.WhenAll(_nodes.Select(n => n.StartAsync(Timeout)));
@@ -117,7 +117,7 @@ public sealed class RollingRestartTests : IAsyncLifetime
     [Fact]
     public async Task Post_drain_turns_readiness_off_refuses_new_ssh_then_leaves_and_disconnects_the_tunnel()
     {
-        var port = GatewayNode.FreePort();
+        var port = LoopbackPorts.Reserve();
         var node = _nodes[0] = RestartableNode.Create(_dir, "solo", ClusterHarness.Routes(_alice, _upstream.Url), port, [port]);
         await node.StartAsync(Timeout);
         var ssh = new OpenSshClient(_dir, node.SshPort, node.HostKeyLine, _alice.KeyPath, user: "tunnel")
@@ -206,7 +206,7 @@ public sealed class RollingRestartTests : IAsyncLifetime
         public static RestartableNode Create(TempDirectory dir, string name, string routes, int clusterPort, int[] seedPorts)
         {
             var dataDir = Path.Combine(dir.Path, "data-" + name);
-            var (https, ssh, status) = (GatewayNode.FreePort(), GatewayNode.FreePort(), GatewayNode.FreePort());
+            var (https, ssh, status) = (LoopbackPorts.Reserve(), LoopbackPorts.Reserve(), LoopbackPorts.Reserve());
             var seeds = string.Join(", ", seedPorts.Select(p => $"\"127.0.0.1:{p}\""));
             var config = $$"""
                 address = "127.0.0.1:{{https}}"

@@ -1,6 +1,4 @@
 using System.Globalization;
-using System.Net;
-using System.Net.Sockets;
 using Gateway.Testing;
 
 namespace Gateway.Gateway.Tests.EndToEnd;
@@ -41,8 +39,8 @@ public sealed class GatewayNode : IAsyncDisposable
     public static async Task<GatewayNode> StartAsync(TempDirectory dir, string configBody, TimeSpan? timeout = null)
     {
         var dataDir = Path.Combine(dir.Path, "data-" + Guid.NewGuid().ToString("N")[..6]);
-        var httpsPort = FreePort();
-        var sshPort = FreePort();
+        var httpsPort = LoopbackPorts.Reserve();
+        var sshPort = LoopbackPorts.Reserve();
         var config = $"""
             address = "127.0.0.1:{httpsPort}"
             ssh_address = "127.0.0.1:{sshPort}"
@@ -70,8 +68,6 @@ public sealed class GatewayNode : IAsyncDisposable
         var path = dir.WritePrivate($"bad-{Guid.NewGuid():N}.hocon", config);
         return await ExternalProcess.RunAsync(ExecutablePath, ["--config", path], TimeSpan.FromSeconds(60));
     }
-
-    public static int FreePort() => LoopbackPorts.Reserve();
 
     /// <summary>Waits until the node's log contains <paramref name="text"/>.</summary>
     public async Task<bool> WaitForLogAsync(string text, TimeSpan timeout)

@@ -36,7 +36,7 @@ public sealed class NginxUpstream : IAsyncDisposable
         var home = Path.Combine(dir.Path, "nginx-" + Guid.NewGuid().ToString("N")[..6]);
         var root = Path.Combine(home, "www");
         Directory.CreateDirectory(root);
-        var port = GatewayNode.FreePort();
+        var port = LoopbackPorts.Reserve();
         var accessLog = Path.Combine(home, "access.log");
         // Running as root, nginx would hand requests to "nobody", who cannot enter the private temp directory.
         var user = Environment.UserName == "root" ? "user root;" : "";

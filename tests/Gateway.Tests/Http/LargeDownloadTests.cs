@@ -17,7 +17,7 @@ public sealed class LargeDownloadTests
             var root = Path.Combine(dir, "www");
             Directory.CreateDirectory(root);
             var expected = WriteRandomFile(Path.Combine(root, "big.bin"), 100 * 1024 * 1024);
-            var port = FreePort.Get();
+            var port = global::Gateway.Testing.LoopbackPorts.Reserve();
             var conf = Path.Combine(dir, "nginx.conf");
             File.WriteAllText(conf, $$"""
                 master_process off;
@@ -40,7 +40,7 @@ public sealed class LargeDownloadTests
                 }
                 """);
             nginx = Process.Start(new ProcessStartInfo("nginx") { ArgumentList = { "-c", conf, "-p", dir }, UseShellExecute = false })!;
-            await FreePort.WaitListeningAsync(port, TimeSpan.FromSeconds(10));
+            await PortWait.UntilListeningAsync(port, TimeSpan.FromSeconds(10));
 
             var dialer = new TestTunnelDialer();
             dialer.MapEndpoint("ep1", new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, port));

@@ -44,7 +44,7 @@ public class RemoteForwardInteropTests(InteropFixture fixture) : IClassFixture<I
         await AssertEchoesAsync(channel.Stream);
 
         await using var refused = await session.Connection.OpenForwardedTcpIpAsync("localhost", allocated, "203.0.113.7", 55556);
-        var closedPort = OpenSshServer.FreePort();
+        var closedPort = Gateway.Testing.LoopbackPorts.Reserve();
         await Assert.ThrowsAsync<Socks5Exception>(() => Socks5Client.ConnectAsync(refused.Stream, "127.0.0.1", (ushort)closedPort, CancellationToken.None));
     }
 

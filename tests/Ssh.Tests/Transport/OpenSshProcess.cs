@@ -11,9 +11,3 @@ internal static class OpenSshProcess
         return new Result(result.ExitCode, result.Stdout, result.Stderr);
     }
 }
-
-/// <summary>A loopback port free right now and claimed for this test run.</summary>
-internal static class FreePort
-{
-    public static int Get() => global::Gateway.Testing.LoopbackPorts.Reserve();
-}

@@ -38,7 +38,7 @@ public sealed class SshdFixture : IAsyncLifetime
             HostKeys[type] = key;
             config.AppendLine("HostKey " + path);
         }
-        Port = FreePort.Get();
+        Port = Gateway.Testing.LoopbackPorts.Reserve();
         config.AppendLine("ListenAddress 127.0.0.1");
         config.AppendLine("UsePAM no");
         config.AppendLine("StrictModes no");

@@ -3,12 +3,11 @@ using System.Net.Sockets;
 
 namespace Gateway.Gateway.Tests.Http.Support;
 
-public static class FreePort
+/// <summary>Waiting for a process started by a test to accept connections.</summary>
+public static class PortWait
 {
-    public static int Get() => global::Gateway.Testing.LoopbackPorts.Reserve();
-
     /// <summary>Polls until something accepts on the port; bounded in time.</summary>
-    public static async Task WaitListeningAsync(int port, TimeSpan timeout)
+    public static async Task UntilListeningAsync(int port, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)
