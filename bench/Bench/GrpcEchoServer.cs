@@ -1,4 +1,4 @@
-using Gateway.Gateway.Tests.Http.Grpc;
+using Gateway.Node.Tests.Http.Grpc;
 using Grpc.Core;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
 

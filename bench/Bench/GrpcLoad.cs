@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using Gateway.Gateway.Tests.Http.Grpc;
+using Gateway.Node.Tests.Http.Grpc;
 using Grpc.Net.Client;
 
 namespace Gateway.Bench;

@@ -1,5 +1,5 @@
 using Gateway.Actors.Routes;
-using Gateway.Contracts.Config;
+using Gateway.Config;
 using Gateway.Node.Cluster;
 using Gateway.Node.Drain;
 using Gateway.Node.Hosting;

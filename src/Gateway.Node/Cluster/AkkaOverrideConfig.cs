@@ -8,7 +8,7 @@ namespace Gateway.Node.Cluster;
 /// </summary>
 public static class AkkaOverrideConfig
 {
-    public static Config? Reroot(Config? inner)
+    public static Akka.Configuration.Config? Reroot(Akka.Configuration.Config? inner)
     {
         if (inner is null || inner.IsEmpty || inner.Root is null) return null;
         return ConfigurationFactory.ParseString("akka {\n" + inner.Root.ToString() + "\n}");

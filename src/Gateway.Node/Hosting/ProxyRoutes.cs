@@ -1,4 +1,4 @@
-using Gateway.Contracts.Config;
+using Gateway.Config;
 using Gateway.Node.Http;
 
 namespace Gateway.Node.Hosting;

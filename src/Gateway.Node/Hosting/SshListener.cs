@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Akka.Hosting;
 using Gateway.Actors.Routes;
-using Gateway.Contracts.Config;
+using Gateway.Config;
 using Gateway.Node.Cluster;
 using Gateway.Node.Ssh;
 using Gateway.Node.Tunnels;

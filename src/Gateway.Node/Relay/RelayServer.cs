@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Gateway.Contracts.Config;
+using Gateway.Config;
 using Gateway.Node.Http;
 using Gateway.Node.Tunnels;
 

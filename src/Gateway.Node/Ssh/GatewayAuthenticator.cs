@@ -1,4 +1,4 @@
-using Gateway.Contracts.Config;
+using Gateway.Config;
 using Gateway.Ssh.Auth;
 using Gateway.Ssh.Keys;
 

@@ -1,4 +1,4 @@
-using Gateway.Contracts.Config;
+using Gateway.Config;
 using Gateway.Ssh.Keys;
 
 namespace Gateway.Node.Ssh;

@@ -1,5 +1,5 @@
 using System.Net;
-using Gateway.Contracts.Config;
+using Gateway.Config;
 
 namespace Gateway.Node.Status;
 

@@ -1,8 +1,8 @@
 using System.Net;
 using Gateway.Actors.Forwarding;
 using Gateway.Actors.Sessions;
-using Gateway.Contracts.Config;
-using Gateway.Contracts.Policy;
+using Gateway.Config;
+using Gateway.Policy;
 using Gateway.Node.Ssh;
 
 namespace Gateway.Node.Tunnels;

@@ -1,0 +1,92 @@
+namespace Gateway.Config;
+
+/// <summary>The whole validated configuration of one node. Option names follow Pomerium.</summary>
+public sealed record GatewayConfig
+{
+    /// <summary><c>address</c>: HTTPS (or plain HTTP with <see cref="InsecureServer"/>) listener for routes.</summary>
+    public HostPort Address { get; init; } = new("127.0.0.1", 8443);
+
+    /// <summary><c>insecure_server</c>: serve <see cref="Address"/> as plain HTTP.</summary>
+    public bool InsecureServer { get; init; }
+
+    /// <summary><c>certificates</c>: TLS certificates; empty means a generated local CA.</summary>
+    public IReadOnlyList<CertificatePair> Certificates { get; init; } = [];
+
+    /// <summary><c>ssh_address</c>: the SSH listener; null when set to "" (SSH disabled).</summary>
+    public HostPort? SshAddress { get; init; } = new("127.0.0.1", 2222);
+
+    /// <summary><c>ssh_host_key_files</c>: absolute paths of PEM/OpenSSH private host keys.</summary>
+    public IReadOnlyList<string> SshHostKeyFiles { get; init; } = [];
+
+    /// <summary><c>ssh_host_keys</c>: inline private host keys (PEM text, newline-terminated).</summary>
+    public IReadOnlyList<string> SshHostKeys { get; init; } = [];
+
+    /// <summary><c>ssh_user_ca_key_file</c>: private key that signs certificates for SSH routes.</summary>
+    public string? SshUserCaKeyFile { get; init; }
+
+    /// <summary><c>data_dir</c>: where generated keys and certificates are kept (absolute path).</summary>
+    public string DataDir { get; init; } = "";
+
+    public RuntimeFlags RuntimeFlags { get; init; } = new();
+
+    public IReadOnlyList<string> SshKexAlgorithms { get; init; } = SshAlgorithms.DefaultKex;
+
+    public IReadOnlyList<string> SshCiphers { get; init; } = SshAlgorithms.DefaultCiphers;
+
+    public IReadOnlyList<string> SshMacs { get; init; } = SshAlgorithms.DefaultMacs;
+
+    public IReadOnlyList<string> SshHostKeyAlgorithms { get; init; } = SshAlgorithms.DefaultHostKeyAlgorithms;
+
+    /// <summary><c>users</c>: the embedded identity source.</summary>
+    public IReadOnlyList<UserConfig> Users { get; init; } = [];
+
+    /// <summary><c>trusted_user_ca_keys</c>: CAs whose OpenSSH user certificates identify users (principal = email).</summary>
+    public IReadOnlyList<AuthorizedKey> TrustedUserCaKeys { get; init; } = [];
+
+    /// <summary><c>cluster</c>: per-node cluster settings; null means a one-node cluster on loopback.</summary>
+    public ClusterConfig? Cluster { get; init; }
+
+    public IReadOnlyList<RouteConfig> Routes { get; init; } = [];
+
+    /// <summary>The root <c>akka { ... }</c> block, passed through unvalidated to the actor system
+    /// (e.g. failure-detector settings); null when absent.</summary>
+    public global::Akka.Configuration.Config? AkkaOverrides { get; init; }
+}
+
+/// <summary>One <c>certificates</c> entry: absolute paths of a PEM certificate (chain) and its key.</summary>
+public sealed record CertificatePair(string Cert, string Key);
+
+/// <summary><c>runtime_flags</c>. Unlike Pomerium, <c>ssh_upstream_tunnel</c> defaults to true:
+/// reverse tunnels are what this gateway is for.</summary>
+public sealed record RuntimeFlags(bool SshUpstreamTunnel = true);
+
+/// <summary>One <c>users</c> entry.</summary>
+public sealed record UserConfig(
+    string Email,
+    string? Name,
+    IReadOnlyList<string> Groups,
+    IReadOnlyList<AuthorizedKey> SshKeys);
+
+/// <summary>The <c>cluster</c> block (per-node settings, usually overridden by flags or environment).</summary>
+public sealed record ClusterConfig
+{
+    /// <summary><c>hostname</c>: the address other nodes reach this node's cluster transport on.</summary>
+    public string Hostname { get; init; } = "127.0.0.1";
+
+    /// <summary><c>port</c>: cluster transport port; 0 picks a free port.</summary>
+    public int Port { get; init; }
+
+    /// <summary><c>seed_nodes</c>: each "host:port" or a full Akka address ("akka.tcp://system@host:port").
+    /// Empty means this node seeds itself.</summary>
+    public IReadOnlyList<string> SeedNodes { get; init; } = [];
+
+    /// <summary><c>relay_address</c>: listener for node-to-node tunnel bytes; null picks hostname:0.</summary>
+    public HostPort? RelayAddress { get; init; }
+
+    /// <summary><c>status_address</c>: plain-HTTP listener for /healthz, /readyz and /status; null means none.</summary>
+    public HostPort? StatusAddress { get; init; }
+
+    /// <summary>Seed nodes as Akka addresses for the given actor system name.</summary>
+    public IReadOnlyList<string> SeedNodeAddresses(string actorSystemName, string protocol = "akka.tcp") =>
+        SeedNodes.Select(s => s.Contains("://", StringComparison.Ordinal) ? s : $"{protocol}://{actorSystemName}@{s}").ToList();
+}

@@ -1,0 +1,57 @@
+using System.Text.RegularExpressions;
+using Gateway.Testing;
+
+namespace Gateway.Node.Tests.EndToEnd;
+
+/// <summary>A user of the gateway: an ssh-keygen key pair and the real OpenSSH client pinned to the node's host key.</summary>
+public sealed partial class TunnelClient
+{
+    private readonly TempDirectory _dir;
+
+    private TunnelClient(TempDirectory dir, string keyPath, string publicKey)
+    {
+        _dir = dir;
+        KeyPath = keyPath;
+        PublicKey = publicKey;
+    }
+
+    public string KeyPath { get; }
+
+    /// <summary>"ssh-ed25519 AAAA..." for the node's users list.</summary>
+    public string PublicKey { get; }
+
+    public static async Task<TunnelClient> CreateAsync(TempDirectory dir, string name)
+    {
+        var key = await OpenSshKeys.GenerateAsync(dir, name, "ed25519");
+        var line = (await File.ReadAllTextAsync(key + ".pub")).Trim().Split(' ');
+        return new TunnelClient(dir, key, $"{line[0]} {line[1]}");
+    }
+
+    /// <summary>Starts <c>ssh</c> against the node with the given flags (e.g. <c>-N -R 0</c>).</summary>
+    public ExternalProcess Connect(GatewayNode node, IEnumerable<string> flags, string? command = null, bool redirectStdin = false)
+    {
+        var client = new OpenSshClient(_dir, node.SshPort, node.HostKeyLine, KeyPath, user: "tunnel");
+        var args = client.Arguments(["ExitOnForwardFailure=no"], flags);
+        if (command is not null) args.Add(command);
+        return ExternalProcess.Start("ssh", args, redirectStdin);
+    }
+
+    /// <summary>Runs <c>ssh</c> against the node to completion (e.g. <c>-S ctl -O cancel -R ...</c> against a master connection).</summary>
+    public Task<ProcessResult> RunAsync(GatewayNode node, IEnumerable<string> flags, TimeSpan timeout)
+    {
+        var client = new OpenSshClient(_dir, node.SshPort, node.HostKeyLine, KeyPath, user: "tunnel");
+        return ExternalProcess.RunAsync("ssh", client.Arguments(["ExitOnForwardFailure=no"], flags), timeout);
+    }
+
+    /// <summary>Waits for OpenSSH to report every forward answered (it logs each at -v).</summary>
+    public static async Task<uint?> WaitForForwardAsync(ExternalProcess ssh, TimeSpan timeout)
+    {
+        var ok = await ssh.WaitForStderrAsync(s => s.Contains("remote forward success", StringComparison.Ordinal) || s.Contains("remote port forwarding failed", StringComparison.Ordinal), timeout);
+        if (!ok) throw new TimeoutException("no forward reply:\n" + ssh.Stderr);
+        var match = AllocatedPort().Match(ssh.Stderr);
+        return match.Success ? uint.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
+    }
+
+    [GeneratedRegex(@"Allocated port (\d+)")]
+    private static partial Regex AllocatedPort();
+}
