@@ -1,4 +1,3 @@
-using Gateway.Actors.Forwarding;
 
 namespace Gateway.Actors.Sessions;
 

@@ -1,6 +1,5 @@
 using Akka.Actor;
 using Akka.Event;
-using Gateway.Actors.Forwarding;
 using Gateway.Actors.Routes;
 using Gateway.Contracts.Messages;
 using Gateway.Contracts.Tunnels;

@@ -3,7 +3,7 @@ using Akka.Hosting;
 using Gateway.Actors.Routes;
 using Gateway.Config;
 using Gateway.Node.Cluster;
-using Gateway.Node.Ssh;
+using Gateway.Node.SshSessions;
 using Gateway.Node.Tunnels;
 using Gateway.Ssh.Auth;
 using Gateway.Ssh.Connection;

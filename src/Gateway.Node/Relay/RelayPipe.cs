@@ -1,3 +1,4 @@
+using Gateway.Ssh;
 using System.Buffers;
 using System.Net.Sockets;
 using Gateway.Ssh.Connection;
@@ -39,7 +40,7 @@ public static class RelayPipe
                 await to.WriteAsync(buffer.AsMemory(0, read), failed.Token).ConfigureAwait(false);
             await halfClose().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException or Gateway.Ssh.SshConnectionClosedException)
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException or InvalidOperationException or SshConnectionClosedException)
         {
             await failed.CancelAsync().ConfigureAwait(false);
         }

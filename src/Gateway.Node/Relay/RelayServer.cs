@@ -1,3 +1,4 @@
+using Gateway.Ssh;
 using System.Net;
 using System.Net.Sockets;
 using Gateway.Config;
@@ -154,7 +155,7 @@ public sealed class RelayServer : IAsyncDisposable
                 await RelayPipe.RunAsync(socket, opened.Stream, opened.Channel, _stopping.Token).ConfigureAwait(false);
             }
         }
-        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException or Gateway.Ssh.SshConnectionClosedException)
+        catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException or SshConnectionClosedException)
         {
             _logger!.LogDebug("relay connection from {Peer} ended: {Error}", peer, ex.Message);
         }

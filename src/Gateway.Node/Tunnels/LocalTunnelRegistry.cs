@@ -1,6 +1,6 @@
 using System.Collections.Concurrent;
 using Akka.Actor;
-using Gateway.Node.Ssh;
+using Gateway.Node.SshSessions;
 using Gateway.Ssh.Connection;
 
 namespace Gateway.Node.Tunnels;

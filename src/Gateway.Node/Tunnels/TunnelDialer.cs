@@ -1,6 +1,6 @@
-using Gateway.Actors.Forwarding;
-using Gateway.Actors.Routes;
+using Gateway.Ssh;
 using Gateway.Actors.Sessions;
+using Gateway.Actors.Routes;
 using Gateway.Contracts.Tunnels;
 using Gateway.Node.Http;
 using Gateway.Node.Relay;
@@ -101,7 +101,7 @@ public sealed class TunnelDialer : ITunnelDialer
                 tunnel.Status.Post($"error: channel for {request.RouteId} refused by the ssh client: {ex.Description}");
             throw new TunnelOpenFailedException($"the ssh client refused the connection: {ex.Description}", ex);
         }
-        catch (Exception ex) when (ex is TimeoutException or Gateway.Ssh.SshConnectionClosedException)
+        catch (Exception ex) when (ex is TimeoutException or SshConnectionClosedException)
         {
             throw new TunnelOpenFailedException($"the tunnel did not open a channel: {ex.Message}", ex);
         }
@@ -112,7 +112,7 @@ public sealed class TunnelDialer : ITunnelDialer
             {
                 await Socks5Client.ConnectAsync(channel.Stream, request.Upstream.Host, (ushort)request.Upstream.Port, ct).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is Socks5Exception or IOException or Gateway.Ssh.SshConnectionClosedException)
+            catch (Exception ex) when (ex is Socks5Exception or IOException or SshConnectionClosedException)
             {
                 await channel.DisposeAsync().ConfigureAwait(false);
                 if (ex.Message.StartsWith("not a SOCKS5 server", StringComparison.Ordinal) && route is not null)

@@ -1,9 +1,8 @@
 using System.Net;
-using Gateway.Actors.Forwarding;
 using Gateway.Actors.Sessions;
 using Gateway.Config;
 using Gateway.Policy;
-using Gateway.Node.Ssh;
+using Gateway.Node.SshSessions;
 
 namespace Gateway.Node.Tunnels;
 

@@ -2,7 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Akka.Cluster.Sharding;
 using Akka.Configuration;
-using Gateway.Actors.Forwarding;
+using Gateway.Actors.Sessions;
 using Gateway.Actors.Routes;
 using Gateway.Actors.Sessions;
 using Gateway.Contracts.Messages;

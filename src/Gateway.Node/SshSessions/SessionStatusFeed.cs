@@ -1,9 +1,10 @@
+using Gateway.Ssh;
 using System.Text;
 using System.Threading.Channels;
 using Gateway.Actors.Sessions;
 using Gateway.Ssh.Connection;
 
-namespace Gateway.Node.Ssh;
+namespace Gateway.Node.SshSessions;
 
 /// <summary>
 /// The plain-text status stream of one SSH connection: forward requests and what they matched,
@@ -63,7 +64,7 @@ public sealed class SessionStatusFeed : ISessionStatusSink
             await foreach (var line in lines.Reader.ReadAllAsync(closed.Token).ConfigureAwait(false))
                 await WriteAsync(channel, line + newline, closed.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or Gateway.Ssh.SshConnectionClosedException)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or SshConnectionClosedException)
         {
         }
         finally
@@ -91,7 +92,7 @@ public sealed class SessionStatusFeed : ISessionStatusSink
                 if (buffer.AsSpan(0, read).IndexOfAny((byte)3, (byte)4, (byte)'q') >= 0) break;
             }
         }
-        catch (Exception ex) when (ex is OperationCanceledException or IOException or Gateway.Ssh.SshConnectionClosedException)
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or SshConnectionClosedException)
         {
         }
         await closed.CancelAsync().ConfigureAwait(false);

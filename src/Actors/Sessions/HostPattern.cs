@@ -1,4 +1,4 @@
-namespace Gateway.Actors.Forwarding;
+namespace Gateway.Actors.Sessions;
 
 /// <summary>
 /// The host part of a <c>tcpip-forward</c> request, interpreted as the gateway documents it:

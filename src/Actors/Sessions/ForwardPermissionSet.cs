@@ -1,4 +1,4 @@
-namespace Gateway.Actors.Forwarding;
+namespace Gateway.Actors.Sessions;
 
 /// <summary>
 /// The forward requests of one SSH connection, in request order. A route is served by the first

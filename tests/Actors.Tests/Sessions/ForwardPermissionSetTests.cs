@@ -1,6 +1,6 @@
-using Gateway.Actors.Forwarding;
+using Gateway.Actors.Sessions;
 
-namespace Gateway.Actors.Tests.Forwarding;
+namespace Gateway.Actors.Tests.Sessions;
 
 public class ForwardPermissionSetTests
 {

@@ -1,6 +1,6 @@
 using Gateway.Ssh.Keys;
 
-namespace Gateway.Node.Ssh;
+namespace Gateway.Node.SshSessions;
 
 /// <summary>Who authenticated on an SSH connection, as the gateway's policies see them.</summary>
 public sealed record GatewayIdentity(string Email, string? Name, IReadOnlyList<string> Groups, SshPublicKey Key, SshPublicKey? CertificateAuthority)

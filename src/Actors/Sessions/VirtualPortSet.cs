@@ -1,4 +1,4 @@
-namespace Gateway.Actors.Forwarding;
+namespace Gateway.Actors.Sessions;
 
 /// <summary>
 /// Virtual ports for dynamic forwards, unique per SSH connection, from [32768, 65536). Nothing

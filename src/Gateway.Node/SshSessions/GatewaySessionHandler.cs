@@ -1,3 +1,4 @@
+using Gateway.Ssh;
 using System.Net;
 using Akka.Actor;
 using Gateway.Actors.Routes;
@@ -8,7 +9,7 @@ using Gateway.Ssh.Connection;
 using Gateway.Ssh.Server;
 using Gateway.Ssh.Transport;
 
-namespace Gateway.Node.Ssh;
+namespace Gateway.Node.SshSessions;
 
 /// <summary>
 /// Turns each authenticated SSH connection into a tunnel session: an <see cref="SshSessionActor"/>
@@ -64,7 +65,7 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         {
             await session.Completion.ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is Gateway.Ssh.SshProtocolException or Gateway.Ssh.SshConnectionClosedException or IOException)
+        catch (Exception ex) when (ex is SshProtocolException or SshConnectionClosedException or IOException)
         {
         }
         finally

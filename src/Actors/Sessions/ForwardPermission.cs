@@ -1,4 +1,4 @@
-namespace Gateway.Actors.Forwarding;
+namespace Gateway.Actors.Sessions;
 
 /// <summary>Which routes a forward request can serve, decided by the requested port.</summary>
 public enum ForwardKind

@@ -1,7 +1,7 @@
 using Gateway.Config;
 using Gateway.Ssh.Keys;
 
-namespace Gateway.Node.Ssh;
+namespace Gateway.Node.SshSessions;
 
 /// <summary>
 /// The node's SSH host keys: the configured ones (<c>ssh_host_key_files</c>, <c>ssh_host_keys</c>),

@@ -1,4 +1,4 @@
-namespace Gateway.Actors.Forwarding;
+namespace Gateway.Actors.Sessions;
 
 /// <summary>
 /// Explains a forward whose client side did not behave as its request said: the two classic

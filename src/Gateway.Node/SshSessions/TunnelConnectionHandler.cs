@@ -1,9 +1,9 @@
+using Gateway.Ssh;
 using Akka.Actor;
-using Gateway.Actors.Forwarding;
 using Gateway.Actors.Sessions;
 using Gateway.Ssh.Connection;
 
-namespace Gateway.Node.Ssh;
+namespace Gateway.Node.SshSessions;
 
 /// <summary>
 /// The gateway's answers to one SSH connection's requests: forward requests go to its session
@@ -77,7 +77,7 @@ public sealed class TunnelConnectionHandler : ISshConnectionHandler
         {
             await channel.StandardError.WriteAsync("gateway: commands are not run here; use -N to keep tunnels open, or no command for the status stream\n"u8.ToArray()).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or Gateway.Ssh.SshConnectionClosedException or OperationCanceledException) { }
+        catch (Exception ex) when (ex is IOException or SshConnectionClosedException or OperationCanceledException) { }
         await CloseAsync(channel, 1).ConfigureAwait(false);
     }
 
@@ -89,6 +89,6 @@ public sealed class TunnelConnectionHandler : ISshConnectionHandler
             await channel.SendEofAsync().ConfigureAwait(false);
             await channel.CloseAsync().ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is IOException or Gateway.Ssh.SshConnectionClosedException or OperationCanceledException or InvalidOperationException) { }
+        catch (Exception ex) when (ex is IOException or SshConnectionClosedException or OperationCanceledException or InvalidOperationException) { }
     }
 }

@@ -2,7 +2,7 @@ using Gateway.Config;
 using Gateway.Ssh.Auth;
 using Gateway.Ssh.Keys;
 
-namespace Gateway.Node.Ssh;
+namespace Gateway.Node.SshSessions;
 
 /// <summary>
 /// The embedded identity source: users declared in config with their SSH public keys, and OpenSSH
