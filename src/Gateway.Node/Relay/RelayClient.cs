@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Akka.Actor;
+using Gateway.Contracts.Messages;
 using Gateway.Contracts.Tunnels;
 using Gateway.Node.Http;
 

@@ -1,6 +1,7 @@
 using System.Net;
 using Akka.Actor;
 using Gateway.Actors.Routes;
+using Gateway.Contracts.Messages;
 using Gateway.Node.Tunnels;
 
 namespace Gateway.Node.Relay;

@@ -1,4 +1,6 @@
-namespace Gateway.Node.Relay;
+using Gateway.Contracts.Tunnels;
+
+namespace Gateway.Contracts.Messages;
 
 /// <summary>
 /// Sent over Akka by the node that accepted a downstream connection to the relay actor of the node
@@ -10,7 +12,7 @@ namespace Gateway.Node.Relay;
 /// replica may not have caught up yet (a tunnel that just moved here while route actors hand off),
 /// so the owner accepts it when its SSH connection is here and still holds that forward.
 /// </remarks>
-public sealed record RelayTicketRequest(string RouteId, string EndpointId, string Upstream, string? Downstream, Gateway.Contracts.Tunnels.TunnelEndpoint? Endpoint = null);
+public sealed record RelayTicketRequest(string RouteId, string EndpointId, string Upstream, string? Downstream, TunnelEndpoint? Endpoint = null) : IGatewayMessage;
 
 /// <summary>The owner's answer: a single-use token to present on its relay port, or why not.</summary>
-public sealed record RelayTicketReply(string? Token, string? Error);
+public sealed record RelayTicketReply(string? Token, string? Error) : IGatewayMessage;
