@@ -61,6 +61,7 @@ public static class ClusterSetup
             builder
                 .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
                 .AddHocon(Defaults, HoconAddMode.Prepend)
+                .AddHocon(Gateway.Contracts.Serialization.GatewaySerialization.Hocon, HoconAddMode.Prepend)
                 .WithRemoting(new RemoteOptions { HostName = settings.Hostname, Port = settings.Port })
                 .WithClustering(new ClusterOptions
                 {
