@@ -1,0 +1,135 @@
+using System.Runtime.Serialization;
+using System.Text;
+using System.Text.RegularExpressions;
+using Akka.Actor;
+using Akka.Serialization;
+using Gateway.Contracts.Messages;
+using Gateway.Contracts.Serialization;
+using Xunit;
+
+namespace Gateway.Contracts.Tests;
+
+public sealed class GatewayMessageSerializerTests() : Akka.TestKit.Xunit2.TestKit(RemoteSystemConfig.Create(), "gateway")
+{
+    /// <summary>Every message type in Contracts, found by reflection: a new one cannot slip past the allow-list.</summary>
+    private static IEnumerable<Type> FindMessageTypes() => typeof(IGatewayMessage).Assembly.GetTypes()
+        .Where(t => typeof(IGatewayMessage).IsAssignableFrom(t) && t is { IsInterface: false, IsAbstract: false })
+        .OrderBy(t => t.FullName, StringComparer.Ordinal);
+
+    public static TheoryData<Type> MessageTypes() => new(FindMessageTypes());
+
+    [Fact]
+    public void Reflection_finds_the_messages_that_cross_nodes()
+    {
+        var found = FindMessageTypes().ToHashSet();
+        Assert.Contains(typeof(RegisterEndpoint), found);
+        Assert.Contains(typeof(RelayTicketReply), found);
+        Assert.Equal(found.OrderBy(t => t.Name), GatewayMessageManifests.Types.OrderBy(t => t.Name));
+    }
+
+    [Theory]
+    [MemberData(nameof(MessageTypes))]
+    public void Each_message_has_a_manifest_and_round_trips_through_the_serializer_Akka_binds_to_it(Type type)
+    {
+        Assert.True(GatewayMessageManifests.TryGetManifest(type, out var manifest), $"{type.Name} has no manifest in GatewayMessageManifests");
+        Assert.True(GatewayMessageSamples.All(TestActor).TryGetValue(type, out var message), $"{type.Name} has no sample in GatewayMessageSamples");
+        StructuralAssert.FullyPopulated(message!);
+
+        var serializer = Sys.Serialization.FindSerializerFor(message);
+        Assert.IsType<GatewayMessageSerializer>(serializer);
+        Assert.Equal(GatewaySerialization.SerializerId, serializer.Identifier);
+        Assert.Equal(manifest, ((SerializerWithStringManifest)serializer).Manifest(message!));
+
+        var bytes = serializer.ToBinary(message);
+        var back = Sys.Serialization.Deserialize(bytes, serializer.Identifier, manifest);
+
+        StructuralAssert.Equal(message, back);
+    }
+
+    [Fact]
+    public void An_actor_ref_travels_as_its_path_with_address_and_resolves_to_the_same_ref()
+    {
+        var message = new RegisterEndpoint("orders-api", GatewayMessageSamples.Endpoint(), TestActor);
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(message);
+
+        var json = Encoding.UTF8.GetString(serializer.ToBinary(message));
+        var back = (RegisterEndpoint)serializer.FromBinary(Encoding.UTF8.GetBytes(json), serializer.Manifest(message));
+
+        var address = ((ExtendedActorSystem)Sys).Provider.DefaultAddress;
+        Assert.StartsWith("akka.tcp://gateway@127.0.0.1:", address.ToString());
+        Assert.Contains($"\"session\":\"{TestActor.Path.ToStringWithAddress(address)}#{TestActor.Path.Uid}\"", json);
+        Assert.Equal(TestActor, back.Session);
+        back.Session.Tell("still reachable");
+        ExpectMsg("still reachable");
+    }
+
+    [Fact]
+    public void The_payload_names_no_type()
+    {
+        foreach (var message in GatewayMessageSamples.All(TestActor).Values)
+        {
+            var json = Encoding.UTF8.GetString(Sys.Serialization.FindSerializerFor(message).ToBinary(message));
+            Assert.DoesNotContain("$type", json);
+            Assert.DoesNotContain("Gateway.Contracts", json);
+        }
+    }
+
+    [Fact]
+    public void Manifests_are_short_distinct_and_versioned()
+    {
+        var manifests = GatewayMessageManifests.Types.Select(t => GatewayMessageManifests.TryGetManifest(t, out var m) ? m : "").ToList();
+        Assert.Equal(manifests.Count, manifests.Distinct(StringComparer.Ordinal).Count());
+        Assert.All(manifests, m => Assert.Matches(new Regex(@"^[a-z]+(\.[a-z-]+)+\.v[0-9]+$"), m));
+        Assert.All(manifests, m => Assert.True(m.Length <= 32, $"{m} is longer than 32 characters"));
+    }
+
+    [Fact]
+    public void An_unknown_manifest_is_refused_with_a_clear_error()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(RegisterEndpoint));
+
+        var error = Assert.Throws<SerializationException>(() => serializer.FromBinary("{}"u8.ToArray(), "route.register.v9"));
+
+        Assert.Contains("Unknown gateway message manifest 'route.register.v9'", error.Message);
+        Assert.Contains("route.register.v1", error.Message);
+    }
+
+    [Fact]
+    public void A_message_not_on_the_allow_list_is_bound_to_the_serializer_and_refused()
+    {
+        var message = new NotListed("x");
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(message);
+        Assert.IsType<GatewayMessageSerializer>(serializer);
+
+        var error = Assert.Throws<SerializationException>(() => serializer.ToBinary(message));
+        Assert.Contains(typeof(NotListed).FullName!, error.Message);
+        Assert.Throws<SerializationException>(() => serializer.Manifest(message));
+    }
+
+    [Fact]
+    public void A_message_missing_a_required_field_is_refused()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(UnregisterEndpoint));
+
+        var missing = Assert.Throws<SerializationException>(() => serializer.FromBinary("""{"routeId":"orders-api"}"""u8.ToArray(), "route.unregister.v1"));
+        var nulled = Assert.Throws<SerializationException>(() => serializer.FromBinary("""{"routeId":"orders-api","endpointId":null}"""u8.ToArray(), "route.unregister.v1"));
+
+        Assert.Contains("route.unregister.v1", missing.Message);
+        Assert.Contains("route.unregister.v1", nulled.Message);
+    }
+
+    [Fact]
+    public void An_optional_field_may_be_absent()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(RelayTicketRequest));
+
+        var request = (RelayTicketRequest)serializer.FromBinary(
+            """{"routeId":"orders-api","endpointId":"ssh-1/orders-api","upstream":"http://localhost:8080/","downstream":null}"""u8.ToArray(), "relay.ticket-request.v1");
+
+        Assert.Null(request.Endpoint);
+        Assert.Null(request.Downstream);
+        Assert.Equal("ssh-1/orders-api", request.EndpointId);
+    }
+
+    private sealed record NotListed(string Value) : IGatewayMessage;
+}
