@@ -3,40 +3,48 @@ using Akka.Actor;
 namespace Gateway.Actors.Sessions;
 
 /// <summary>
-/// One per upstream connection opened through a tunnel (a forwarded-tcpip channel carrying one
-/// downstream's HTTP connection, possibly many requests). Knows what the connection is for,
-/// collects its byte counts and outcome, tells the owning session (status stream, and later the
-/// TUI and metrics) when it opens and when it ends, then stops.
+/// One per downstream connection carried by a tunnel (a forwarded-tcpip channel carrying one
+/// downstream's HTTP connection, possibly many requests): a child of the <see cref="SshSessionActor"/>
+/// whose SSH connection carries it. Owns the connection's <see cref="DownstreamConnectionStream"/>:
+/// it stops when the stream ends, and stopping it (or its session) closes the stream on both sides.
+/// Tells its session when the connection opened and, as it stops, the outcome: bytes each way,
+/// duration, error.
 /// </summary>
 public sealed class DownstreamConnectionActor : ReceiveActor
 {
-    /// <summary>The connection ended; sent once by whoever owns the byte stream.</summary>
-    public sealed record Ended(long BytesToUpstream, long BytesToDownstream, string? Error);
+    /// <summary>Why the stream is closed when the actor stops before its user ended it.</summary>
+    public const string ClosedByGateway = "closed by the gateway";
 
-    private readonly DownstreamOpened _opened;
-    private readonly IActorRef _session;
-    private readonly DateTime _started = DateTime.UtcNow;
-
-    public DownstreamConnectionActor(DownstreamOpened opened, IActorRef session)
+    private sealed record StreamEnded
     {
-        _opened = opened;
-        _session = session;
-        Receive<Ended>(OnEnded);
-        Receive<Terminated>(_ => Context.Stop(Self));
+        public static readonly StreamEnded Instance = new();
     }
 
-    public static Props Props(DownstreamOpened opened, IActorRef session) => Akka.Actor.Props.Create(() => new DownstreamConnectionActor(opened, session));
+    private readonly DownstreamOpened _opened;
+    private readonly DownstreamConnectionStream _stream;
+    private readonly DateTime _started = DateTime.UtcNow;
+
+    public DownstreamConnectionActor(DownstreamOpened opened, DownstreamConnectionStream stream)
+    {
+        _opened = opened;
+        _stream = stream;
+        Receive<StreamEnded>(_ => Context.Stop(Self));
+    }
+
+    public static Props Props(DownstreamOpened opened, DownstreamConnectionStream stream)
+        => Akka.Actor.Props.Create(() => new DownstreamConnectionActor(opened, stream));
 
     protected override void PreStart()
     {
-        Context.Watch(_session);
-        _session.Tell(_opened);
+        Context.Parent.Tell(_opened);
+        var self = Self;
+        _stream.Ended.ContinueWith(_ => self.Tell(StreamEnded.Instance), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
-    private void OnEnded(Ended ended)
+    protected override void PostStop()
     {
-        _session.Tell(new DownstreamClosed(_opened.ConnectionId, _opened.RouteId, _opened.Downstream,
-            ended.BytesToUpstream, ended.BytesToDownstream, DateTime.UtcNow - _started, ended.Error));
-        Context.Stop(Self);
+        _stream.Close(ClosedByGateway);
+        Context.Parent.Tell(new DownstreamClosed(_opened.ConnectionId, _opened.RouteId, _opened.Downstream,
+            _stream.BytesToUpstream, _stream.BytesToDownstream, DateTime.UtcNow - _started, _stream.Error));
     }
 }

@@ -23,6 +23,23 @@ public sealed record SessionStatus(IReadOnlyList<ForwardStatus> Forwards);
 
 public sealed record ForwardStatus(ForwardPermission Permission, IReadOnlyList<string> Routes);
 
+/// <summary>
+/// A channel opened on this session's SSH connection for one downstream connection: the session
+/// makes a <see cref="DownstreamConnectionActor"/> child own it and answers <see cref="DownstreamStarted"/>.
+/// </summary>
+public sealed record OpenDownstream(DownstreamOpened Connection, DownstreamConnectionStream Stream);
+
+public sealed record DownstreamStarted(Akka.Actor.IActorRef Connection);
+
+/// <summary>
+/// The node drains: unregister every endpoint and register none again, while the SSH connection and
+/// the downstream connections it carries stay up until they end or the node stops.
+/// </summary>
+public sealed record StopServing
+{
+    public static readonly StopServing Instance = new();
+}
+
 /// <summary>A downstream connection through this session opened or closed (status and metrics).</summary>
 public sealed record DownstreamOpened(string ConnectionId, string RouteId, string Downstream);
 

@@ -7,14 +7,25 @@ using Gateway.Contracts.Tunnels;
 namespace Gateway.Actors.Sessions;
 
 /// <summary>
-/// One per SSH connection, on the node that accepted it. Owns the connection's forward requests
-/// and registers the connection as an endpoint of every route a request matches and the
-/// identity is admitted to; re-registers periodically (soft state) and on every change, and
-/// unregisters everything when it stops.
+/// One per SSH connection, on the node that accepted it, and the owner of that connection's
+/// lifetime: it lists the connection in the node's tunnel registry when it starts, stops when the
+/// connection ends, and when it stops (for whatever reason) unregisters its endpoints, stops its
+/// <see cref="DownstreamConnectionActor"/> children (closing their streams), removes the registry
+/// entry and closes the connection. Owns the connection's forward requests and registers the
+/// connection as an endpoint of every route a request matches and the identity is admitted to;
+/// re-registers periodically (soft state) and on every change.
 /// </summary>
 public sealed class SshSessionActor : ReceiveActor, IWithTimers
 {
     private sealed record ReRegister;
+
+    private sealed record ConnectionEnded
+    {
+        public static readonly ConnectionEnded Instance = new();
+    }
+
+    /// <summary>Why the connection is closed when the actor stops while it is still up.</summary>
+    public const string SessionStopped = "the gateway ended the session";
 
     private readonly SessionIdentity _identity;
     private readonly IReadOnlyList<RouteAdmission> _routes;
@@ -22,12 +33,15 @@ public sealed class SshSessionActor : ReceiveActor, IWithTimers
     private readonly string _nodeAddress;
     private readonly ISessionStatusSink _status;
     private readonly RouteActorSettings _settings;
+    private readonly ISessionConnection _connection;
     private readonly ForwardPermissionSet _permissions = new();
     private readonly Dictionary<string, TunnelEndpoint> _registered = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private bool _serving = true;
 
-    public SshSessionActor(SessionIdentity identity, IReadOnlyList<RouteAdmission> routes, IActorRef routeRegion, string nodeAddress, ISessionStatusSink status, RouteActorSettings settings)
+    public SshSessionActor(SessionIdentity identity, IReadOnlyList<RouteAdmission> routes, IActorRef routeRegion, string nodeAddress, ISessionStatusSink status, RouteActorSettings settings, ISessionConnection connection)
     {
+        _connection = connection;
         _identity = identity;
         _routes = routes;
         _routeRegion = routeRegion;
@@ -43,6 +57,9 @@ public sealed class SshSessionActor : ReceiveActor, IWithTimers
             foreach (var endpoint in _registered.Values)
                 _routeRegion.Tell(new RegisterEndpoint(endpoint.RouteId, endpoint, Self));
         });
+        Receive<ConnectionEnded>(_ => Context.Stop(Self));
+        Receive<StopServing>(_ => StopServingEndpoints());
+        Receive<OpenDownstream>(m => Sender.Tell(new DownstreamStarted(Context.ActorOf(DownstreamConnectionActor.Props(m.Connection, m.Stream)))));
         Receive<DownstreamOpened>(m => _status.Post($"connection {m.ConnectionId} from {m.Downstream} to {RouteName(m.RouteId)} opened"));
         Receive<DownstreamClosed>(m => _status.Post(
             $"connection {m.ConnectionId} from {m.Downstream} to {RouteName(m.RouteId)} closed after {m.Duration.TotalSeconds:0.0}s: {m.BytesToUpstream} bytes sent, {m.BytesToDownstream} bytes received" +
@@ -51,12 +68,32 @@ public sealed class SshSessionActor : ReceiveActor, IWithTimers
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(SessionIdentity identity, IReadOnlyList<RouteAdmission> routes, IActorRef routeRegion, string nodeAddress, ISessionStatusSink status, RouteActorSettings settings)
-        => Akka.Actor.Props.Create(() => new SshSessionActor(identity, routes, routeRegion, nodeAddress, status, settings));
+    public static Props Props(SessionIdentity identity, IReadOnlyList<RouteAdmission> routes, IActorRef routeRegion, string nodeAddress, ISessionStatusSink status, RouteActorSettings settings, ISessionConnection connection)
+        => Akka.Actor.Props.Create(() => new SshSessionActor(identity, routes, routeRegion, nodeAddress, status, settings, connection));
 
-    protected override void PreStart() => Timers.StartPeriodicTimer("re-register", new ReRegister(), _settings.ReRegisterInterval);
+    protected override void PreStart()
+    {
+        Timers.StartPeriodicTimer("re-register", new ReRegister(), _settings.ReRegisterInterval);
+        _connection.Attach(Self);
+        var self = Self;
+        _connection.Completion.ContinueWith(_ => self.Tell(ConnectionEnded.Instance), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+    }
 
+    /// <summary>Runs after the children (downstream connections) have stopped and closed their streams.</summary>
     protected override void PostStop()
+    {
+        UnregisterAll();
+        _connection.Close(SessionStopped);
+    }
+
+    private void StopServingEndpoints()
+    {
+        if (!_serving) return;
+        _serving = false;
+        UnregisterAll();
+    }
+
+    private void UnregisterAll()
     {
         foreach (var endpoint in _registered.Values)
             _routeRegion.Tell(new UnregisterEndpoint(endpoint.RouteId, endpoint.EndpointId));
@@ -105,7 +142,7 @@ public sealed class SshSessionActor : ReceiveActor, IWithTimers
         var desired = new Dictionary<string, TunnelEndpoint>(StringComparer.Ordinal);
         foreach (var admission in _routes)
         {
-            if (!admission.Admitted) continue;
+            if (!admission.Admitted || !_serving) continue;
             var permission = _permissions.Match(admission.Route.Address);
             if (permission is null) continue;
             var id = TunnelEndpoint.MakeId(_identity.SessionId, admission.Route.RouteId);

@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Gateway.Actors.Routes;
+using Gateway.Actors.Sessions;
 using Gateway.Node.Relay;
 using Gateway.Node.Tunnels;
 using Gateway.Ssh.Server;
@@ -8,8 +9,9 @@ namespace Gateway.Node.Drain;
 
 /// <summary>
 /// The graceful drain of a node (SIGTERM or <c>POST /drain</c>). <see cref="DrainAsync"/> turns
-/// readiness off, closes the SSH listener, makes the relay refuse new tokens, stops the session
-/// actors (so their endpoints are unregistered and every node stops routing here), then waits until
+/// readiness off, closes the SSH listener, makes the relay refuse new tokens, tells the session
+/// actors to stop serving (they unregister their endpoints, so every node stops routing here, and
+/// keep their SSH connections and open downstream connections), then waits until
 /// this node's endpoints are gone from its own replica and no downstream request has been running
 /// here for <see cref="QuietPeriod"/>, at most <see cref="Timeout"/>. Leaving the cluster (Akka's
 /// coordinated shutdown) and closing the SSH connections follow when the host stops.
@@ -75,13 +77,13 @@ public sealed class NodeDrain
         parts.Logger.LogInformation("draining: readiness off, ssh listener closed, relay refusing new channels, endpoints unregistering");
         parts.Ssh?.StopAccepting();
         parts.Tickets.Refusing = true;
-        StopSessionActors(parts);
+        WithdrawEndpoints(parts);
 
         var self = Akka.Cluster.Cluster.Get(parts.System).SelfAddress.ToString();
         var deadline = started + (long)Timeout.TotalMilliseconds;
         while (Environment.TickCount64 < deadline && !ct.IsCancellationRequested)
         {
-            StopSessionActors(parts); // also those whose handshake was already under way
+            WithdrawEndpoints(parts); // also those whose handshake was already under way
             var ownEndpointsGone = !parts.Endpoints.Snapshot().Values.Any(list => list.Any(e => e.NodeAddress == self));
             var quiet = InFlight == 0 && Environment.TickCount64 - Volatile.Read(ref _lastActivity) >= (long)QuietPeriod.TotalMilliseconds;
             if (ownEndpointsGone && quiet) break;
@@ -98,16 +100,16 @@ public sealed class NodeDrain
             Environment.TickCount64 - started, InFlight);
     }
 
-    /// <summary>A stopped session actor unregisters its endpoints; the route actors publish the change.</summary>
-    private static void StopSessionActors(Parts parts)
+    /// <summary>A session actor that stops serving unregisters its endpoints; the route actors publish the change.</summary>
+    private static void WithdrawEndpoints(Parts parts)
     {
         foreach (var tunnel in parts.Tunnels.All)
-            if (parts.Stopped.Add(tunnel.SessionId)) parts.System.Stop(tunnel.SessionActor);
+            if (parts.Stopped.Add(tunnel.SessionId)) tunnel.SessionActor.Tell(StopServing.Instance);
     }
 
     private sealed record Parts(SshServer? Ssh, RelayTicketStore Tickets, LocalTunnelRegistry Tunnels, EndpointTable Endpoints, ActorSystem System, ILogger Logger)
     {
-        /// <summary>Session ids whose actors the drain stopped (only the drain's single task touches it).</summary>
+        /// <summary>Session ids whose actors the drain told to stop serving (only the drain's single task touches it).</summary>
         public HashSet<string> Stopped { get; } = new(StringComparer.Ordinal);
     }
 }

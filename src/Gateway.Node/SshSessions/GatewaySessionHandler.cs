@@ -1,4 +1,3 @@
-using Gateway.Ssh;
 using System.Net;
 using Akka.Actor;
 using Gateway.Actors.Routes;
@@ -12,9 +11,9 @@ using Gateway.Ssh.Transport;
 namespace Gateway.Node.SshSessions;
 
 /// <summary>
-/// Turns each authenticated SSH connection into a tunnel session: an <see cref="SshSessionActor"/>
-/// that owns its forwards, an entry in the <see cref="LocalTunnelRegistry"/> so requests can open
-/// channels on it, and a status feed. All of it is torn down when the connection ends.
+/// Turns each authenticated SSH connection into a tunnel session: a status feed, a connection
+/// handler, and an <see cref="SshSessionActor"/> that owns the connection from then on (its forwards,
+/// its entry in the <see cref="LocalTunnelRegistry"/>, its downstream connections, its end).
 /// </summary>
 public sealed class GatewaySessionHandler : ISshSessionHandler
 {
@@ -40,40 +39,38 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         _loggers = loggers;
     }
 
+    /// <summary>
+    /// Runs when the connection layer is created, before the session has started; its requests wait
+    /// for the session actor, which needs the started session's connection to own.
+    /// </summary>
     public ISshConnectionHandler CreateConnectionHandler(SshAuthenticatedUser user, SshTransport transport)
     {
         var identity = user.Identity as GatewayIdentity ?? throw new InvalidOperationException("authenticated without a gateway identity");
         var sessionId = $"ssh-{Interlocked.Increment(ref _counter)}-{Guid.NewGuid().ToString("N")[..8]}";
         var remote = transport.RemoteEndPoint as IPEndPoint;
         var status = new SessionStatusFeed(_loggers.CreateLogger("Gateway.Ssh.Session"), $"{sessionId} {identity.Email}");
-        var admissions = _catalog.Admit(identity, user.Username, remote?.Address);
-        var actor = _system.ActorOf(SshSessionActor.Props(
-            new SessionIdentity(sessionId, identity.Email, remote?.ToString() ?? "unknown"), admissions, _routeRegion, _nodeAddress, status, _settings),
-            sessionId);
-        lock (_gate) _pending[transport] = new PendingSession(sessionId, identity, actor, status);
-        return new TunnelConnectionHandler(actor, status, identity, transport.Closed);
+        var pending = new PendingSession(new SessionIdentity(sessionId, identity.Email, remote?.ToString() ?? "unknown"),
+            identity, _catalog.Admit(identity, user.Username, remote?.Address), status);
+        lock (_gate) _pending[transport] = pending;
+        // A connection that ends before its session started never gets an actor.
+        transport.Closed.Register(() => { lock (_gate) _pending.Remove(transport); });
+        return new TunnelConnectionHandler(pending.Actor.Task, status, identity, transport.Closed);
     }
 
-    public async Task OnSessionStartedAsync(SshServerSession session, CancellationToken cancellationToken)
+    public Task OnSessionStartedAsync(SshServerSession session, CancellationToken cancellationToken)
     {
         PendingSession? pending;
         lock (_gate) _pending.Remove(session.Transport, out pending);
-        if (pending is null) return;
-        var tunnel = new LocalTunnel(pending.SessionId, pending.Identity, session.Connection, pending.Actor, pending.Status);
-        _registry.Add(tunnel);
-        try
-        {
-            await session.Completion.ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is SshProtocolException or SshConnectionClosedException or IOException)
-        {
-        }
-        finally
-        {
-            _registry.Remove(pending.SessionId);
-            _system.Stop(pending.Actor);
-        }
+        if (pending is null) return Task.CompletedTask;
+        var connection = new SshSessionConnection(session, pending.Identity.SessionId, pending.GatewayIdentity, pending.Status, _registry);
+        var actor = _system.ActorOf(SshSessionActor.Props(pending.Identity, pending.Admissions, _routeRegion, _nodeAddress, pending.Status, _settings, connection),
+            pending.Identity.SessionId);
+        pending.Actor.SetResult(actor);
+        return Task.CompletedTask;
     }
 
-    private sealed record PendingSession(string SessionId, GatewayIdentity Identity, IActorRef Actor, SessionStatusFeed Status);
+    private sealed record PendingSession(SessionIdentity Identity, GatewayIdentity GatewayIdentity, IReadOnlyList<RouteAdmission> Admissions, SessionStatusFeed Status)
+    {
+        public TaskCompletionSource<IActorRef> Actor { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
 }

@@ -14,13 +14,14 @@ public sealed class TunnelConnectionHandler : ISshConnectionHandler
 {
     private static readonly TimeSpan AskTimeout = TimeSpan.FromSeconds(10);
 
-    private readonly IActorRef _session;
+    private readonly Task<IActorRef> _session;
     private readonly SessionStatusFeed _status;
     private readonly GatewayIdentity _identity;
     private readonly CancellationToken _closed;
     private readonly HashSet<SshChannel> _terminals = [];
 
-    public TunnelConnectionHandler(IActorRef session, SessionStatusFeed status, GatewayIdentity identity, CancellationToken closed)
+    /// <param name="session">the connection's session actor, known once the session has started</param>
+    public TunnelConnectionHandler(Task<IActorRef> session, SessionStatusFeed status, GatewayIdentity identity, CancellationToken closed)
     {
         _session = session;
         _status = status;
@@ -30,12 +31,16 @@ public sealed class TunnelConnectionHandler : ISshConnectionHandler
 
     public async ValueTask<RemoteForwardDecision> OnRemoteForwardRequestAsync(RemoteForwardRequest request)
     {
-        var result = await _session.Ask<ForwardRequestResult>(new ForwardRequested(request.BindAddress, request.Port), AskTimeout).ConfigureAwait(false);
+        var session = await _session.WaitAsync(_closed).ConfigureAwait(false);
+        var result = await session.Ask<ForwardRequestResult>(new ForwardRequested(request.BindAddress, request.Port), AskTimeout).ConfigureAwait(false);
         return result.Success ? RemoteForwardDecision.Accept(result.ReplyPort) : RemoteForwardDecision.Refuse(result.Message);
     }
 
     public async ValueTask<bool> OnCancelRemoteForwardAsync(string bindAddress, uint port)
-        => await _session.Ask<bool>(new ForwardCancelRequested(bindAddress, port), AskTimeout).ConfigureAwait(false);
+    {
+        var session = await _session.WaitAsync(_closed).ConfigureAwait(false);
+        return await session.Ask<bool>(new ForwardCancelRequested(bindAddress, port), AskTimeout).ConfigureAwait(false);
+    }
 
     public ValueTask<ChannelOpenDecision> OnChannelOpenAsync(ChannelOpenRequest request)
         => ValueTask.FromResult(request.Type == ChannelOpenRequest.Session

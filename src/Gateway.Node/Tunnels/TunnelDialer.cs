@@ -1,3 +1,4 @@
+using Akka.Actor;
 using Gateway.Ssh;
 using Gateway.Actors.Sessions;
 using Gateway.Actors.Routes;
@@ -13,6 +14,8 @@ namespace Gateway.Node.Tunnels;
 /// connection that holds the chosen endpoint, carrying the client's forward pattern and server
 /// port verbatim (so OpenSSH accepts it) and the downstream's address as originator. For dynamic
 /// forwards the gateway then asks the client's SOCKS server for the route's <c>to</c> address.
+/// The opened stream is handed to the session actor, whose <see cref="DownstreamConnectionActor"/>
+/// child owns it from then on.
 /// </summary>
 public sealed class TunnelDialer : ITunnelDialer
 {
@@ -21,12 +24,16 @@ public sealed class TunnelDialer : ITunnelDialer
     private readonly TunnelRouteCatalog _catalog;
     private readonly RelayClient _relay;
     private readonly ILogger<TunnelDialer> _logger;
-    private readonly Akka.Actor.ActorSystem _system;
     private long _connections;
 
-    public TunnelDialer(EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, RelayClient relay, Akka.Actor.ActorSystem system, ILogger<TunnelDialer> logger)
+    /// <summary>
+    /// How long the session actor may take to adopt a new connection. It answers at once while it
+    /// lives; no answer means it stopped after the request found its registry entry.
+    /// </summary>
+    private static readonly TimeSpan AdoptTimeout = TimeSpan.FromSeconds(5);
+
+    public TunnelDialer(EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, RelayClient relay, ILogger<TunnelDialer> logger)
     {
-        _system = system;
         _endpoints = endpoints;
         _tunnels = tunnels;
         _catalog = catalog;
@@ -127,8 +134,23 @@ public sealed class TunnelDialer : ITunnelDialer
             ? null
             : () => Warn(tunnel, MismatchDiagnostic.ForStaticExpectingDynamic(Permission(endpoint), route.Address, upstream));
         var opened = new DownstreamOpened(connectionId, endpoint.RouteId, request.Downstream?.ToString() ?? "health check");
-        var connectionActor = _system.ActorOf(DownstreamConnectionActor.Props(opened, tunnel.SessionActor));
-        return new OpenedChannel(new TunnelChannelStream(channel.Stream, connectionActor, guardSocks: !endpoint.IsDynamic, onSilentClose), channel);
+        var stream = new DownstreamConnectionStream(channel.Stream, guardSocks: !endpoint.IsDynamic, onSilentClose, channel.Input.CancelPendingRead);
+        try
+        {
+            await tunnel.SessionActor.Ask<DownstreamStarted>(new OpenDownstream(opened, stream), AdoptTimeout, ct).ConfigureAwait(false);
+        }
+        catch (AskTimeoutException ex)
+        {
+            stream.Close("the tunnel's session ended");
+            throw new TunnelOpenFailedException($"the tunnel for {request.RouteId} ended on this node", ex);
+        }
+        catch (OperationCanceledException)
+        {
+            // Adopted or not, nobody will use it: closing is idempotent either way.
+            stream.Close("the request was cancelled");
+            throw;
+        }
+        return new OpenedChannel(stream, channel);
     }
 
     private void Warn(LocalTunnel tunnel, MismatchDiagnostic diagnostic)

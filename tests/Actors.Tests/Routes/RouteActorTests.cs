@@ -45,7 +45,7 @@ public class RouteActorTests : Akka.TestKit.Xunit2.TestKit
 
     private IActorRef StartSession(string id, params RouteAdmission[] routes)
         => Sys.ActorOf(SshSessionActor.Props(new SessionIdentity(id, "alice@example.com", "127.0.0.1:50000"), routes, _region,
-            Cluster.Get(Sys).SelfAddress.ToString(), _sink, _settings));
+            Cluster.Get(Sys).SelfAddress.ToString(), _sink, _settings, new Sessions.InMemorySessionConnection()));
 
     [Fact]
     public void Dynamic_forward_registers_every_admitted_matching_route_and_cancel_removes_it()

@@ -18,23 +18,18 @@ public sealed class RelayServerTests : IAsyncLifetime
 {
     private readonly RelayTicketStore _tickets = new();
     private RelayServer _server = null!;
-    private readonly Akka.Actor.ActorSystem _system = Akka.Actor.ActorSystem.Create("relay-server-tests");
 
     public Task InitializeAsync()
     {
         _server = RelayServer.Bind(new HostPort("127.0.0.1", 0), "127.0.0.1");
         var tunnels = new LocalTunnelRegistry();
         var relayClient = new RelayClient(new ServiceCollection().BuildServiceProvider(), new RelaySuspects(), NullLogger<RelayClient>.Instance);
-        var dialer = new TunnelDialer(new EndpointTable(), tunnels, new TunnelRouteCatalog(new GatewayConfig()), relayClient, _system, NullLogger<TunnelDialer>.Instance);
+        var dialer = new TunnelDialer(new EndpointTable(), tunnels, new TunnelRouteCatalog(new GatewayConfig()), relayClient, NullLogger<TunnelDialer>.Instance);
         _server.Start(_tickets, tunnels, dialer, NullLogger.Instance);
         return Task.CompletedTask;
     }
 
-    public async Task DisposeAsync()
-    {
-        await _server.DisposeAsync();
-        await _system.Terminate();
-    }
+    public async Task DisposeAsync() => await _server.DisposeAsync();
 
     private async Task<(byte Status, string Reason)> SendAsync(byte[] header)
     {
@@ -84,7 +79,7 @@ public sealed class RelayServerTests : IAsyncLifetime
         await using var small = RelayServer.Bind(new HostPort("127.0.0.1", 0), "127.0.0.1", maxConnections: 2);
         var tunnels = new LocalTunnelRegistry();
         var relayClient = new RelayClient(new ServiceCollection().BuildServiceProvider(), new RelaySuspects(), NullLogger<RelayClient>.Instance);
-        small.Start(_tickets, tunnels, new TunnelDialer(new EndpointTable(), tunnels, new TunnelRouteCatalog(new GatewayConfig()), relayClient, _system, NullLogger<TunnelDialer>.Instance), NullLogger.Instance);
+        small.Start(_tickets, tunnels, new TunnelDialer(new EndpointTable(), tunnels, new TunnelRouteCatalog(new GatewayConfig()), relayClient, NullLogger<TunnelDialer>.Instance), NullLogger.Instance);
 
         var open = new List<Socket>();
         try
