@@ -10,7 +10,7 @@ internal sealed partial class ConfigParser
     [
         "id", "from", "to", "allow_public_unauthenticated_access", "policy", "upstream_tunnel", "health_checks",
         "preserve_host_header", "host_rewrite", "host_rewrite_header", "host_path_regex_rewrite_pattern",
-        "host_path_regex_rewrite_substitution", "timeout", "idle_timeout",
+        "host_path_regex_rewrite_substitution", "timeout", "idle_timeout", "tls_skip_verify", "tls_upstream_server_name",
     ];
 
     private static readonly string[] HttpToSchemes = ["http", "https", "h2c"];
@@ -101,6 +101,10 @@ internal sealed partial class ConfigParser
                 "required when host_path_regex_rewrite_substitution is set");
         }
 
+        var tlsServerName = String(obj, "tls_upstream_server_name");
+        if (from?.IsHttps == true)
+            CheckHttpTargets(ConfigNode.ChildPath(obj.Path, "to"), to, tlsServerName);
+
         var route = new RouteConfig
         {
             Id = id ?? (from is null ? "" : DeriveId(from)),
@@ -117,6 +121,8 @@ internal sealed partial class ConfigParser
             HostPathRegexRewriteSubstitution = substitution,
             Timeout = Duration(obj, "timeout") ?? TimeSpan.FromSeconds(30),
             IdleTimeout = Duration(obj, "idle_timeout") ?? TimeSpan.FromMinutes(5),
+            TlsSkipVerify = Bool(obj, "tls_skip_verify") ?? false,
+            TlsUpstreamServerName = tlsServerName,
         };
         return from is null ? null : route;
     }
@@ -282,6 +288,20 @@ internal sealed partial class ConfigParser
             return null;
         }
         return new RouteTarget(uri, weight);
+    }
+
+    /// <summary>
+    /// What one upstream HTTP client per route can serve: h2c speaks HTTP/2 to every destination,
+    /// and TLS validates one name for all of them.
+    /// </summary>
+    private void CheckHttpTargets(string path, IReadOnlyList<RouteTarget> to, string? tlsServerName)
+    {
+        var h2c = to.Count(t => t.Url.Scheme == "h2c");
+        if (h2c != 0 && h2c != to.Count)
+            Problem(path, "h2c:// 'to' URLs cannot be mixed with http:// or https:// in one route");
+        if (tlsServerName is null
+            && to.Where(t => t.Url.Scheme == "https").Select(t => t.Url.IdnHost).Distinct(StringComparer.OrdinalIgnoreCase).Count() > 1)
+            Problem(path, "https:// 'to' URLs with different hosts need tls_upstream_server_name");
     }
 
     private UpstreamTunnelConfig? UpstreamTunnel(ObjectNode route)

@@ -13,6 +13,7 @@ internal sealed partial class ConfigParser
         "address", "insecure_server", "certificates", "ssh_address", "ssh_host_key_files", "ssh_host_keys",
         "ssh_user_ca_key_file", "data_dir", "runtime_flags", "ssh_kex_algorithms", "ssh_ciphers", "ssh_macs",
         "ssh_host_key_algorithms", "users", "trusted_user_ca_keys", "cluster", "routes", "akka",
+        "upstream_pooled_connection_lifetime",
     ];
 
     private readonly List<ConfigProblem> _problems;
@@ -58,12 +59,24 @@ internal sealed partial class ConfigParser
                 .ToList(),
             Cluster = Cluster(root),
             Routes = Routes(root),
+            UpstreamPooledConnectionLifetime = PositiveDuration(root, "upstream_pooled_connection_lifetime") ?? GatewayConfig.DefaultUpstreamPooledConnectionLifetime,
             AkkaOverrides = akkaSection,
         };
         return config;
     }
 
     // ---- generic readers ----------------------------------------------------------------
+
+    private TimeSpan? PositiveDuration(ObjectNode node, string key)
+    {
+        var value = Duration(node, key);
+        if (value == TimeSpan.Zero)
+        {
+            Problem(ConfigNode.ChildPath(node.Path, key), "must be greater than zero");
+            return null;
+        }
+        return value;
+    }
 
     internal void CheckKeys(ObjectNode node, IReadOnlyCollection<string> known)
     {

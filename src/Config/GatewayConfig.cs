@@ -48,6 +48,14 @@ public sealed record GatewayConfig
 
     public IReadOnlyList<RouteConfig> Routes { get; init; } = [];
 
+    public static readonly TimeSpan DefaultUpstreamPooledConnectionLifetime = TimeSpan.FromMinutes(2);
+
+    /// <summary>
+    /// <c>upstream_pooled_connection_lifetime</c>: a pooled upstream connection (over a tunnel: one
+    /// channel) is retired after this long, so that endpoints that joined later get traffic soon.
+    /// </summary>
+    public TimeSpan UpstreamPooledConnectionLifetime { get; init; } = DefaultUpstreamPooledConnectionLifetime;
+
     /// <summary>The root <c>akka { ... }</c> block, passed through unvalidated to the actor system
     /// (e.g. failure-detector settings); null when absent.</summary>
     public global::Akka.Configuration.Config? AkkaOverrides { get; init; }

@@ -38,6 +38,12 @@ public sealed record RouteConfig
 
     /// <summary><c>idle_timeout</c>: idle stream timeout; zero disables. Default 5 min (as Pomerium).</summary>
     public TimeSpan IdleTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary><c>tls_skip_verify</c>: accept any certificate from https <c>to</c> upstreams.</summary>
+    public bool TlsSkipVerify { get; init; }
+
+    /// <summary><c>tls_upstream_server_name</c>: SNI and name to validate for https upstreams; default the https <c>to</c> host.</summary>
+    public string? TlsUpstreamServerName { get; init; }
 }
 
 /// <summary>
@@ -49,9 +55,6 @@ public sealed record RouteFrom(string Scheme, string Host, int? Port, bool IsWil
     public bool IsHttps => Scheme == "https";
 
     public bool IsSsh => Scheme == "ssh";
-
-    /// <summary>The fixed tunnel port for -R matching: 443 for https routes, 22 for ssh routes.</summary>
-    public int TunnelPort => IsSsh ? 22 : 443;
 
     public override string ToString() => Original;
 }

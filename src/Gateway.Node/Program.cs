@@ -5,6 +5,7 @@ using Gateway.Node.Drain;
 using Gateway.Node.Hosting;
 using Gateway.Node.Http;
 using Gateway.Node.Relay;
+using Gateway.Node.Routing;
 using Gateway.Node.Status;
 using Gateway.Node.Tunnels;
 
@@ -45,17 +46,21 @@ builder.Services.AddHostedService<DrainOnStop>();
 // The drain, then Kestrel's graceful stop, then leaving the cluster must all fit.
 builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = drainTimeout + TimeSpan.FromSeconds(30));
 
+using var startupLogs = LoggerFactory.Create(l => l.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }));
+var startupLogger = startupLogs.CreateLogger("Gateway.Node");
 var routeSettings = RouteActorSettings.Default;
 var endpointTable = new EndpointTable();
 var destinations = new TunnelDestinationTable();
-var proxyConfig = new ProxyConfigBuilder(destinations);
-var catalog = new TunnelRouteCatalog(config);
+// Compiled once; the proxy, the tunnel catalog and status are projections of it.
+var routes = RouteTable.Compile(config, startupLogger);
+var proxyConfig = new ProxyConfigBuilder(routes, destinations);
 
-builder.Services.AddGatewayHttp();
+builder.Services.AddGatewayHttp(GatewayHttpOptions.FromConfig(config));
 builder.Services.AddSingleton(destinations);
 builder.Services.AddSingleton(proxyConfig);
 builder.Services.AddSingleton(endpointTable);
-builder.Services.AddSingleton(catalog);
+builder.Services.AddSingleton(routes);
+builder.Services.AddSingleton<TunnelRouteCatalog>();
 builder.Services.AddSingleton<LocalTunnelRegistry>();
 builder.Services.AddSingleton<TunnelDialer>();
 builder.Services.AddSingleton<ITunnelDialer>(sp => sp.GetRequiredService<TunnelDialer>());
@@ -83,11 +88,9 @@ var akkaOverrides = AkkaOverrideConfig.Reroot(config.AkkaOverrides) is { } opera
 builder.Services.AddGatewayCluster(new ClusterNodeSettings(cluster.Hostname, cluster.Port, cluster.SeedNodes,
     [RelayRole.Format(relay.Advertised)], akkaOverrides), endpointTable, routeSettings);
 
-using var startupLogs = LoggerFactory.Create(l => l.AddSimpleConsole(o => { o.SingleLine = true; o.TimestampFormat = "HH:mm:ss.fff "; }));
-var startupLogger = startupLogs.CreateLogger("Gateway.Node");
 ICertificateSelector certificates = config.Certificates.Count > 0
     ? ConfiguredCertificateSelector.FromPemFiles(config.Certificates.Select(c => (c.Cert, c.Key)))
-    : new LocalCertificateAuthority(config.DataDir, startupLogger, proxyConfig.IsRouteHost);
+    : new LocalCertificateAuthority(config.DataDir, startupLogger, routes.IsRouteHost);
 var httpAddress = ListenAddress.Resolve(config.Address);
 GatewayHttpListener.Configure(builder, httpAddress, config.InsecureServer, certificates);
 
@@ -106,7 +109,6 @@ app.Use(async (context, next) =>
     }
 });
 app.UseGatewayHttp();
-proxyConfig.SetRoutes(ProxyRoutes.FromConfig(config, startupLogger));
 endpointTable.Changed += (routeId, endpoints) => proxyConfig.UpdateEndpoints(routeId, suspects.Filter(endpoints).Select(e => e.EndpointId).ToList());
 suspects.Changed += () =>
 {
@@ -125,12 +127,12 @@ try
         app.Services.GetRequiredService<TunnelDialer>(), app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Relay"));
     var routeRegion = app.Services.GetRequiredService<Akka.Hosting.ActorRegistry>().Get<RouteRegionKey>();
     Akka.Cluster.Cluster.Get(app.Services.GetRequiredService<Akka.Actor.ActorSystem>()).RegisterOnMemberUp(
-        () => _ = EndpointWarmUp.FetchAsync(routeRegion, endpointTable, catalog.Routes.Select(r => r.RouteId), logger));
+        () => _ = EndpointWarmUp.FetchAsync(routeRegion, endpointTable, routes.Tunnel.Select(r => r.Id), logger));
     drain.Attach(ssh, app.Services.GetRequiredService<RelayTicketStore>(), app.Services.GetRequiredService<LocalTunnelRegistry>(), endpointTable,
         app.Services.GetRequiredService<Akka.Actor.ActorSystem>(), logger);
     statusApp = await StatusListener.StartAsync(cluster.StatusAddress, new NodeStatus(app.Services.GetRequiredService<Akka.Actor.ActorSystem>(),
         app.Services.GetRequiredService<Akka.Hosting.ActorRegistry>().Get<RouteRegionKey>(), endpointTable,
-        app.Services.GetRequiredService<LocalTunnelRegistry>(), catalog, suspects, relay, app.Services.GetRequiredService<RelayTicketStore>(), drain),
+        app.Services.GetRequiredService<LocalTunnelRegistry>(), routes, suspects, relay, app.Services.GetRequiredService<RelayTicketStore>(), drain),
         () =>
         {
             // Readiness turns off before the answer; the host's stop then joins the same drain.

@@ -47,7 +47,7 @@ public class ValueParsingTests
     [Fact]
     public void WeightSyntaxIsParsed()
     {
-        var route = OneRoute(ConfigAssert.Route(to: "[\"http://a.internal:8080,3\", \"https://b.internal/path\", \"h2c://c.internal:9000, 1\"]"));
+        var route = OneRoute(ConfigAssert.Route(to: "[\"http://a.internal:8080,3\", \"https://b.internal/path\", \"http://c.internal:9000, 1\"]"));
         Assert.Collection(route.To,
             t =>
             {
@@ -64,9 +64,28 @@ public class ValueParsingTests
             },
             t =>
             {
+                Assert.Equal("http", t.Url.Scheme);
+                Assert.Equal(1, t.Weight);
+                Assert.Equal(9000, t.EffectivePort);
+            });
+    }
+
+    [Fact]
+    public void H2cWeightSyntaxIsParsed()
+    {
+        // h2c cannot share a route with http or https (one HTTP/2-only client per route).
+        var route = OneRoute(ConfigAssert.Route(to: "[\"h2c://c.internal:9000, 1\", \"h2c://d.internal\"]"));
+        Assert.Collection(route.To,
+            t =>
+            {
                 Assert.Equal("h2c", t.Url.Scheme);
                 Assert.Equal(1, t.Weight);
                 Assert.Equal(9000, t.EffectivePort);
+            },
+            t =>
+            {
+                Assert.Null(t.Weight);
+                Assert.Equal(80, t.EffectivePort);
             });
     }
 
@@ -85,7 +104,6 @@ public class ValueParsingTests
         var route = OneRoute(ConfigAssert.Route(from: "https://*.Example.com"));
         Assert.True(route.From.IsWildcard);
         Assert.Equal("*.example.com", route.From.Host);
-        Assert.Equal(443, route.From.TunnelPort);
         Assert.Equal("https-wildcard.example.com", route.Id);
     }
 
@@ -104,7 +122,6 @@ public class ValueParsingTests
         var route = OneRoute(ConfigAssert.Route(from: "ssh://my-box", to: "\"ssh://localhost:22\"") + "");
         Assert.True(route.From.IsSsh);
         Assert.Equal("my-box", route.From.Host);
-        Assert.Equal(22, route.From.TunnelPort);
         Assert.Equal(22, Assert.Single(route.To).EffectivePort);
     }
 
@@ -127,6 +144,27 @@ public class ValueParsingTests
         Assert.Equal("^/(.+)/.+$", route.HostPathRegexRewritePattern);
         Assert.Equal("\\1", route.HostPathRegexRewriteSubstitution);
         Assert.True(route.AllowPublicUnauthenticatedAccess);
+        Assert.False(route.TlsSkipVerify);
+        Assert.Null(route.TlsUpstreamServerName);
+    }
+
+    [Fact]
+    public void UpstreamPooledConnectionLifetime()
+    {
+        Assert.Equal(TimeSpan.FromMinutes(2), GatewayConfigLoader.Parse("", "/base").UpstreamPooledConnectionLifetime);
+        Assert.Equal(TimeSpan.FromSeconds(45), GatewayConfigLoader.Parse("upstream_pooled_connection_lifetime = 45s", "/base").UpstreamPooledConnectionLifetime);
+    }
+
+    [Fact]
+    public void UpstreamTlsOptions()
+    {
+        var route = OneRoute(ConfigAssert.Route("""
+            tls_skip_verify = true
+            tls_upstream_server_name = "backend.internal"
+            """, to: "[\"https://10.0.0.5:8443\", \"https://10.0.0.6:8443\"]"));
+        Assert.True(route.TlsSkipVerify);
+        Assert.Equal("backend.internal", route.TlsUpstreamServerName);
+        Assert.Equal(2, route.To.Count);
     }
 
     [Theory]

@@ -12,13 +12,13 @@ namespace Gateway.Node.Http;
 /// Wiring of the HTTP side into a WebApplication:
 /// <code>
 /// var builder = WebApplication.CreateBuilder();
+/// builder.Services.AddSingleton(RouteTable.Compile(config, logger));  // the routes, compiled once
 /// builder.Services.AddSingleton&lt;ITunnelDialer, ...&gt;();           // the tunnel layer
-/// builder.Services.AddGatewayHttp(o =&gt; o.PooledConnectionLifetime = ...);
+/// builder.Services.AddGatewayHttp(GatewayHttpOptions.FromConfig(config));
 /// var certs = new LocalCertificateAuthority(dataDir, logger);      // or ConfiguredCertificateSelector
 /// GatewayHttpListener.Configure(builder, address, insecure, certs);
 /// var app = builder.Build();
 /// app.UseGatewayHttp();
-/// app.Services.GetRequiredService&lt;ProxyConfigBuilder&gt;().SetRoutes(routes);
 /// // tunnel layer, as SSH clients come and go: configBuilder.UpdateEndpoints(routeId, endpointIds)
 /// </code>
 /// </summary>
@@ -26,14 +26,14 @@ public static class GatewayHttpExtensions
 {
     /// <summary>
     /// Registers YARP with the gateway's config builder, tunnel client factory, Host header policy
-    /// and request timeouts. The caller registers an <see cref="ITunnelDialer"/> and fills routes
-    /// through <see cref="ProxyConfigBuilder"/> (resolve it from the container).
+    /// and request timeouts. The caller registers the <see cref="Routing.RouteTable"/> and an
+    /// <see cref="ITunnelDialer"/>, and reports endpoints through <see cref="ProxyConfigBuilder"/>
+    /// (resolve it from the container).
     /// </summary>
-    public static IServiceCollection AddGatewayHttp(this IServiceCollection services, Action<GatewayHttpOptions>? configure = null)
+    public static IServiceCollection AddGatewayHttp(this IServiceCollection services, GatewayHttpOptions options)
     {
-        var options = services.AddOptions<GatewayHttpOptions>();
-        if (configure is not null)
-            options.Configure(configure);
+        ArgumentNullException.ThrowIfNull(options);
+        services.AddSingleton(options);
         services.AddSingleton<TunnelDestinationTable>();
         services.AddSingleton<ProxyConfigBuilder>();
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<ProxyConfigBuilder>().Provider);

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Yarp.ReverseProxy.Forwarder;
 
 namespace Gateway.Node.Http;
@@ -23,13 +22,13 @@ public sealed class TunnelForwarderHttpClientFactory : ForwarderHttpClientFactor
     public TunnelForwarderHttpClientFactory(
         ITunnelDialer dialer,
         TunnelDestinationTable destinations,
-        IOptions<GatewayHttpOptions> options,
+        GatewayHttpOptions options,
         ILogger<ForwarderHttpClientFactory> logger)
         : base(logger)
     {
         _dialer = dialer;
         _destinations = destinations;
-        _options = options.Value;
+        _options = options;
     }
 
     protected override void ConfigureHandler(ForwarderHttpClientContext context, SocketsHttpHandler handler)
@@ -42,9 +41,9 @@ public sealed class TunnelForwarderHttpClientFactory : ForwarderHttpClientFactor
         handler.UseCookies = false;
         handler.PooledConnectionLifetime = _options.PooledConnectionLifetime;
         handler.PooledConnectionIdleTimeout = UsesTunnel(context.NewMetadata)
-            ? _options.TunnelPooledConnectionIdleTimeout
-            : _options.PooledConnectionIdleTimeout;
-        handler.ConnectTimeout = _options.ConnectTimeout;
+            ? GatewayHttpOptions.TunnelPooledConnectionIdleTimeout
+            : GatewayHttpOptions.PooledConnectionIdleTimeout;
+        handler.ConnectTimeout = GatewayHttpOptions.ConnectTimeout;
 
         string? tlsName = null;
         if (context.NewMetadata is { } metadata && metadata.TryGetValue(ProxyMetadata.TlsServerName, out var name))

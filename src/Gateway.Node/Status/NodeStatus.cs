@@ -2,6 +2,7 @@ using Akka.Actor;
 using Akka.Cluster;
 using Gateway.Actors.Routes;
 using Gateway.Node.Relay;
+using Gateway.Node.Routing;
 using Gateway.Node.Tunnels;
 
 namespace Gateway.Node.Status;
@@ -15,7 +16,7 @@ public sealed class NodeStatus
     private readonly ActorSystem _system;
     private readonly EndpointTable _endpoints;
     private readonly LocalTunnelRegistry _tunnels;
-    private readonly TunnelRouteCatalog _catalog;
+    private readonly RouteTable _routes;
     private readonly RelaySuspects _suspects;
     private readonly RelayServer _relay;
     private readonly RelayTicketStore _tickets;
@@ -29,7 +30,7 @@ public sealed class NodeStatus
     /// </summary>
     public static readonly TimeSpan EndpointWarmUp = TimeSpan.FromSeconds(15);
 
-    public NodeStatus(ActorSystem system, IActorRef routeRegion, EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, RelaySuspects suspects, RelayServer relay, RelayTicketStore tickets, Drain.NodeDrain? drain = null)
+    public NodeStatus(ActorSystem system, IActorRef routeRegion, EndpointTable endpoints, LocalTunnelRegistry tunnels, RouteTable routes, RelaySuspects suspects, RelayServer relay, RelayTicketStore tickets, Drain.NodeDrain? drain = null)
     {
         _drain = drain;
         Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => Interlocked.CompareExchange(ref _upSince, Environment.TickCount64, -1));
@@ -37,7 +38,7 @@ public sealed class NodeStatus
         _system = system;
         _endpoints = endpoints;
         _tunnels = tunnels;
-        _catalog = catalog;
+        _routes = routes;
         _suspects = suspects;
         _relay = relay;
         _tickets = tickets;
@@ -58,7 +59,7 @@ public sealed class NodeStatus
         // sent traffic before that, it would answer 503 "no upstream tunnel" for live routes.
         if (Interlocked.Read(ref _upSince) < 0) Interlocked.CompareExchange(ref _upSince, Environment.TickCount64, -1);
         var known = _endpoints.Snapshot();
-        var warm = _catalog.Routes.All(r => known.ContainsKey(r.RouteId))
+        var warm = _routes.Tunnel.All(r => known.ContainsKey(r.Id))
             || Environment.TickCount64 - Interlocked.Read(ref _upSince) >= (long)EndpointWarmUp.TotalMilliseconds;
         return warm ? (true, "up") : (false, "waiting for the routes' endpoint sets");
     }
@@ -84,7 +85,7 @@ public sealed class NodeStatus
         var state = cluster.State;
         var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
         var (ready, reason) = Readiness();
-        var routes = _endpoints.Snapshot();
+        var endpoints = _endpoints.Snapshot();
         return new
         {
             node = cluster.SelfAddress.ToString(),
@@ -102,11 +103,12 @@ public sealed class NodeStatus
                 relay = RelayRole.Parse(m.Roles) is { } r ? $"{r.Host}:{r.Port}" : null,
                 roles = m.Roles.Where(role => !role.StartsWith("relay=", StringComparison.Ordinal)).ToList(),
             }).ToList(),
-            routes = _catalog.Routes.Select(route => new
+            // The routes that take tunnel endpoints; the others have no live state to report.
+            routes = _routes.Tunnel.Select(route => new
             {
-                id = route.RouteId,
-                host = route.Address.Hostname,
-                endpoints = (routes.TryGetValue(route.RouteId, out var list) ? list : []).Select(e => new
+                id = route.Id,
+                host = route.Host,
+                endpoints = (endpoints.TryGetValue(route.Id, out var list) ? list : []).Select(e => new
                 {
                     id = e.EndpointId,
                     node = e.NodeAddress,

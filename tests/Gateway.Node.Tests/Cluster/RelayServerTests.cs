@@ -4,6 +4,7 @@ using Gateway.Actors.Routes;
 using Gateway.Config;
 using Gateway.Contracts.Tunnels;
 using Gateway.Node.Relay;
+using Gateway.Node.Routing;
 using Gateway.Node.Tunnels;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
@@ -24,7 +25,7 @@ public sealed class RelayServerTests : IAsyncLifetime
         _server = RelayServer.Bind(new HostPort("127.0.0.1", 0), "127.0.0.1");
         var tunnels = new LocalTunnelRegistry();
         var relayClient = new RelayClient(new ServiceCollection().BuildServiceProvider(), new RelaySuspects(), NullLogger<RelayClient>.Instance);
-        var dialer = new TunnelDialer(new EndpointTable(), tunnels, new TunnelRouteCatalog(new GatewayConfig()), relayClient, NullLogger<TunnelDialer>.Instance);
+        var dialer = new TunnelDialer(new EndpointTable(), tunnels, new TunnelRouteCatalog(RouteTable.Empty), relayClient, NullLogger<TunnelDialer>.Instance);
         _server.Start(_tickets, tunnels, dialer, NullLogger.Instance);
         return Task.CompletedTask;
     }
@@ -79,7 +80,7 @@ public sealed class RelayServerTests : IAsyncLifetime
         await using var small = RelayServer.Bind(new HostPort("127.0.0.1", 0), "127.0.0.1", maxConnections: 2);
         var tunnels = new LocalTunnelRegistry();
         var relayClient = new RelayClient(new ServiceCollection().BuildServiceProvider(), new RelaySuspects(), NullLogger<RelayClient>.Instance);
-        small.Start(_tickets, tunnels, new TunnelDialer(new EndpointTable(), tunnels, new TunnelRouteCatalog(new GatewayConfig()), relayClient, NullLogger<TunnelDialer>.Instance), NullLogger.Instance);
+        small.Start(_tickets, tunnels, new TunnelDialer(new EndpointTable(), tunnels, new TunnelRouteCatalog(RouteTable.Empty), relayClient, NullLogger<TunnelDialer>.Instance), NullLogger.Instance);
 
         var open = new List<Socket>();
         try

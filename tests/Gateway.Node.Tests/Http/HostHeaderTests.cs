@@ -5,15 +5,15 @@ namespace Gateway.Node.Tests.Http;
 
 public sealed class HostHeaderTests
 {
-    private static async Task<string> FetchAsync(ProxyRouteDefinition route, string host, string path, bool useTunnel = true, params (string Name, string Value)[] headers)
+    private static async Task<string> FetchAsync(Gateway.Config.RouteConfig route, string host, string path, bool useTunnel = true, params (string Name, string Value)[] headers)
     {
         await using var upstream = await UpstreamServer.StartAsync("up");
         var dialer = new TestTunnelDialer();
         dialer.MapEndpoint("ep1", upstream.EndPoint);
         if (!useTunnel)
-            route = route with { UsesTunnel = false, To = [UpstreamUrl.Parse($"http://127.0.0.1:{upstream.EndPoint.Port}")] };
+            route = route with { UpstreamTunnel = null, To = [Routes.Target($"http://127.0.0.1:{upstream.EndPoint.Port}")] };
         await using var gateway = await GatewayTestHost.StartAsync(dialer, [route]);
-        gateway.Config.UpdateEndpoints(route.RouteId, ["ep1"]);
+        gateway.Config.UpdateEndpoints(route.Id, ["ep1"]);
         using var client = gateway.CreateClient();
         using var request = new HttpRequestMessage(HttpMethod.Get, gateway.Url(host, path));
         foreach (var (name, value) in headers)

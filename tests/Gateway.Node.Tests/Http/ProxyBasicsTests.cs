@@ -116,7 +116,7 @@ public sealed class ProxyBasicsTests
         var dialer = new TestTunnelDialer();
         dialer.MapEndpoint("ep1", upstream.EndPoint);
         await using var gateway = await GatewayTestHost.StartAsync(dialer, [Routes.Public("r1", "app.test", "http://localhost:3000")],
-            o => o.PooledConnectionLifetime = TimeSpan.FromSeconds(3));
+            GatewayHttpOptions.FromConfig(new Gateway.Config.GatewayConfig { UpstreamPooledConnectionLifetime = TimeSpan.FromSeconds(3) }));
         gateway.Config.UpdateEndpoints("r1", ["ep1"]);
 
         using var client = gateway.CreateClient();

@@ -9,13 +9,12 @@ public sealed class ProxyConfigBuilderTests
 {
     private readonly TunnelDestinationTable _table = new();
 
-    private ProxyConfigBuilder NewBuilder() => new(_table);
+    private ProxyConfigBuilder NewBuilder(params Gateway.Config.RouteConfig[] routes) => new(Routes.Table(routes), _table);
 
     [Fact]
     public void Tunnel_route_has_one_destination_per_endpoint_and_to_resolving_to_the_endpoint()
     {
-        var builder = NewBuilder();
-        builder.SetRoutes([Routes.Public("r1", "app.test", "http://a.internal:8080/base", "https://b.internal")]);
+        var builder = NewBuilder(Routes.Public("r1", "app.test", "http://a.internal:8080/base", "https://b.internal"));
         var empty = builder.Provider.GetConfig();
         Assert.Empty(empty.Clusters.Single().Destinations!);
 
@@ -51,8 +50,7 @@ public sealed class ProxyConfigBuilderTests
     [Fact]
     public void H2c_route_asks_for_http2_exactly()
     {
-        var builder = NewBuilder();
-        builder.SetRoutes([Routes.Public("g", "grpc.test", "h2c://localhost:50051")]);
+        var builder = NewBuilder(Routes.Public("g", "grpc.test", "h2c://localhost:50051"));
         builder.UpdateEndpoints("g", ["e1"]);
         var cluster = builder.Provider.GetConfig().Clusters.Single();
         Assert.Equal(HttpVersion.Version20, cluster.HttpRequest!.Version);
@@ -64,8 +62,7 @@ public sealed class ProxyConfigBuilderTests
     [Fact]
     public void Direct_route_uses_to_urls_with_weights()
     {
-        var builder = NewBuilder();
-        builder.SetRoutes([Routes.Public("d", "app.test", "http://127.0.0.1:8081,2", "https://upstream.test:8443,4") with { UsesTunnel = false }]);
+        var builder = NewBuilder(Routes.Public("d", "app.test", "http://127.0.0.1:8081,2", "https://upstream.test:8443,4") with { UpstreamTunnel = null });
         var destinations = builder.Provider.GetConfig().Clusters.Single().Destinations!.Values.Select(d => d.Address).ToList();
         Assert.Equal(3, destinations.Count);
         Assert.Equal(1, destinations.Count(a => a == "http://127.0.0.1:8081/"));
@@ -74,53 +71,71 @@ public sealed class ProxyConfigBuilderTests
     }
 
     [Fact]
-    public void Set_routes_keeps_endpoints_of_surviving_routes_and_drops_removed_ones()
+    public void Endpoints_of_unknown_routes_are_kept_out_of_the_snapshot()
     {
-        var builder = NewBuilder();
-        builder.SetRoutes([Routes.Public("a", "a.test", "http://x"), Routes.Public("b", "b.test", "http://x")]);
+        var builder = NewBuilder(Routes.Public("a", "a.test", "http://x"), Routes.Public("b", "b.test", "http://x"));
+        var before = builder.Provider.GetConfig();
+        builder.UpdateEndpoints("gone", ["e9"]);
+        Assert.False(before.ChangeToken.HasChanged);
         builder.UpdateEndpoints("a", ["e1"]);
         builder.UpdateEndpoints("b", ["e2"]);
-        builder.SetRoutes([Routes.Public("a", "a2.test", "http://x")]);
         Assert.Equal(["e1"], builder.GetEndpoints("a"));
+        builder.UpdateEndpoints("b", []);
         Assert.Empty(builder.GetEndpoints("b"));
-        Assert.Equal(["a2.test"], builder.Provider.GetConfig().Routes.Single().Match.Hosts);
-        Assert.True(builder.RemoveRoute("a"));
-        Assert.Empty(builder.Provider.GetConfig().Routes);
-        Assert.Equal(0, _table.Count);
-    }
-
-    [Theory]
-    [InlineData("mixed", "h2c and http")]
-    [InlineData("two-tls-hosts", "tls_upstream_server_name")]
-    [InlineData("bad-regex", "not a valid regex")]
-    [InlineData("regex-no-sub", "needs host_path_regex_rewrite_substitution")]
-    [InlineData("host-port", "without port")]
-    [InlineData("no-to", "at least one URL")]
-    [InlineData("zero-timeout", "timeout must be positive")]
-    public void Invalid_routes_are_rejected_with_a_message_naming_the_option(string kind, string message)
-    {
-        var basic = Routes.Public("r", "app.test", "http://x");
-        var route = kind switch
-        {
-            "mixed" => basic with { To = [UpstreamUrl.Parse("h2c://x"), UpstreamUrl.Parse("http://y")] },
-            "two-tls-hosts" => basic with { To = [UpstreamUrl.Parse("https://x"), UpstreamUrl.Parse("https://y")] },
-            "bad-regex" => basic with { HostPathRegexRewritePattern = "(", HostPathRegexRewriteSubstitution = "x" },
-            "regex-no-sub" => basic with { HostPathRegexRewritePattern = "a" },
-            "host-port" => basic with { Host = "app.test:443" },
-            "no-to" => basic with { To = [] },
-            "zero-timeout" => basic with { Timeout = TimeSpan.Zero },
-            _ => throw new ArgumentOutOfRangeException(nameof(kind)),
-        };
-        var error = Assert.Throws<ArgumentException>(() => NewBuilder().AddOrUpdateRoute(route));
-        Assert.Contains(message.Replace("h2c and http", "h2c:// 'to' URLs cannot be mixed"), error.Message);
-        Assert.Contains("route r", error.Message);
+        var config = builder.Provider.GetConfig();
+        Assert.Equal(["a", "b"], config.Routes.Select(r => r.RouteId));
+        Assert.Single(config.Clusters.Single(c => c.ClusterId == "a").Destinations!);
+        Assert.Empty(config.Clusters.Single(c => c.ClusterId == "b").Destinations!);
+        Assert.Equal(1, _table.Count);
     }
 
     [Fact]
-    public void Duplicate_route_ids_are_rejected()
+    public void Ssh_routes_are_not_proxied_over_http()
     {
-        var error = Assert.Throws<ArgumentException>(() => NewBuilder().SetRoutes([Routes.Public("r", "a.test", "http://x"), Routes.Public("r", "b.test", "http://x")]));
-        Assert.Contains("'r'", error.Message);
+        var ssh = new Gateway.Config.RouteConfig
+        {
+            Id = "box",
+            From = new Gateway.Config.RouteFrom("ssh", "box", null, false, "ssh://box"),
+            To = [new Gateway.Config.RouteTarget(new Uri("ssh://127.0.0.1:22"), null)],
+            UpstreamTunnel = new Gateway.Config.UpstreamTunnelConfig(null),
+        };
+        var config = NewBuilder(ssh, Routes.Public("a", "a.test", "http://x")).Provider.GetConfig();
+        Assert.Equal("a", config.Routes.Single().RouteId);
+    }
+
+    [Fact]
+    public void Route_options_travel_in_yarp_route_and_cluster_config()
+    {
+        var route = Routes.Public("r", "app.test", "https://x.internal", "https://y.internal") with
+        {
+            AllowPublicUnauthenticatedAccess = false,
+            PreserveHostHeader = true,
+            HostRewrite = "lit.example",
+            HostRewriteHeader = "X-Host",
+            HostPathRegexRewritePattern = "^/(.*)$",
+            HostPathRegexRewriteSubstitution = @"\1.internal",
+            Timeout = TimeSpan.FromSeconds(7),
+            IdleTimeout = TimeSpan.FromSeconds(9),
+            TlsSkipVerify = true,
+            TlsUpstreamServerName = "name.internal",
+        };
+        var config = NewBuilder(route).Provider.GetConfig();
+        var yarpRoute = config.Routes.Single();
+        Assert.Equal(TimeSpan.FromSeconds(7), yarpRoute.Timeout);
+        Assert.Equal("false", yarpRoute.Metadata![ProxyMetadata.Public]);
+        Assert.Equal("true", yarpRoute.Metadata[ProxyMetadata.UsesTunnel]);
+        Assert.Equal("true", yarpRoute.Metadata[ProxyMetadata.PreserveHostHeader]);
+        Assert.Equal("lit.example", yarpRoute.Metadata[ProxyMetadata.HostRewrite]);
+        Assert.Equal("X-Host", yarpRoute.Metadata[ProxyMetadata.HostRewriteHeader]);
+        Assert.Equal("^/(.*)$", yarpRoute.Metadata[ProxyMetadata.HostPathRegexPattern]);
+        var cluster = config.Clusters.Single();
+        Assert.Equal(TimeSpan.FromSeconds(9), cluster.HttpRequest!.ActivityTimeout);
+        Assert.True(cluster.HttpClient!.DangerousAcceptAnyServerCertificate);
+        Assert.Equal("name.internal", cluster.Metadata![ProxyMetadata.TlsServerName]);
+
+        var untimed = NewBuilder(Routes.Public("u", "u.test", "http://x")).Provider.GetConfig();
+        Assert.Null(untimed.Routes.Single().Timeout);
+        Assert.Null(untimed.Clusters.Single().HttpRequest!.ActivityTimeout);
     }
 
     [Theory]
@@ -165,9 +180,8 @@ public sealed class ProxyConfigBuilderTests
     [InlineData("other.test", false)]
     public void Route_hosts_cover_exact_names_and_wildcard_suffixes(string host, bool expected)
     {
-        var builder = NewBuilder();
-        builder.SetRoutes([Routes.Public("a", "app.test", "http://x"), Routes.Public("w", "*.wild.test", "http://x")]);
-        Assert.Equal(expected, builder.IsRouteHost(host));
+        var routes = Routes.Table([Routes.Public("a", "app.test", "http://x"), Routes.Public("w", "*.wild.test", "http://x")]);
+        Assert.Equal(expected, routes.IsRouteHost(host));
     }
 
     [Fact]

@@ -138,8 +138,8 @@ public sealed class ProxyErrorTests
             using var certificate = upstreamCa.IssueLeaf("127.0.0.1");
             await using var upstream = await UpstreamServer.StartAsync("tls", UpstreamMode.Https, certificate);
             var to = $"https://127.0.0.1:{upstream.EndPoint.Port}";
-            var skip = Routes.Public("d1", "skip.test", to) with { UsesTunnel = false, TlsSkipVerify = true };
-            var strict = Routes.Public("d2", "strict.test", to) with { UsesTunnel = false };
+            var skip = Routes.Public("d1", "skip.test", to) with { UpstreamTunnel = null, TlsSkipVerify = true };
+            var strict = Routes.Public("d2", "strict.test", to) with { UpstreamTunnel = null };
             var dialer = new TestTunnelDialer();
             await using var gateway = await GatewayTestHost.StartAsync(dialer, [skip, strict]);
 

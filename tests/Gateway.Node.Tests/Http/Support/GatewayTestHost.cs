@@ -38,21 +38,21 @@ public sealed class GatewayTestHost : IAsyncDisposable
 
     public static async Task<GatewayTestHost> StartAsync(
         ITunnelDialer dialer,
-        IEnumerable<ProxyRouteDefinition> routes,
-        Action<GatewayHttpOptions>? configure = null,
+        IEnumerable<Gateway.Config.RouteConfig> routes,
+        GatewayHttpOptions? options = null,
         bool insecure = false)
     {
         var dataDir = Directory.CreateTempSubdirectory("gateway-http-").FullName;
         var ca = new LocalCertificateAuthority(dataDir);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
+        builder.Services.AddSingleton(Routes.Table(routes));
         builder.Services.AddSingleton(dialer);
-        builder.Services.AddGatewayHttp(configure);
+        builder.Services.AddGatewayHttp(options ?? GatewayHttpOptions.FromConfig(new Gateway.Config.GatewayConfig()));
         GatewayHttpListener.Configure(builder, new IPEndPoint(IPAddress.Loopback, 0), insecure, ca);
         var app = builder.Build();
         app.UseGatewayHttp();
         var host = new GatewayTestHost(app, dataDir, ca, insecure);
-        host.Config.SetRoutes(routes);
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         host.Port = new Uri(address).Port;
