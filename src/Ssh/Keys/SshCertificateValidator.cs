@@ -95,17 +95,17 @@ public static class SshCertificateValidator
     private static string? CheckSourceAddress(string? list, IPAddress? sourceAddress)
     {
         if (string.IsNullOrEmpty(list)) return "Certificate source-address option is empty";
-        var ranges = new List<CidrRange>();
+        var ranges = new List<IPNetwork>();
         foreach (var entry in list.Split(','))
         {
-            if (!CidrRange.TryParse(entry, out var range))
+            if (!IPNetworks.TryParseExact(entry, out var range))
                 return $"Certificate source-address option has an invalid entry \"{SshPublicKeyParser.Printable(entry)}\"";
             ranges.Add(range);
         }
         if (sourceAddress is null)
             return "Certificate source-address option is set but the source address is unknown";
         foreach (var range in ranges)
-            if (range.Contains(sourceAddress)) return null;
+            if (range.ContainsPeer(sourceAddress)) return null;
         return $"Certificate source-address option does not permit {sourceAddress}";
     }
 
