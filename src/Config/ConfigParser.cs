@@ -1,4 +1,8 @@
 using System.Globalization;
+using Gateway.Ssh.Crypto;
+using Gateway.Ssh.Kex;
+using Gateway.Ssh.Keys;
+using Gateway.Ssh.Transport;
 
 namespace Gateway.Config;
 
@@ -47,14 +51,14 @@ internal sealed partial class ConfigParser
                 : null,
             DataDir = DataDir(root),
             RuntimeFlags = RuntimeFlags(root),
-            SshKexAlgorithms = Algorithms(root, "ssh_kex_algorithms", SshAlgorithms.DefaultKex, SshAlgorithms.KnownKex),
-            SshCiphers = Algorithms(root, "ssh_ciphers", SshAlgorithms.DefaultCiphers, SshAlgorithms.KnownCiphers),
-            SshMacs = Algorithms(root, "ssh_macs", SshAlgorithms.DefaultMacs, SshAlgorithms.KnownMacs),
-            SshHostKeyAlgorithms = Algorithms(root, "ssh_host_key_algorithms", SshAlgorithms.DefaultHostKeyAlgorithms,
-                SshAlgorithms.KnownHostKeyAlgorithms),
+            SshKexAlgorithms = Algorithms(root, "ssh_kex_algorithms", SshAlgorithmPreferences.DefaultKeyExchange, KeyExchangeAlgorithms.Supported),
+            SshCiphers = Algorithms(root, "ssh_ciphers", SshAlgorithmPreferences.DefaultCiphers, CipherAlgorithms.SupportedCiphers),
+            SshMacs = Algorithms(root, "ssh_macs", SshAlgorithmPreferences.DefaultMacs, CipherAlgorithms.SupportedMacs),
+            SshHostKeyAlgorithms = Algorithms(root, "ssh_host_key_algorithms", SshAlgorithmPreferences.DefaultHostKey,
+                SshAlgorithmPreferences.SupportedHostKeyAlgorithms),
             Users = Users(root),
             TrustedUserCaKeys = StringList(root, "trusted_user_ca_keys")
-                .Select(item => KeyLine(item.Node.Path, item.Text))
+                .Select(item => KeyLine(item.Node.Path, item.Text, AuthorizedKeyUse.CertificateAuthority))
                 .OfType<AuthorizedKey>()
                 .ToList(),
             Cluster = Cluster(root),
@@ -361,12 +365,19 @@ internal sealed partial class ConfigParser
         return text.EndsWith('\n') ? text : text + "\n";
     }
 
-    private AuthorizedKey? KeyLine(string path, string line)
+    private AuthorizedKey? KeyLine(string path, string line, AuthorizedKeyUse use)
     {
-        if (AuthorizedKey.TryParse(line, out var key, out var error))
-            return key;
-        Problem(path, error);
-        return null;
+        if (!AuthorizedKey.TryParse(line, out var key, out var error))
+        {
+            Problem(path, error);
+            return null;
+        }
+        if (KeyLineRules.Refusal(key, use) is { } refusal)
+        {
+            Problem(path, refusal);
+            return null;
+        }
+        return key;
     }
 
     // ---- users and cluster ---------------------------------------------------------------
@@ -394,7 +405,7 @@ internal sealed partial class ConfigParser
             else
                 seen[email] = emailPath;
             var groups = StringList(obj, "groups").Select(g => g.Text).ToList();
-            var keys = StringList(obj, "ssh_keys").Select(k => KeyLine(k.Node.Path, k.Text)).OfType<AuthorizedKey>().ToList();
+            var keys = StringList(obj, "ssh_keys").Select(k => KeyLine(k.Node.Path, k.Text, AuthorizedKeyUse.UserKey)).OfType<AuthorizedKey>().ToList();
             result.Add(new UserConfig(email ?? "", String(obj, "name"), groups, keys));
         }
         return result;

@@ -1,3 +1,6 @@
+using Gateway.Ssh.Keys;
+using Gateway.Ssh.Transport;
+
 namespace Gateway.Config;
 
 /// <summary>The whole validated configuration of one node. Option names follow Pomerium.</summary>
@@ -29,13 +32,13 @@ public sealed record GatewayConfig
 
     public RuntimeFlags RuntimeFlags { get; init; } = new();
 
-    public IReadOnlyList<string> SshKexAlgorithms { get; init; } = SshAlgorithms.DefaultKex;
+    public IReadOnlyList<string> SshKexAlgorithms { get; init; } = SshAlgorithmPreferences.DefaultKeyExchange;
 
-    public IReadOnlyList<string> SshCiphers { get; init; } = SshAlgorithms.DefaultCiphers;
+    public IReadOnlyList<string> SshCiphers { get; init; } = SshAlgorithmPreferences.DefaultCiphers;
 
-    public IReadOnlyList<string> SshMacs { get; init; } = SshAlgorithms.DefaultMacs;
+    public IReadOnlyList<string> SshMacs { get; init; } = SshAlgorithmPreferences.DefaultMacs;
 
-    public IReadOnlyList<string> SshHostKeyAlgorithms { get; init; } = SshAlgorithms.DefaultHostKeyAlgorithms;
+    public IReadOnlyList<string> SshHostKeyAlgorithms { get; init; } = SshAlgorithmPreferences.DefaultHostKey;
 
     /// <summary><c>users</c>: the embedded identity source.</summary>
     public IReadOnlyList<UserConfig> Users { get; init; } = [];

@@ -1,4 +1,5 @@
 using System.Net;
+using Gateway.Ssh.Keys;
 
 namespace Gateway.Policy;
 
@@ -37,13 +38,13 @@ public sealed record PolicyInput
     public string? SshUsername { get; init; }
 
     /// <summary>The key (or certificate) the SSH client authenticated with.</summary>
-    public PolicySshKey? SshPublicKey { get; init; }
+    public SshPublicKey? SshPublicKey { get; init; }
 
     /// <summary>
     /// The CA that signed the client's user certificate. Set this only after the certificate
     /// was fully verified (signature, validity window, principal); the policy only compares keys.
     /// </summary>
-    public PolicySshKey? SshCaPublicKey { get; init; }
+    public SshPublicKey? SshCaPublicKey { get; init; }
 
     public string? HttpMethod { get; init; }
 

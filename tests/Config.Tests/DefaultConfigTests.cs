@@ -1,5 +1,6 @@
 using Gateway.Policy;
 using Gateway.Config;
+using Gateway.Ssh.Transport;
 
 namespace Gateway.Config.Tests;
 
@@ -20,8 +21,8 @@ public class DefaultConfigTests
         Assert.True(config.RuntimeFlags.SshUpstreamTunnel);
         Assert.Null(config.Cluster);
         Assert.Equal("/home/tester/.local/share/gateway", config.DataDir);
-        Assert.Equal(SshAlgorithms.DefaultKex, config.SshKexAlgorithms);
-        Assert.Equal(SshAlgorithms.DefaultCiphers, config.SshCiphers);
+        Assert.Equal(SshAlgorithmPreferences.DefaultKeyExchange, config.SshKexAlgorithms);
+        Assert.Equal(SshAlgorithmPreferences.DefaultCiphers, config.SshCiphers);
 
         var user = Assert.Single(config.Users);
         Assert.Equal("demo@gateway.test", user.Email);
@@ -88,7 +89,7 @@ public class DefaultConfigTests
         Assert.Equal("127.0.0.1:2222", config.SshAddress!.ToString());
         Assert.Empty(config.Routes);
         Assert.Empty(config.Users);
-        Assert.Equal(SshAlgorithms.DefaultHostKeyAlgorithms, config.SshHostKeyAlgorithms);
-        Assert.Equal(SshAlgorithms.DefaultMacs, config.SshMacs);
+        Assert.Equal(SshAlgorithmPreferences.DefaultHostKey, config.SshHostKeyAlgorithms);
+        Assert.Equal(SshAlgorithmPreferences.DefaultMacs, config.SshMacs);
     }
 }

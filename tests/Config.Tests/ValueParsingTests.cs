@@ -283,9 +283,10 @@ public class ValueParsingTests
         Assert.Equal(["x", "y"], user.Groups);
         var sshKey = Assert.Single(user.SshKeys);
         Assert.Equal("a@laptop", sshKey.Comment);
-        Assert.Equal(51, sshKey.Blob().Length);
+        Assert.Equal(51, sshKey.Blob.Length);
+        Assert.Empty(sshKey.Options);
         var ca = Assert.Single(config.TrustedUserCaKeys);
-        Assert.Equal("cert-authority", ca.Options);
+        Assert.Equal("cert-authority", Assert.Single(ca.Options).Name);
         Assert.Equal("ssh-ed25519", ca.KeyType);
     }
 

@@ -1,5 +1,6 @@
 using System.Net;
 using Gateway.Policy;
+using Gateway.Ssh.Keys;
 
 namespace Gateway.Policy.Tests;
 
@@ -14,7 +15,10 @@ internal static class PolicyTestData
     /// <summary>KeyA certified by CaKey for principal "alice".</summary>
     public const string CertA = "ssh-ed25519-cert-v01@openssh.com AAAAIHNzaC1lZDI1NTE5LWNlcnQtdjAxQG9wZW5zc2guY29tAAAAILpiRyASuzSiH1sjhze6lcvy76VOD8v93t8fJksoHmcBAAAAIIjiDCSEY7HPRWs0QPU/3iJx1CFFbZa05qsrZieb4SoGAAAAAAAAAAAAAAABAAAAAmlkAAAACQAAAAVhbGljZQAAAABrBteYAAAAAGsG5hUAAAAAAAAAggAAABVwZXJtaXQtWDExLWZvcndhcmRpbmcAAAAAAAAAF3Blcm1pdC1hZ2VudC1mb3J3YXJkaW5nAAAAAAAAABZwZXJtaXQtcG9ydC1mb3J3YXJkaW5nAAAAAAAAAApwZXJtaXQtcHR5AAAAAAAAAA5wZXJtaXQtdXNlci1yYwAAAAAAAAAAAAAAMwAAAAtzc2gtZWQyNTUxOQAAACA/U8Z3TOmzh088AIWXsEhY5LbWNziOVh+YI9Uf/fXOcAAAAFMAAAALc3NoLWVkMjU1MTkAAABAhLPJfHf3nCHKb5GN3FwfrYJydGfMCCdufr1b7d5gN7McWpq6FE5KhWjn6TRMGaA4gI7qRDjo0LuGkWzWdmgCCg== a@test";
 
-    public static PolicySshKey Key(string line) => PolicySshKey.ParseAuthorizedKey(line);
+    /// <summary>A security key: readable and comparable, never authenticated by the SSH server.</summary>
+    public const string SecurityKey = "sk-ssh-ed25519@openssh.com AAAAGnNrLXNzaC1lZDI1NTE5QG9wZW5zc2guY29tAAAAIDK1btUzSKhYfzDJDlxkBt+V07irETCx2mK89JKo7YpjAAAABHNzaDo= sk@test";
+
+    public static SshPublicKey Key(string line) => SshKeys.ParseAuthorizedKey(line);
 
     /// <summary>Signed-in Alice over HTTP.</summary>
     public static readonly PolicyInput AliceHttp = new()

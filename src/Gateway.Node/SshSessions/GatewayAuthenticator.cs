@@ -21,10 +21,11 @@ public sealed class GatewayAuthenticator : ISshServerAuthenticator
         foreach (var user in config.Users)
         {
             _usersByEmail[user.Email] = user;
+            // Config admits only verifiable keys here, so every line has its decoded key.
             foreach (var key in user.SshKeys)
-                _usersByKey[SshKeys.ParsePublicKey(key.Blob())] = user;
+                _usersByKey[key.PublicKey!] = user;
         }
-        TrustedCaKeys = config.TrustedUserCaKeys.Select(k => SshKeys.ParsePublicKey(k.Blob())).ToList();
+        TrustedCaKeys = config.TrustedUserCaKeys.Select(k => k.PublicKey!).ToList();
     }
 
     public IReadOnlyCollection<SshPublicKey> TrustedCaKeys { get; }

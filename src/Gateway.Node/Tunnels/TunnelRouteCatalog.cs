@@ -36,8 +36,8 @@ public sealed class TunnelRouteCatalog
             Groups = identity.Groups,
             SourceIp = source,
             SshUsername = sshUsername,
-            SshPublicKey = PolicySshKey.FromBlob(identity.Key.Blob.Span),
-            SshCaPublicKey = identity.CertificateAuthority is { } ca ? PolicySshKey.FromBlob(ca.Blob.Span) : null,
+            SshPublicKey = identity.Key,
+            SshCaPublicKey = identity.CertificateAuthority,
         };
         return _routes.Select(r =>
         {

@@ -1,4 +1,7 @@
+using System.Net;
 using Gateway.Policy.Matchers;
+using Gateway.Ssh;
+using Gateway.Ssh.Keys;
 
 namespace Gateway.Policy.Criteria;
 
@@ -61,29 +64,33 @@ internal static class CriterionFactory
         return name.Length > 0 ? name : throw new PolicyParseException(path, "expected a claim name, got an empty string");
     }
 
-    private static IpRange[] ParseRanges(object? data, string path)
+    private static IPNetwork[] ParseRanges(object? data, string path)
     {
         var items = PolicyTree.StringOrList(data, path);
-        var ranges = new IpRange[items.Count];
+        var ranges = new IPNetwork[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
             var (text, itemPath) = items[i];
-            if (!IpRange.TryParse(text.Trim(), out var range) || range is null)
+            if (!IPNetworks.TryParseMasked(text.Trim(), out var range))
                 throw new PolicyParseException(itemPath, $"\"{text}\" is not an IP address or CIDR range");
             ranges[i] = range;
         }
         return ranges;
     }
 
-    private static PolicySshKey[] ParseKeys(object? data, string path)
+    /// <summary>
+    /// authorized_keys lines of any readable type, certificates and security keys included: a
+    /// policy only compares blobs, even for a key the SSH server could never authenticate.
+    /// </summary>
+    private static AuthorizedKey[] ParseKeys(object? data, string path)
     {
         var items = PolicyTree.StringOrList(data, path);
-        var keys = new PolicySshKey[items.Count];
+        var keys = new AuthorizedKey[items.Count];
         for (var i = 0; i < items.Count; i++)
         {
             var (text, itemPath) = items[i];
-            if (!PolicySshKey.TryParseAuthorizedKey(text, out var key))
-                throw new PolicyParseException(itemPath, "not a valid SSH public key (expected an authorized_keys line such as \"ssh-ed25519 AAAA... comment\")");
+            if (!AuthorizedKey.TryParse(text, out var key, out var error))
+                throw new PolicyParseException(itemPath, $"not a valid SSH public key: {error} (expected an authorized_keys line such as \"ssh-ed25519 AAAA... comment\")");
             keys[i] = key;
         }
         return keys;

@@ -1,4 +1,5 @@
 using Gateway.Policy.Matchers;
+using Gateway.Ssh.Keys;
 
 namespace Gateway.Policy.Criteria;
 
@@ -45,11 +46,21 @@ internal sealed class SshUsernameMatchesClaimCriterion(string path, string claim
     }
 }
 
-/// <summary><c>ssh_publickey</c>: the client's key is one of the listed keys (type + blob).</summary>
-internal sealed class SshPublicKeyCriterion(string path, PolicySshKey[] keys)
+/// <summary><c>ssh_publickey</c>: the client's key is one of the listed keys (same blob; options and comments never count).</summary>
+internal sealed class SshPublicKeyCriterion(string path, AuthorizedKey[] keys)
     : Criterion(path, PolicyReasons.SshPublicKeyOk, PolicyReasons.SshPublicKeyUnauthorized)
 {
-    public override CriterionResult Evaluate(PolicyInput input) => Of(SshKeys.AnyEquals(keys, input.SshPublicKey));
+    public override CriterionResult Evaluate(PolicyInput input) => Of(AnyMatches(keys, input.SshPublicKey));
+
+    public static bool AnyMatches(AuthorizedKey[] keys, SshPublicKey? candidate)
+    {
+        foreach (var key in keys)
+        {
+            if (key.Matches(candidate))
+                return true;
+        }
+        return false;
+    }
 }
 
 /// <summary>
@@ -57,23 +68,8 @@ internal sealed class SshPublicKeyCriterion(string path, PolicySshKey[] keys)
 /// Certificate verification (signature, validity, principal) is the SSH layer's job; it reports the
 /// verified CA in <see cref="PolicyInput.SshCaPublicKey"/>.
 /// </summary>
-internal sealed class SshCaCriterion(string path, PolicySshKey[] authorities)
+internal sealed class SshCaCriterion(string path, AuthorizedKey[] authorities)
     : Criterion(path, PolicyReasons.SshPublicKeyOk, PolicyReasons.SshPublicKeyUnauthorized)
 {
-    public override CriterionResult Evaluate(PolicyInput input) => Of(SshKeys.AnyEquals(authorities, input.SshCaPublicKey));
-}
-
-internal static class SshKeys
-{
-    public static bool AnyEquals(PolicySshKey[] keys, PolicySshKey? candidate)
-    {
-        if (candidate is null)
-            return false;
-        foreach (var key in keys)
-        {
-            if (key.Equals(candidate))
-                return true;
-        }
-        return false;
-    }
+    public override CriterionResult Evaluate(PolicyInput input) => Of(SshPublicKeyCriterion.AnyMatches(authorities, input.SshCaPublicKey));
 }

@@ -25,29 +25,11 @@ internal sealed class Curve25519KeyExchange : KeyExchange
     public override (byte[] ServerValue, byte[] EncodedSharedSecret) RespondToClient(ReadOnlySpan<byte> clientValue)
     {
         Claim();
-        var secret = _key.Agree(clientValue);
-        try
-        {
-            return ((byte[])_key.PublicKey.Clone(), SharedSecretEncoding.AsMPInt(secret));
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(secret);
-        }
+        return ((byte[])_key.PublicKey.Clone(), SharedSecretEncoding.AsMPIntClearing(_key.Agree(clientValue)));
     }
 
-    public override byte[] CompleteAsClient(ReadOnlySpan<byte> serverValue)
-    {
-        var secret = _key.Agree(serverValue);
-        try
-        {
-            return SharedSecretEncoding.AsMPInt(secret);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(secret);
-        }
-    }
+    public override byte[] CompleteAsClient(ReadOnlySpan<byte> serverValue) =>
+        SharedSecretEncoding.AsMPIntClearing(_key.Agree(serverValue));
 
     public override void Dispose()
     {

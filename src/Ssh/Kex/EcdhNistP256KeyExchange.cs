@@ -44,14 +44,7 @@ internal sealed class EcdhNistP256KeyExchange : KeyExchange
         {
             throw new SshProtocolException(DisconnectReason.KeyExchangeFailed, "P-256 key agreement failed.", e);
         }
-        try
-        {
-            return SharedSecretEncoding.AsMPInt(secret);
-        }
-        finally
-        {
-            CryptographicOperations.ZeroMemory(secret);
-        }
+        return SharedSecretEncoding.AsMPIntClearing(secret);
     }
 
     public override void Dispose()

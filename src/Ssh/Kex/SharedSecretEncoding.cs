@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.Security.Cryptography;
 using Gateway.Ssh.Wire;
 
 namespace Gateway.Ssh.Kex;
@@ -12,6 +13,22 @@ internal static class SharedSecretEncoding
         var buffer = new ArrayBufferWriter<byte>(unsignedBigEndian.Length + 5);
         new SshWriter(buffer).WriteMPInt(unsignedBigEndian);
         return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>
+    /// <see cref="AsMPInt"/> of a raw agreement output that nothing else needs, which is then cleared:
+    /// only the encoded K outlives the exchange.
+    /// </summary>
+    public static byte[] AsMPIntClearing(byte[] rawSecret)
+    {
+        try
+        {
+            return AsMPInt(rawSecret);
+        }
+        finally
+        {
+            CryptographicOperations.ZeroMemory(rawSecret);
+        }
     }
 
     /// <summary>K as an SSH string (uint32 length ‖ bytes), used by the ML-KEM hybrid.</summary>

@@ -14,28 +14,14 @@ public static class SshCertificateValidator
     public const string SourceAddressOption = "source-address";
     public const string VerifyRequiredOption = "verify-required";
 
-    /// <summary>OpenSSH's SSH_ALLOWED_CA_SIGALGS without the FIDO (sk-) types, which this library does not parse.</summary>
-    public static IReadOnlyList<string> AllowedCaSignatureAlgorithms { get; } =
-    [
-        SshKeyAlgorithms.Ed25519,
-        SshKeyAlgorithms.EcdsaP256,
-        SshKeyAlgorithms.EcdsaP384,
-        SshKeyAlgorithms.EcdsaP521,
-        SshKeyAlgorithms.RsaSha512,
-        SshKeyAlgorithms.RsaSha256,
-    ];
+    /// <summary>
+    /// OpenSSH's SSH_ALLOWED_CA_SIGALGS without the FIDO (sk-) types, which this library does not
+    /// verify: the same list as every other signature it checks.
+    /// </summary>
+    public static IReadOnlyList<string> AllowedCaSignatureAlgorithms => SshKeyAlgorithms.SignatureAlgorithms;
 
     /// <param name="principal">The name that must be listed (the user name for user certs, host name for host certs); null skips the check.</param>
     /// <param name="sourceAddress">The peer address, checked against a <c>source-address</c> option; null fails such a certificate.</param>
-    public static SshCertificateValidation Validate(
-        SshCertificate cert,
-        IReadOnlyCollection<SshPublicKey> trustedCaKeys,
-        SshCertificateType expectedType,
-        string? principal,
-        IPAddress? sourceAddress,
-        DateTimeOffset now) =>
-        Validate(cert, trustedCaKeys, expectedType, principal, sourceAddress, now, principalWildcards: false);
-
     /// <param name="principalWildcards">
     /// Lets certificate principals be <c>*</c>/<c>?</c> patterns, as OpenSSH's client allows for host
     /// certificates (<c>sshkey_cert_check_host</c>); user certificates always match exactly.
@@ -47,7 +33,7 @@ public static class SshCertificateValidator
         string? principal,
         IPAddress? sourceAddress,
         DateTimeOffset now,
-        bool principalWildcards)
+        bool principalWildcards = false)
     {
         ArgumentNullException.ThrowIfNull(cert);
         ArgumentNullException.ThrowIfNull(trustedCaKeys);
@@ -95,17 +81,17 @@ public static class SshCertificateValidator
     private static string? CheckSourceAddress(string? list, IPAddress? sourceAddress)
     {
         if (string.IsNullOrEmpty(list)) return "Certificate source-address option is empty";
-        var ranges = new List<CidrRange>();
+        var ranges = new List<IPNetwork>();
         foreach (var entry in list.Split(','))
         {
-            if (!CidrRange.TryParse(entry, out var range))
+            if (!IPNetworks.TryParseExact(entry, out var range))
                 return $"Certificate source-address option has an invalid entry \"{SshPublicKeyParser.Printable(entry)}\"";
             ranges.Add(range);
         }
         if (sourceAddress is null)
             return "Certificate source-address option is set but the source address is unknown";
         foreach (var range in ranges)
-            if (range.Contains(sourceAddress)) return null;
+            if (range.ContainsPeer(sourceAddress)) return null;
         return $"Certificate source-address option does not permit {sourceAddress}";
     }
 

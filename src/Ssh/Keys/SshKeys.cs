@@ -41,42 +41,16 @@ public static class SshKeys
     }
 
     /// <summary>
-    /// Parses one authorized_keys / <c>.pub</c> line, <c>type base64 [comment]</c>. Option prefixes
-    /// (<c>from="…" ssh-ed25519 …</c>) are not supported.
+    /// The key of one authorized_keys / <c>.pub</c> line (<see cref="AuthorizedKey"/>); options and
+    /// comment are read and dropped.
     /// </summary>
-    /// <exception cref="FormatException">The line is not a supported public key line; the message says why.</exception>
+    /// <exception cref="FormatException">The line is not a key line, or its key is a security key (<c>sk-*</c>), which this library cannot verify.</exception>
     public static SshPublicKey ParseAuthorizedKey(string line)
     {
         ArgumentNullException.ThrowIfNull(line);
-        var trimmed = line.Trim();
-        if (trimmed.Length == 0) throw new FormatException("the public key line is empty");
-        if (trimmed[0] == '#') throw new FormatException("the public key line is a comment");
-        var parts = trimmed.Split([' ', '\t'], 3, StringSplitOptions.RemoveEmptyEntries);
-        var type = parts[0];
-        if (!IsKnownKeyType(type))
-            throw new FormatException($"the line starts with '{SshPublicKeyParser.Printable(type)}', which is not a supported key type (ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa or their -cert-v01@openssh.com forms); authorized_keys options are not supported");
-        if (parts.Length < 2) throw new FormatException($"the {type} line has no base64 key data");
-        byte[] blob;
-        try
-        {
-            blob = Convert.FromBase64String(parts[1]);
-        }
-        catch (FormatException)
-        {
-            throw new FormatException($"the {type} key data is not valid base64");
-        }
-        SshPublicKey key;
-        try
-        {
-            key = ParsePublicKey(blob);
-        }
-        catch (SshProtocolException e)
-        {
-            throw new FormatException($"the {type} key data is invalid: {e.Message}", e);
-        }
-        if (key.KeyType != type)
-            throw new FormatException($"the line says {type} but the key data holds a {key.KeyType} key");
-        return key;
+        var parsed = AuthorizedKey.Parse(line);
+        return parsed.PublicKey
+            ?? throw new FormatException($"{parsed.KeyType} is a security key type; its signatures cannot be verified here");
     }
 
     /// <summary>Formats <c>type base64 [comment]</c>, as in a <c>.pub</c> file (no trailing newline).</summary>
@@ -174,12 +148,6 @@ public static class SshKeys
             rest = rest[fields.Location.End..];
         }
         throw new FormatException("no PEM private key block found (expected '-----BEGIN OPENSSH PRIVATE KEY-----' or another PEM private key)");
-    }
-
-    private static bool IsKnownKeyType(string type)
-    {
-        var plain = SshKeyAlgorithms.ToSignatureAlgorithm(type);
-        return plain is SshKeyAlgorithms.Ed25519 or SshKeyAlgorithms.Rsa || EcdsaCurve.FromKeyType(plain) is not null;
     }
 
     private static SshPrivateKey LoadRsa(Action<RSA> import)

@@ -1,5 +1,6 @@
 using Gateway.Ssh.Crypto;
 using Gateway.Ssh.Kex;
+using Gateway.Ssh.Keys;
 
 namespace Gateway.Ssh.Transport;
 
@@ -10,23 +11,30 @@ namespace Gateway.Ssh.Transport;
 public sealed class SshAlgorithmPreferences
 {
     /// <summary>Host key signature algorithms this transport can use.</summary>
-    public static IReadOnlyList<string> SupportedHostKeyAlgorithms { get; } =
-    [
-        "ssh-ed25519", "ecdsa-sha2-nistp256", "ecdsa-sha2-nistp384", "ecdsa-sha2-nistp521", "rsa-sha2-512", "rsa-sha2-256",
-    ];
+    public static IReadOnlyList<string> SupportedHostKeyAlgorithms => SshKeyAlgorithms.SignatureAlgorithms;
 
     /// <summary>NIST ECDH is implemented but off by default: audits such as ssh-audit fail NIST curves.</summary>
-    public IList<string> KeyExchange { get; set; } = new List<string> { "mlkem768x25519-sha256", "curve25519-sha256", "curve25519-sha256@libssh.org" };
+    public static IReadOnlyList<string> DefaultKeyExchange { get; } =
+        [KeyExchangeAlgorithms.MlKem768X25519Sha256, KeyExchangeAlgorithms.Curve25519Sha256, KeyExchangeAlgorithms.Curve25519Sha256LibSsh];
 
-    public IList<string> HostKey { get; set; } = new List<string> { "ssh-ed25519", "ecdsa-sha2-nistp256", "rsa-sha2-512", "rsa-sha2-256" };
+    public static IReadOnlyList<string> DefaultHostKey { get; } =
+        [SshKeyAlgorithms.Ed25519, SshKeyAlgorithms.EcdsaP256, SshKeyAlgorithms.RsaSha512, SshKeyAlgorithms.RsaSha256];
 
-    public IList<string> Ciphers { get; set; } = new List<string>
-    {
-        "chacha20-poly1305@openssh.com", "aes256-gcm@openssh.com", "aes128-gcm@openssh.com", "aes256-ctr", "aes128-ctr",
-    };
+    public static IReadOnlyList<string> DefaultCiphers { get; } =
+    [
+        CipherAlgorithms.ChaCha20Poly1305, CipherAlgorithms.Aes256Gcm, CipherAlgorithms.Aes128Gcm, CipherAlgorithms.Aes256Ctr, CipherAlgorithms.Aes128Ctr,
+    ];
 
     /// <summary>Only used with non-AEAD ciphers (the ctr modes).</summary>
-    public IList<string> Macs { get; set; } = new List<string> { "hmac-sha2-256-etm@openssh.com", "hmac-sha2-512-etm@openssh.com" };
+    public static IReadOnlyList<string> DefaultMacs { get; } = [CipherAlgorithms.HmacSha256Etm, CipherAlgorithms.HmacSha512Etm];
+
+    public IList<string> KeyExchange { get; set; } = [.. DefaultKeyExchange];
+
+    public IList<string> HostKey { get; set; } = [.. DefaultHostKey];
+
+    public IList<string> Ciphers { get; set; } = [.. DefaultCiphers];
+
+    public IList<string> Macs { get; set; } = [.. DefaultMacs];
 
     public IList<string> Compression { get; set; } = new List<string> { "none" };
 

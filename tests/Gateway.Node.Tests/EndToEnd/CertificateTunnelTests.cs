@@ -1,0 +1,70 @@
+using Gateway.Testing;
+
+namespace Gateway.Node.Tests.EndToEnd;
+
+/// <summary>
+/// A user known only by an OpenSSH user certificate: the CA is a <c>cert-authority</c> line in
+/// <c>trusted_user_ca_keys</c>, the route's ssh_policy names the same CA with <c>ssh_ca</c>, and
+/// the real <c>ssh</c> offers the <c>-cert.pub</c> beside its key.
+/// </summary>
+public sealed class CertificateTunnelTests : IAsyncLifetime
+{
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
+    private readonly TempDirectory _dir = new();
+    private NamedUpstream _upstream = null!;
+    private TunnelClient _carol = null!;
+    private TunnelClient _mallory = null!;
+    private GatewayNode _node = null!;
+
+    public async Task InitializeAsync()
+    {
+        _upstream = await NamedUpstream.StartAsync("carol-app");
+        var ca = await OpenSshKeys.GenerateAsync(_dir, "user-ca", "ed25519");
+        var rogueCa = await OpenSshKeys.GenerateAsync(_dir, "rogue-ca", "ed25519");
+        _carol = await TunnelClient.CreateAsync(_dir, "carol");
+        _mallory = await TunnelClient.CreateAsync(_dir, "mallory");
+        await OpenSshKeys.CertifyAsync(ca, _carol.KeyPath + ".pub", "carol", "carol@example.com");
+        await OpenSshKeys.CertifyAsync(rogueCa, _mallory.KeyPath + ".pub", "mallory", "carol@example.com");
+        var caLine = (await File.ReadAllTextAsync(ca + ".pub")).Trim();
+        _node = await GatewayNode.StartAsync(_dir, $$"""
+            trusted_user_ca_keys = ["cert-authority {{caLine}}"]
+            routes = [
+              {
+                from = "https://certified.example.com"
+                to = "{{_upstream.Url}}"
+                allow_public_unauthenticated_access = true
+                upstream_tunnel { ssh_policy { allow { and = [{ ssh_ca = "{{caLine}}" }, { email { is = "carol@example.com" } }] } } }
+              }
+            ]
+            """);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _node.DisposeAsync();
+        await _upstream.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task A_certificate_from_the_trusted_ca_opens_the_tunnel()
+    {
+        await using var ssh = _carol.Connect(_node, ["-N", "-v", "-R", "0"]);
+        Assert.NotNull(await TunnelClient.WaitForForwardAsync(ssh, Timeout));
+
+        var deadline = DateTime.UtcNow + Timeout;
+        (string Body, int Status) reply;
+        do reply = Curl.Parse(await Curl.GetAsync(_node, "certified.example.com", "/hello"));
+        while (reply.Status == 503 && DateTime.UtcNow < deadline);
+        Assert.Equal(200, reply.Status);
+        Assert.StartsWith("carol-app ", reply.Body);
+    }
+
+    [Fact]
+    public async Task A_certificate_from_another_ca_is_refused()
+    {
+        var result = await _mallory.RunAsync(_node, ["-N", "-R", "0"], Timeout);
+        Assert.NotEqual(0, result.ExitCode);
+        Assert.Contains("Permission denied", result.Stderr);
+    }
+}
