@@ -28,7 +28,7 @@ public sealed class AkkaLogForwarder : ReceiveActor, IRequiresMessageQueue<ILogg
         var logger = loggers.CreateLogger(CategoryOf(e));
         var level = LevelOf(e.LogLevel());
         if (!logger.IsEnabled(level)) return;
-        using (logger.BeginScope(new Dictionary<string, object> { ["AkkaSource"] = e.LogSource }))
+        using (logger.BeginScope("{AkkaSource}", e.LogSource))
             logger.Log(level, e.Cause, "{Message}", e.Message?.ToString());
     }
 

@@ -27,9 +27,10 @@ public static class GatewayLogging
         }
         logging.AddFilter("Microsoft.AspNetCore", LogLevel.Warning);
         logging.AddFilter("Yarp", LogLevel.Warning);
-        // YARP reports every failed forward (no destination, refused tunnel) as a warning with a stack
+        // YARP reports every failed forward (no destination, refused tunnel) as a warning, with a stack
         // trace; GatewayProxyMiddleware writes one information line per such request instead.
         logging.AddFilter("Yarp.ReverseProxy.Forwarder", LogLevel.Error);
+        logging.AddFilter("Yarp.ReverseProxy.LoadBalancing", LogLevel.Error);
         // The host logs a failed start with its stack trace; GatewayNodeRunner reports one line instead.
         logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         return logging;
