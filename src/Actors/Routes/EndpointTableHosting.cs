@@ -2,12 +2,14 @@ using Akka.Hosting;
 
 namespace Gateway.Actors.Routes;
 
-/// <summary>Starts this node's <see cref="EndpointTableActor"/>, the writer of its <see cref="EndpointTable"/> replica.</summary>
+/// <summary>
+/// Starts this node's <see cref="EndpointTableActor"/>, the writer of its <see cref="EndpointTable"/>
+/// replica. Nothing sends to it but pub-sub and cluster events, so it is not in the actor registry.
+/// </summary>
 public static class EndpointTableHosting
 {
     public const string ActorName = "endpoint-table";
 
     public static AkkaConfigurationBuilder WithEndpointTableReplica(this AkkaConfigurationBuilder builder, EndpointTable table)
-        => builder.WithActors((system, registry) =>
-            registry.Register<EndpointTableActor>(system.ActorOf(EndpointTableActor.Props(table), ActorName)));
+        => builder.WithActors((system, _) => system.ActorOf(EndpointTableActor.Props(table), ActorName));
 }
