@@ -18,6 +18,8 @@ internal sealed class ConfigOverrides
         ("--seed-nodes", "GATEWAY_SEED_NODES"),
         ("--relay-address", "GATEWAY_RELAY_ADDRESS"),
         ("--status-address", "GATEWAY_STATUS_ADDRESS"),
+        ("--drain-timeout", "GATEWAY_DRAIN_TIMEOUT"),
+        ("--log-format", "GATEWAY_LOG_FORMAT"),
     ];
 
     public const string ConfigFlag = "--config";
@@ -92,7 +94,7 @@ internal sealed class ConfigOverrides
     private static GatewayConfig ApplyOne(GatewayConfig config, string flag, string source, string value,
         string baseDirectory, List<ConfigProblem> problems)
     {
-        var cluster = config.Cluster ?? new ClusterConfig();
+        var cluster = config.Cluster ?? new GatewayClusterConfig();
         switch (flag)
         {
             case "--address":
@@ -139,6 +141,14 @@ internal sealed class ConfigOverrides
                 return HostPort.TryParse(value, null, out var status, out error)
                     ? config with { Cluster = cluster with { StatusAddress = status } }
                     : Fail(error);
+            case "--drain-timeout":
+                return DrainTimeouts.TryParseOverride(value, out var drain, out error)
+                    ? config with { Cluster = cluster with { DrainTimeout = drain } }
+                    : Fail(error);
+            case "--log-format":
+                return LogFormats.TryParse(value, out var format)
+                    ? config with { LogFormat = format }
+                    : Fail($"expected {LogFormats.Names}, got \"{value}\"");
             default:
                 throw new InvalidOperationException("unreachable: setting without a handler: " + flag);
         }

@@ -417,13 +417,13 @@ internal sealed partial class ConfigParser
         return at > 0 && at == s.LastIndexOf('@') && at < s.Length - 1 && !s.Any(char.IsWhiteSpace);
     }
 
-    private ClusterConfig? Cluster(ObjectNode root)
+    private GatewayClusterConfig? Cluster(ObjectNode root)
     {
         var node = Object(root, "cluster");
         if (node is null)
             return null;
-        CheckKeys(node, ["hostname", "port", "seed_nodes", "relay_address", "status_address"]);
-        var cluster = new ClusterConfig();
+        CheckKeys(node, ["hostname", "port", "seed_nodes", "relay_address", "status_address", "drain_timeout"]);
+        var cluster = new GatewayClusterConfig();
         if (String(node, "hostname") is { } hostname)
         {
             if (hostname.Length == 0 || hostname.Any(c => char.IsWhiteSpace(c) || c is '/' or '@'))
@@ -446,6 +446,13 @@ internal sealed partial class ConfigParser
             cluster = cluster with { RelayAddress = relay };
         if (Address(node, "status_address", null) is { } status)
             cluster = cluster with { StatusAddress = status };
+        if (Duration(node, "drain_timeout") is { } drain)
+        {
+            if (DrainTimeouts.Check(drain) is { } error)
+                Problem(ConfigNode.ChildPath(node.Path, "drain_timeout"), error);
+            else
+                cluster = cluster with { DrainTimeout = drain };
+        }
         return cluster;
     }
 

@@ -47,7 +47,7 @@ public sealed record GatewayConfig
     public IReadOnlyList<AuthorizedKey> TrustedUserCaKeys { get; init; } = [];
 
     /// <summary><c>cluster</c>: per-node cluster settings; null means a one-node cluster on loopback.</summary>
-    public ClusterConfig? Cluster { get; init; }
+    public GatewayClusterConfig? Cluster { get; init; }
 
     public IReadOnlyList<RouteConfig> Routes { get; init; } = [];
 
@@ -58,6 +58,8 @@ public sealed record GatewayConfig
     /// channel) is retired after this long, so that endpoints that joined later get traffic soon.
     /// </summary>
     public TimeSpan UpstreamPooledConnectionLifetime { get; init; } = DefaultUpstreamPooledConnectionLifetime;
+    /// <summary><c>--log-format</c> / <c>GATEWAY_LOG_FORMAT</c>: how the console log is written.</summary>
+    public LogFormat LogFormat { get; init; } = LogFormat.Simple;
 
     /// <summary>The root <c>akka { ... }</c> block, passed through unvalidated to the actor system
     /// (e.g. failure-detector settings); null when absent.</summary>
@@ -79,8 +81,11 @@ public sealed record UserConfig(
     IReadOnlyList<AuthorizedKey> SshKeys);
 
 /// <summary>The <c>cluster</c> block (per-node settings, usually overridden by flags or environment).</summary>
-public sealed record ClusterConfig
+public sealed record GatewayClusterConfig
 {
+    /// <summary>The longest <see cref="DrainTimeout"/> accepted: a drain is meant to take seconds.</summary>
+    public static readonly TimeSpan MaxDrainTimeout = TimeSpan.FromHours(1);
+
     /// <summary><c>hostname</c>: the address other nodes reach this node's cluster transport on.</summary>
     public string Hostname { get; init; } = "127.0.0.1";
 
@@ -96,6 +101,10 @@ public sealed record ClusterConfig
 
     /// <summary><c>status_address</c>: plain-HTTP listener for /healthz, /readyz and /status; null means none.</summary>
     public HostPort? StatusAddress { get; init; }
+
+    /// <summary><c>drain_timeout</c>: upper bound on a graceful drain's wait for in-flight requests
+    /// (SIGTERM or <c>POST /drain</c>); docs/cluster.md.</summary>
+    public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
     /// <summary>Seed nodes as Akka addresses for the given actor system name.</summary>
     public IReadOnlyList<string> SeedNodeAddresses(string actorSystemName, string protocol = "akka.tcp") =>

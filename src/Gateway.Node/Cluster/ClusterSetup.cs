@@ -1,12 +1,10 @@
-using Akka.Actor;
 using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
-using Akka.Cluster.Sharding;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Gateway.Actors.Routes;
+using Gateway.Config;
 using Gateway.Node.Relay;
-using Gateway.Node.Tunnels;
 
 namespace Gateway.Node.Cluster;
 
@@ -25,12 +23,6 @@ public sealed record ClusterNodeSettings(string Hostname, int Port, IReadOnlyLis
         .ToList();
 }
 
-/// <summary>Marker for the route shard region in Akka.Hosting's registry.</summary>
-public sealed class RouteRegionKey;
-
-/// <summary>Marker for this node's endpoint table actor.</summary>
-public sealed class EndpointTableKey;
-
 public static class ClusterSetup
 {
     /// <summary>
@@ -46,53 +38,73 @@ public static class ClusterSetup
         akka.cluster.sharding.distributed-data.durable.keys = []
         akka.cluster.sharding.passivate-idle-entity-after = off
         akka.coordinated-shutdown.exit-clr = off
+        # Before its logger has started, Akka writes to stdout itself: warnings only.
+        akka.stdout-loglevel = WARNING
         """;
 
+    /// <summary>The role every gateway node has; route shards live on nodes with it.</summary>
+    public const string GatewayRole = "gateway";
+
     /// <summary>
-    /// The node's Akka.NET cluster: remoting on the cluster address, sharded route actors (DData
-    /// state, no passivation: live routes must not go idle), a failure detector and split-brain
-    /// resolver tuned so that a lost node is detected in seconds, the endpoint table replica and
-    /// the relay actor that issues relay tokens.
+    /// The node's Akka.NET cluster: remoting on the cluster address, sharded route actors, a
+    /// failure detector and split-brain resolver tuned so that a lost node is detected in seconds,
+    /// the endpoint table replica, the relay actor that issues relay tokens, and Akka's log routed
+    /// into the host's logging. The relay port is bound first: peers find it in this node's roles.
     /// </summary>
-    public static IServiceCollection AddGatewayCluster(this IServiceCollection services, ClusterNodeSettings settings, EndpointTable table, RouteActorSettings routeSettings)
+    public static IServiceCollection AddGatewayCluster(this IServiceCollection services, GatewayConfig config)
     {
+        var cluster = config.Cluster ?? new GatewayClusterConfig();
+        services.AddSingleton(RouteActorSettings.Default);
+        services.AddSingleton<EndpointTable>();
         services.AddAkka(ClusterNodeSettings.SystemName, (builder, provider) =>
         {
+            var relay = provider.GetRequiredService<RelayListenerSocket>();
+            var settings = new ClusterNodeSettings(cluster.Hostname, cluster.Port, cluster.SeedNodes,
+                [RelayRole.Format(relay.Advertised)], AkkaOverrides(config));
             builder
-                .ConfigureLoggers(loggers => loggers.AddLoggerFactory())
+                .ConfigureLoggers(loggers =>
+                {
+                    loggers.ClearLoggers();
+                    loggers.AddLogger<AkkaLogForwarder>();
+                })
                 .AddHocon(Defaults, HoconAddMode.Prepend)
                 .AddHocon(Gateway.Contracts.Serialization.GatewaySerialization.Hocon, HoconAddMode.Prepend)
                 .WithRemoting(new RemoteOptions { HostName = settings.Hostname, Port = settings.Port })
                 .WithClustering(new ClusterOptions
                 {
-                    Roles = ["gateway"],
+                    Roles = [GatewayRole],
                     SeedNodes = settings.SeedNodes.Count > 0 ? [.. settings.SeedAddresses] : null,
                     SplitBrainResolver = new KeepMajorityOption(),
                 })
                 // Quoted here: Akka.Hosting writes roles unquoted, and a relay role contains ':' and '='.
-                .AddHocon("akka.cluster.roles = [" + string.Join(", ", new[] { "gateway" }.Concat(settings.ExtraRoles ?? []).Select(r => System.Text.Json.JsonSerializer.Serialize(r))) + "]", HoconAddMode.Prepend)
-                .WithShardRegion<RouteRegionKey>("route",
-                    routeId => RouteActor.Props(routeId, routeSettings),
-                    new RouteMessageExtractor(),
-                    new ShardOptions { StateStoreMode = StateStoreMode.DData, RememberEntities = false, ShouldPassivateIdleEntities = false, Role = "gateway" })
-                .WithActors((system, registry) =>
-                {
-                    registry.Register<EndpointTableKey>(system.ActorOf(EndpointTableActor.Props(table), "endpoint-table"));
-                    system.ActorOf(RelayTicketActor.Props(provider.GetRequiredService<RelayTicketStore>(), table,
-                        provider.GetRequiredService<LocalTunnelRegistry>(), provider.GetRequiredService<TunnelRouteCatalog>()), RelayTicketActor.Name);
-                })
+                .AddHocon("akka.cluster.roles = [" + string.Join(", ", new[] { GatewayRole }.Concat(settings.ExtraRoles ?? []).Select(r => System.Text.Json.JsonSerializer.Serialize(r))) + "]", HoconAddMode.Prepend)
+                .WithRouteShardRegion(provider.GetRequiredService<RouteActorSettings>(), GatewayRole)
+                .WithEndpointTableReplica(provider.GetRequiredService<EndpointTable>())
+                .WithRelayTicketActor(provider)
                 .AddStartup(async (system, _) =>
                 {
                     if (settings.SeedNodes.Count == 0)
                     {
-                        var cluster = Akka.Cluster.Cluster.Get(system);
-                        await cluster.JoinAsync(cluster.SelfAddress);
+                        var self = Akka.Cluster.Cluster.Get(system);
+                        await self.JoinAsync(self.SelfAddress);
                     }
                 });
             // Last and prepended: the operator's akka { } block wins over everything above.
             if (settings.AkkaOverrides is { } overrides)
                 builder.AddHocon(overrides.WithFallback(Akka.Configuration.Config.Empty), HoconAddMode.Prepend);
         });
+        // Fills the replica when this node turns Up, instead of waiting for the next publications.
+        services.AddHostedService<ReplicaWarmUp>();
         return services;
+    }
+
+    /// <summary>
+    /// Akka's own SIGTERM hook would leave the cluster while the drain still runs; the host's stop
+    /// (after the drain and Kestrel) runs coordinated shutdown instead. An operator's akka { } wins.
+    /// </summary>
+    private static Akka.Configuration.Config AkkaOverrides(GatewayConfig config)
+    {
+        var drainOrder = Akka.Configuration.ConfigurationFactory.ParseString("akka.coordinated-shutdown.run-by-clr-shutdown-hook = off");
+        return AkkaOverrideConfig.Reroot(config.AkkaOverrides) is { } operatorAkka ? operatorAkka.WithFallback(drainOrder) : drainOrder;
     }
 }

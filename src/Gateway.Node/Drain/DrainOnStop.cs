@@ -3,8 +3,8 @@ namespace Gateway.Node.Drain;
 /// <summary>
 /// Runs the drain when the host begins to stop (SIGTERM). <see cref="StoppingAsync"/> runs before
 /// any hosted service's StopAsync, so Kestrel still serves (and finishes) requests meanwhile; then
-/// Kestrel stops, then Akka.Hosting runs coordinated shutdown (leaving the cluster), and only after
-/// the host stopped does Program close the SSH connections.
+/// Kestrel stops, then Akka.Hosting runs coordinated shutdown (leaving the cluster), and only then
+/// (StoppedAsync) do the listeners close the SSH connections (<see cref="Hosting.SshListener"/>).
 /// </summary>
 public sealed class DrainOnStop : IHostedLifecycleService
 {

@@ -1,9 +1,10 @@
 using Akka.Actor;
 using Gateway.Actors.Routes;
 using Gateway.Actors.Sessions;
+using Gateway.Config;
+using Gateway.Node.Hosting;
 using Gateway.Node.Relay;
 using Gateway.Node.Tunnels;
-using Gateway.Ssh.Server;
 
 namespace Gateway.Node.Drain;
 
@@ -18,8 +19,6 @@ namespace Gateway.Node.Drain;
 /// </summary>
 public sealed class NodeDrain
 {
-    public static readonly TimeSpan DefaultTimeout = TimeSpan.FromSeconds(15);
-
     /// <summary>
     /// How long no request may have run here before the drain counts as finished: long enough for
     /// a load balancer polling <c>/readyz</c> about once a second to have noticed.
@@ -27,14 +26,31 @@ public sealed class NodeDrain
     public static readonly TimeSpan QuietPeriod = TimeSpan.FromMilliseconds(1500);
 
     private readonly Lock _gate = new();
+    private readonly SshListener _ssh;
+    private readonly RelayTicketStore _tickets;
+    private readonly LocalTunnelRegistry _tunnels;
+    private readonly EndpointTable _endpoints;
+    private readonly ActorSystem _system;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger<NodeDrain> _logger;
     private Task? _draining;
-    private Parts? _parts;
     private int _inFlight;
     private long _lastActivity = Environment.TickCount64;
 
-    public NodeDrain(TimeSpan timeout) => Timeout = timeout;
+    public NodeDrain(GatewayConfig config, SshListener ssh, RelayTicketStore tickets, LocalTunnelRegistry tunnels, EndpointTable endpoints,
+        ActorSystem system, IHostApplicationLifetime lifetime, ILogger<NodeDrain> logger)
+    {
+        Timeout = (config.Cluster ?? new GatewayClusterConfig()).DrainTimeout;
+        _ssh = ssh;
+        _tickets = tickets;
+        _tunnels = tunnels;
+        _endpoints = endpoints;
+        _system = system;
+        _lifetime = lifetime;
+        _logger = logger;
+    }
 
-    /// <summary>Upper bound on waiting for in-flight requests (<c>GATEWAY_DRAIN_TIMEOUT</c>, default 15 s).</summary>
+    /// <summary>Upper bound on waiting for in-flight requests (<c>cluster.drain_timeout</c>, default 15 s).</summary>
     public TimeSpan Timeout { get; }
 
     private volatile bool _isDraining;
@@ -42,12 +58,6 @@ public sealed class NodeDrain
     public bool IsDraining => _isDraining;
 
     public int InFlight => Volatile.Read(ref _inFlight);
-
-    /// <summary>What the drain acts on, known once the node has started.</summary>
-    public void Attach(SshServer? ssh, RelayTicketStore tickets, LocalTunnelRegistry tunnels, EndpointTable endpoints, ActorSystem system, ILogger logger)
-    {
-        lock (_gate) _parts = new Parts(ssh, tickets, tunnels, endpoints, system, logger);
-    }
 
     /// <summary>Counts a downstream request running on this node (the HTTPS pipeline calls it).</summary>
     public void RequestStarted()
@@ -65,26 +75,32 @@ public sealed class NodeDrain
     /// <summary>Starts the drain, or joins the one already running; completes when in-flight work finished or the bound passed.</summary>
     public Task DrainAsync(CancellationToken ct)
     {
-        lock (_gate) _draining ??= RunAsync(_parts, ct);
+        // Stopped while starting (a listener failed, or SIGTERM): nothing was handed out yet, nothing to hand over.
+        lock (_gate) _draining ??= _lifetime.ApplicationStarted.IsCancellationRequested ? RunAsync(ct) : MarkDrainingAsync();
         return _draining;
     }
 
-    private async Task RunAsync(Parts? parts, CancellationToken ct)
+    private Task MarkDrainingAsync()
     {
         _isDraining = true;
-        if (parts is null) return; // stopped while starting: nothing to hand over yet
-        var started = Environment.TickCount64;
-        parts.Logger.LogInformation("draining: readiness off, ssh listener closed, relay refusing new channels, endpoints unregistering");
-        parts.Ssh?.StopAccepting();
-        parts.Tickets.Refusing = true;
-        WithdrawEndpoints(parts);
+        return Task.CompletedTask;
+    }
 
-        var self = Akka.Cluster.Cluster.Get(parts.System).SelfAddress.ToString();
+    private async Task RunAsync(CancellationToken ct)
+    {
+        _isDraining = true;
+        var started = Environment.TickCount64;
+        _logger.LogInformation("draining: readiness off, ssh listener closed, relay refusing new channels, endpoints unregistering");
+        _ssh.StopAccepting();
+        _tickets.Refusing = true;
+        WithdrawEndpoints();
+
+        var self = Akka.Cluster.Cluster.Get(_system).SelfAddress.ToString();
         var deadline = started + (long)Timeout.TotalMilliseconds;
         while (Environment.TickCount64 < deadline && !ct.IsCancellationRequested)
         {
-            WithdrawEndpoints(parts); // also those whose handshake was already under way
-            var ownEndpointsGone = !parts.Endpoints.Snapshot().Values.Any(list => list.Any(e => e.NodeAddress == self));
+            WithdrawEndpoints(); // also those whose handshake was already under way
+            var ownEndpointsGone = !_endpoints.Snapshot().Values.Any(list => list.Any(e => e.NodeAddress == self));
             var quiet = InFlight == 0 && Environment.TickCount64 - Volatile.Read(ref _lastActivity) >= (long)QuietPeriod.TotalMilliseconds;
             if (ownEndpointsGone && quiet) break;
             try
@@ -96,20 +112,17 @@ public sealed class NodeDrain
                 break;
             }
         }
-        parts.Logger.LogInformation("drained after {Ms} ms ({InFlight} requests still running); leaving the cluster",
+        _logger.LogInformation("drained after {Ms} ms ({InFlight} requests still running); leaving the cluster",
             Environment.TickCount64 - started, InFlight);
     }
 
-    /// <summary>A session actor that stops serving unregisters its endpoints; the route actors publish the change.</summary>
-    private static void WithdrawEndpoints(Parts parts)
-    {
-        foreach (var tunnel in parts.Tunnels.All)
-            if (parts.Stopped.Add(tunnel.SessionId)) tunnel.SessionActor.Tell(StopServing.Instance);
-    }
+    /// <summary>Session ids whose actors the drain told to stop serving (only the drain's single task touches it).</summary>
+    private readonly HashSet<string> _stopped = new(StringComparer.Ordinal);
 
-    private sealed record Parts(SshServer? Ssh, RelayTicketStore Tickets, LocalTunnelRegistry Tunnels, EndpointTable Endpoints, ActorSystem System, ILogger Logger)
+    /// <summary>A session actor that stops serving unregisters its endpoints; the route actors publish the change.</summary>
+    private void WithdrawEndpoints()
     {
-        /// <summary>Session ids whose actors the drain told to stop serving (only the drain's single task touches it).</summary>
-        public HashSet<string> Stopped { get; } = new(StringComparer.Ordinal);
+        foreach (var tunnel in _tunnels.All)
+            if (_stopped.Add(tunnel.SessionId)) tunnel.SessionActor.Tell(StopServing.Instance);
     }
 }

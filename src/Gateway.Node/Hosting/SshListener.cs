@@ -2,7 +2,6 @@ using Akka.Actor;
 using Akka.Hosting;
 using Gateway.Actors.Routes;
 using Gateway.Config;
-using Gateway.Node.Cluster;
 using Gateway.Node.SshSessions;
 using Gateway.Node.Tunnels;
 using Gateway.Ssh.Auth;
@@ -12,26 +11,54 @@ using Gateway.Ssh.Transport;
 
 namespace Gateway.Node.Hosting;
 
-/// <summary>Builds and starts the node's SSH server (<c>ssh_address</c>) once the actor system is up.</summary>
-public static class SshListener
+/// <summary>
+/// The node's SSH server (<c>ssh_address</c>; none when it is ""). It listens once the node has
+/// started (sessions register with the route actors), stops accepting when the drain begins
+/// (<see cref="StopAccepting"/>), and closes the open connections only after the node left the
+/// cluster, so clients reconnect to a node that is still a member.
+/// </summary>
+public sealed class SshListener : IHostedLifecycleService, IAsyncDisposable
 {
-    public static async Task<SshServer?> StartAsync(WebApplication app, GatewayConfig config, RouteActorSettings routeSettings)
-    {
-        if (config.SshAddress is null) return null;
-        var loggers = app.Services.GetRequiredService<ILoggerFactory>();
-        var logger = loggers.CreateLogger("Gateway.Ssh");
-        var system = app.Services.GetRequiredService<ActorSystem>();
-        var region = await app.Services.GetRequiredService<ActorRegistry>().GetAsync<RouteRegionKey>().ConfigureAwait(false);
-        var nodeAddress = Akka.Cluster.Cluster.Get(system).SelfAddress.ToString();
+    private readonly GatewayConfig _config;
+    private readonly ActorSystem _system;
+    private readonly IRequiredActor<RouteActor> _routeRegion;
+    private readonly TunnelRouteCatalog _catalog;
+    private readonly LocalTunnelRegistry _tunnels;
+    private readonly RouteActorSettings _routeSettings;
+    private readonly ILoggerFactory _loggers;
+    private readonly ILogger _logger;
+    private SshServer? _server;
 
-        var hostKeys = HostKeyStore.Load(config, logger);
-        var authenticator = new GatewayAuthenticator(config, logger);
+    public SshListener(GatewayConfig config, ActorSystem system, IRequiredActor<RouteActor> routeRegion, TunnelRouteCatalog catalog,
+        LocalTunnelRegistry tunnels, RouteActorSettings routeSettings, ILoggerFactory loggers)
+    {
+        _config = config;
+        _system = system;
+        _routeRegion = routeRegion;
+        _catalog = catalog;
+        _tunnels = tunnels;
+        _routeSettings = routeSettings;
+        _loggers = loggers;
+        _logger = loggers.CreateLogger("Gateway.Ssh");
+    }
+
+    /// <summary>The bound address; null before start or when SSH is disabled.</summary>
+    public System.Net.EndPoint? LocalEndPoint => _server?.LocalEndPoint;
+
+    public async Task StartedAsync(CancellationToken cancellationToken)
+    {
+        if (_config.SshAddress is null) return;
+        var region = await _routeRegion.GetAsync(cancellationToken).ConfigureAwait(false);
+        var nodeAddress = Akka.Cluster.Cluster.Get(_system).SelfAddress.ToString();
+
+        var hostKeys = HostKeyStore.Load(_config, _logger);
+        var authenticator = new GatewayAuthenticator(_config, _logger);
         var algorithms = new SshAlgorithmPreferences
         {
-            KeyExchange = [.. config.SshKexAlgorithms],
-            Ciphers = [.. config.SshCiphers],
-            Macs = [.. config.SshMacs],
-            HostKey = [.. config.SshHostKeyAlgorithms],
+            KeyExchange = [.. _config.SshKexAlgorithms],
+            Ciphers = [.. _config.SshCiphers],
+            Macs = [.. _config.SshMacs],
+            HostKey = [.. _config.SshHostKeyAlgorithms],
         };
         algorithms.Validate();
         var options = new SshServerOptions
@@ -41,16 +68,33 @@ public static class SshListener
             {
                 Authenticator = authenticator,
                 TrustedUserCaKeys = authenticator.TrustedCaKeys,
-                Log = message => logger.LogInformation("ssh auth: {Message}", message),
+                Log = message => _logger.LogInformation("ssh auth: {Message}", message),
             },
             Connection = new SshConnectionOptions { AllowDirectTcpIp = false },
         };
-        var handler = new GatewaySessionHandler(system, region, nodeAddress,
-            app.Services.GetRequiredService<TunnelRouteCatalog>(), app.Services.GetRequiredService<LocalTunnelRegistry>(), routeSettings, loggers);
-        var server = new SshServer(options, handler, logger);
-        server.Start(ListenAddress.Resolve(config.SshAddress));
+        var handler = new GatewaySessionHandler(_system, region, nodeAddress, _catalog, _tunnels, _routeSettings, _loggers);
+        var server = new SshServer(options, handler, _logger);
+        server.Start(ListenAddress.Resolve(_config.SshAddress));
+        _server = server;
         foreach (var key in hostKeys)
-            logger.LogInformation("ssh host key {Type} {Fingerprint}", key.PublicKey.KeyType, Gateway.Ssh.Keys.SshKeys.Fingerprint(key.PublicKey));
-        return server;
+            _logger.LogInformation("ssh host key {Type} {Fingerprint}", key.PublicKey.KeyType, Gateway.Ssh.Keys.SshKeys.Fingerprint(key.PublicKey));
+        _logger.LogInformation("ssh listening on {Address}", server.LocalEndPoint);
     }
+
+    /// <summary>The drain's first step: new clients are refused (and try another node); open connections stay.</summary>
+    public void StopAccepting() => _server?.StopAccepting();
+
+    /// <summary>After the node left the cluster: DISCONNECT "server shutting down" to every client.</summary>
+    public Task StoppedAsync(CancellationToken cancellationToken) => DisposeAsync().AsTask();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _server, null) is { } server)
+            await server.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

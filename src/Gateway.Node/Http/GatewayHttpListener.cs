@@ -18,25 +18,29 @@ public static class GatewayHttpListener
     public static void Configure(WebApplicationBuilder builder, IPEndPoint address, bool insecure, ICertificateSelector? certificates)
     {
         ArgumentNullException.ThrowIfNull(builder);
+        builder.WebHost.ConfigureKestrel(kestrel => Apply(kestrel, address, insecure, certificates));
+    }
+
+    /// <summary>Adds the route listener to Kestrel's options (for hosts composed from services).</summary>
+    public static void Apply(KestrelServerOptions kestrel, IPEndPoint address, bool insecure, ICertificateSelector? certificates)
+    {
+        ArgumentNullException.ThrowIfNull(kestrel);
         ArgumentNullException.ThrowIfNull(address);
         if (!insecure)
             ArgumentNullException.ThrowIfNull(certificates);
-        builder.WebHost.ConfigureKestrel(kestrel =>
+        // Large uploads and long streams are the upstream's business, as with Pomerium.
+        kestrel.Limits.MaxRequestBodySize = null;
+        kestrel.AddServerHeader = false;
+        kestrel.Listen(address, listen =>
         {
-            // Large uploads and long streams are the upstream's business, as with Pomerium.
-            kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.AddServerHeader = false;
-            kestrel.Listen(address, listen =>
+            listen.Protocols = HttpProtocols.Http1AndHttp2;
+            if (!insecure)
             {
-                listen.Protocols = HttpProtocols.Http1AndHttp2;
-                if (!insecure)
+                listen.UseHttps(new HttpsConnectionAdapterOptions
                 {
-                    listen.UseHttps(new HttpsConnectionAdapterOptions
-                    {
-                        ServerCertificateSelector = (_, name) => certificates!.Select(name),
-                    });
-                }
-            });
+                    ServerCertificateSelector = (_, name) => certificates!.Select(name),
+                });
+            }
         });
     }
 }

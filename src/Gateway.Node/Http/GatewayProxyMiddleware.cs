@@ -52,7 +52,11 @@ public sealed class GatewayProxyMiddleware
 
         var usesTunnel = route.Metadata is { } m && m.TryGetValue(ProxyMetadata.UsesTunnel, out var t) && t == "true";
         var (status, message) = Classify(error, context.Response.StatusCode, host, usesTunnel);
-        _logger.LogInformation("route {RouteId}: {Error} -> {Status}: {Detail}", route.RouteId, error.Error, status, error.Exception?.GetBaseException().Message);
+        // Expected conditions (no tunnel, refused, upstream down): one line, the cause's message, no stack trace.
+        if (error.Exception?.GetBaseException().Message is { } detail)
+            _logger.LogInformation("route {RouteId}: {Error} -> {Status}: {Detail}", route.RouteId, error.Error, status, detail);
+        else
+            _logger.LogInformation("route {RouteId}: {Error} -> {Status}", route.RouteId, error.Error, status);
         await GatewayErrorPages.WriteAsync(context, status, message).ConfigureAwait(false);
     }
 

@@ -14,7 +14,7 @@ namespace Gateway.Node.Relay;
 /// Plain sockets rather than Akka.Streams TCP: the relay is a byte splice with no stream
 /// composition, and a socket carries 3-8x more per CPU on this class of machine (docs/cluster.md).
 /// </summary>
-public sealed class RelayServer : IAsyncDisposable
+public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
 {
     private static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(5);
     private static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(15);
@@ -22,59 +22,54 @@ public sealed class RelayServer : IAsyncDisposable
     /// <summary>Connections served at once; more are closed on accept, so the port cannot be used to exhaust the node.</summary>
     public const int DefaultMaxConnections = 4096;
 
+    private readonly RelayListenerSocket _socket;
     private readonly Socket _listener;
     private readonly int _maxConnections;
+    private readonly RelayTicketStore _tickets;
+    private readonly LocalTunnelRegistry _tunnels;
+    private readonly TunnelDialer _dialer;
+    private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _connections = [];
     private Task _acceptLoop = Task.CompletedTask;
-    private RelayTicketStore? _tickets;
-    private LocalTunnelRegistry? _tunnels;
-    private TunnelDialer? _dialer;
-    private ILogger? _logger;
+    private int _disposed;
 
-    private RelayServer(Socket listener, DnsEndPoint advertised, int maxConnections)
+    public RelayServer(RelayListenerSocket socket, RelayTicketStore tickets, LocalTunnelRegistry tunnels, TunnelDialer dialer, ILogger<RelayServer> logger)
+        : this(socket, tickets, tunnels, dialer, logger, DefaultMaxConnections)
     {
-        _listener = listener;
-        _maxConnections = maxConnections;
-        Advertised = advertised;
     }
 
-    /// <summary>The address other nodes dial (the bound port; the cluster hostname if bound to any-address).</summary>
-    public DnsEndPoint Advertised { get; }
-
-    public int ActiveConnections { get { lock (_connections) return _connections.Count(t => !t.IsCompleted); } }
-
-    /// <summary>Binds now, so the port is known before the cluster starts and advertises it.</summary>
-    public static RelayServer Bind(HostPort? relayAddress, string clusterHostname, int maxConnections = DefaultMaxConnections)
+    public RelayServer(RelayListenerSocket socket, RelayTicketStore tickets, LocalTunnelRegistry tunnels, TunnelDialer dialer, ILogger logger, int maxConnections)
     {
-        var configured = relayAddress ?? new HostPort(clusterHostname, 0);
-        var endpoint = Hosting.ListenAddress.Resolve(configured);
-        var listener = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        try
-        {
-            if (endpoint.AddressFamily == AddressFamily.InterNetworkV6) listener.DualMode = true;
-            listener.Bind(endpoint);
-            listener.Listen(512);
-        }
-        catch (SocketException ex)
-        {
-            listener.Dispose();
-            throw new IOException($"cannot listen for the relay on {configured}: {ex.Message}", ex);
-        }
-        var port = ((IPEndPoint)listener.LocalEndPoint!).Port;
-        var anyAddress = configured.Host.Length == 0 || configured.Host == "*" || (IPAddress.TryParse(configured.Host.Trim('[', ']'), out var ip) && (ip.Equals(IPAddress.Any) || ip.Equals(IPAddress.IPv6Any)));
-        return new RelayServer(listener, new DnsEndPoint(anyAddress ? clusterHostname : configured.Host.Trim('[', ']'), port), maxConnections);
-    }
-
-    public void Start(RelayTicketStore tickets, LocalTunnelRegistry tunnels, TunnelDialer dialer, ILogger logger)
-    {
+        _socket = socket;
+        _listener = socket.Socket;
         _tickets = tickets;
         _tunnels = tunnels;
         _dialer = dialer;
         _logger = logger;
-        _acceptLoop = Task.Run(AcceptLoopAsync);
-        logger.LogInformation("relay listening on {Address} (advertised as {Advertised})", _listener.LocalEndPoint, $"{Advertised.Host}:{Advertised.Port}");
+        _maxConnections = maxConnections;
     }
+
+    /// <summary>The address other nodes dial (the bound port; the cluster hostname if bound to any-address).</summary>
+    public DnsEndPoint Advertised => _socket.Advertised;
+
+    public int ActiveConnections { get { lock (_connections) return _connections.Count(t => !t.IsCompleted); } }
+
+    /// <summary>Serves once the node has started (the actor system is up, so tokens can be issued).</summary>
+    public Task StartedAsync(CancellationToken cancellationToken)
+    {
+        _acceptLoop = Task.Run(AcceptLoopAsync, CancellationToken.None);
+        _logger.LogInformation("relay listening on {Address} (advertised as {Advertised})", _listener.LocalEndPoint, $"{Advertised.Host}:{Advertised.Port}");
+        return Task.CompletedTask;
+    }
+
+    /// <summary>Closed after the node left the cluster: relayed requests run until then.</summary>
+    public Task StoppedAsync(CancellationToken cancellationToken) => DisposeAsync().AsTask();
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     private async Task AcceptLoopAsync()
     {
@@ -91,7 +86,7 @@ public sealed class RelayServer : IAsyncDisposable
             }
             catch (SocketException ex)
             {
-                _logger!.LogWarning("relay accept failed: {Error}", ex.Message);
+                _logger.LogWarning("relay accept failed: {Error}", ex.Message);
                 continue;
             }
             socket.NoDelay = true;
@@ -100,7 +95,7 @@ public sealed class RelayServer : IAsyncDisposable
                 _connections.RemoveAll(t => t.IsCompleted);
                 if (_connections.Count >= _maxConnections)
                 {
-                    _logger!.LogWarning("relay: {Count} connections open, closing one from {Peer}", _connections.Count, socket.RemoteEndPoint);
+                    _logger.LogWarning("relay: {Count} connections open, closing one from {Peer}", _connections.Count, socket.RemoteEndPoint);
                     socket.Dispose();
                     continue;
                 }
@@ -123,14 +118,14 @@ public sealed class RelayServer : IAsyncDisposable
                 await network.ReadExactlyAsync(header, headerTimeout.Token).ConfigureAwait(false);
             }
             var token = RelayProtocol.ParseHeader(header);
-            var ticket = token is null ? null : _tickets!.Redeem(token);
+            var ticket = token is null ? null : _tickets.Redeem(token);
             if (ticket is null)
             {
-                _logger!.LogWarning("relay: refused {Peer}: {Reason}", peer, token is null ? "not a relay header" : "unknown, used or expired token");
+                _logger.LogWarning("relay: refused {Peer}: {Reason}", peer, token is null ? "not a relay header" : "unknown, used or expired token");
                 await network.WriteAsync(RelayProtocol.Reply(RelayProtocol.Refused, "invalid token"), _stopping.Token).ConfigureAwait(false);
                 return;
             }
-            var tunnel = _tunnels!.Find(ticket.Endpoint.SessionId);
+            var tunnel = _tunnels.Find(ticket.Endpoint.SessionId);
             if (tunnel is null)
             {
                 await network.WriteAsync(RelayProtocol.Reply(RelayProtocol.Refused, "the tunnel closed"), _stopping.Token).ConfigureAwait(false);
@@ -142,7 +137,7 @@ public sealed class RelayServer : IAsyncDisposable
             {
                 using var openTimeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
                 openTimeout.CancelAfter(OpenTimeout);
-                opened = await _dialer!.OpenLocalAsync(tunnel, ticket.Endpoint, ticket.Upstream, ticket.Downstream, openTimeout.Token).ConfigureAwait(false);
+                opened = await _dialer.OpenLocalAsync(tunnel, ticket.Endpoint, ticket.Upstream, ticket.Downstream, openTimeout.Token).ConfigureAwait(false);
             }
             catch (TunnelOpenFailedException ex)
             {
@@ -157,14 +152,15 @@ public sealed class RelayServer : IAsyncDisposable
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException or SshConnectionClosedException)
         {
-            _logger!.LogDebug("relay connection from {Peer} ended: {Error}", peer, ex.Message);
+            _logger.LogDebug("relay connection from {Peer} ended: {Error}", peer, ex.Message);
         }
     }
 
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref _disposed, 1) != 0) return;
         await _stopping.CancelAsync().ConfigureAwait(false);
-        _listener.Dispose();
+        _socket.Dispose();
         Task[] running;
         lock (_connections) running = [.. _connections, _acceptLoop];
         await Task.WhenAll(running).WaitAsync(TimeSpan.FromSeconds(5)).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);

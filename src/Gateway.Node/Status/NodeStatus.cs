@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
+using Akka.Hosting;
 using Gateway.Actors.Routes;
 using Gateway.Node.Relay;
 using Gateway.Node.Routing;
@@ -20,17 +21,17 @@ public sealed class NodeStatus
     private readonly RelaySuspects _suspects;
     private readonly RelayServer _relay;
     private readonly RelayTicketStore _tickets;
-    private readonly IActorRef _routeRegion;
+    private readonly IRequiredActor<RouteActor> _routeRegion;
     private readonly Drain.NodeDrain? _drain;
     private long _upSince = -1;
 
     /// <summary>
     /// How long after turning Up a node may report ready without having every route's endpoint
-    /// set: the bound for a route actor that did not answer <see cref="Drain.EndpointWarmUp"/>.
+    /// set: the bound for a route actor that did not answer <see cref="Gateway.Node.Cluster.ReplicaWarmUp"/>.
     /// </summary>
     public static readonly TimeSpan EndpointWarmUp = TimeSpan.FromSeconds(15);
 
-    public NodeStatus(ActorSystem system, IActorRef routeRegion, EndpointTable endpoints, LocalTunnelRegistry tunnels, RouteTable routes, RelaySuspects suspects, RelayServer relay, RelayTicketStore tickets, Drain.NodeDrain? drain = null)
+    public NodeStatus(ActorSystem system, IRequiredActor<RouteActor> routeRegion, EndpointTable endpoints, LocalTunnelRegistry tunnels, RouteTable routes, RelaySuspects suspects, RelayServer relay, RelayTicketStore tickets, Drain.NodeDrain? drain = null)
     {
         _drain = drain;
         Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => Interlocked.CompareExchange(ref _upSince, Environment.TickCount64, -1));
@@ -69,7 +70,8 @@ public sealed class NodeStatus
     {
         try
         {
-            var state = await _routeRegion.Ask<Akka.Cluster.Sharding.CurrentShardRegionState>(Akka.Cluster.Sharding.GetShardRegionState.Instance, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
+            var region = await _routeRegion.GetAsync().ConfigureAwait(false);
+            var state = await region.Ask<Akka.Cluster.Sharding.CurrentShardRegionState>(Akka.Cluster.Sharding.GetShardRegionState.Instance, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
             return state.Shards.SelectMany(shard => shard.EntityIds).Order(StringComparer.Ordinal).ToList();
         }
         catch (AskTimeoutException)

@@ -1,5 +1,6 @@
 using System.Net;
 using Gateway.Config;
+using Gateway.Node.Drain;
 
 namespace Gateway.Node.Status;
 
@@ -9,37 +10,67 @@ namespace Gateway.Node.Status;
 /// when the node is Up in the cluster and not draining), <c>/status</c> (JSON) and <c>POST /drain</c>
 /// (graceful drain, then exit, as on SIGTERM). A listener of its own, not paths
 /// on the HTTPS port: route hosts can use any path, and probes should not need TLS or SNI.
+/// It answers from the node's start until the node left the cluster.
 /// </summary>
-public static class StatusListener
+public sealed class StatusListener : IHostedLifecycleService, IAsyncDisposable
 {
-    public static async Task<WebApplication?> StartAsync(HostPort? address, NodeStatus status, Action? drain = null)
+    private readonly HostPort? _address;
+    private readonly NodeStatus _status;
+    private readonly NodeDrain _drain;
+    private readonly IHostApplicationLifetime _lifetime;
+    private readonly ILogger<StatusListener> _logger;
+    private WebApplication? _app;
+
+    public StatusListener(GatewayConfig config, NodeStatus status, NodeDrain drain, IHostApplicationLifetime lifetime, ILogger<StatusListener> logger)
     {
-        if (address is null) return null;
+        _address = config.Cluster?.StatusAddress;
+        _status = status;
+        _drain = drain;
+        _lifetime = lifetime;
+        _logger = logger;
+    }
+
+    /// <summary>The bound address (after port 0 was asked for); null before start or when there is no status listener.</summary>
+    public IPEndPoint? BoundAddress
+        => _app?.Urls.Select(u => new Uri(u)).Select(u => new IPEndPoint(IPAddress.Parse(u.Host.Trim('[', ']')), u.Port)).FirstOrDefault();
+
+    public async Task StartedAsync(CancellationToken cancellationToken)
+    {
+        if (_address is null) return;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(Hosting.ListenAddress.Resolve(address)));
+        builder.WebHost.ConfigureKestrel(k => k.Listen(Hosting.ListenAddress.Resolve(_address)));
         var app = builder.Build();
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", () =>
         {
-            var (ready, reason) = status.Readiness();
+            var (ready, reason) = _status.Readiness();
             return Results.Text(reason + "\n", statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
-        if (drain is not null)
+        // The admin command: the same graceful drain and exit as SIGTERM. Answers at once; readiness
+        // turns off before the answer, and the host's stop then joins the same drain.
+        app.MapPost("/drain", () =>
         {
-            // The admin command: the same graceful drain and exit as SIGTERM. Answers at once.
-            app.MapPost("/drain", () =>
-            {
-                drain();
-                return Results.Text("draining\n", statusCode: StatusCodes.Status202Accepted);
-            });
-        }
-        app.MapGet("/status", async () => Results.Json(await status.SnapshotAsync().ConfigureAwait(false)));
-        await app.StartAsync().ConfigureAwait(false);
-        return app;
+            _ = _drain.DrainAsync(CancellationToken.None);
+            _lifetime.StopApplication();
+            return Results.Text("draining\n", statusCode: StatusCodes.Status202Accepted);
+        });
+        app.MapGet("/status", async () => Results.Json(await _status.SnapshotAsync().ConfigureAwait(false)));
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        _app = app;
+        _logger.LogInformation("status listening on {Address}", BoundAddress);
     }
 
-    /// <summary>The bound port (after port 0 was asked for).</summary>
-    public static IPEndPoint? BoundAddress(WebApplication? app)
-        => app?.Urls.Select(u => new Uri(u)).Select(u => new IPEndPoint(IPAddress.Parse(u.Host.Trim('[', ']')), u.Port)).FirstOrDefault();
+    public Task StoppedAsync(CancellationToken cancellationToken) => DisposeAsync().AsTask();
+
+    public async ValueTask DisposeAsync()
+    {
+        if (Interlocked.Exchange(ref _app, null) is { } app)
+            await app.DisposeAsync().ConfigureAwait(false);
+    }
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 }

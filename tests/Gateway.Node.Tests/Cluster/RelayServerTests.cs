@@ -20,14 +20,13 @@ public sealed class RelayServerTests : IAsyncLifetime
     private readonly RelayTicketStore _tickets = new();
     private RelayServer _server = null!;
 
-    public Task InitializeAsync()
+    public async Task InitializeAsync()
     {
-        _server = RelayServer.Bind(new HostPort("127.0.0.1", 0), "127.0.0.1");
         var tunnels = new LocalTunnelRegistry();
         var relayClient = new RelayClient(new ServiceCollection().BuildServiceProvider(), new RelaySuspects(), NullLogger<RelayClient>.Instance);
         var dialer = new TunnelDialer(new EndpointTable(), tunnels, new TunnelRouteCatalog(RouteTable.Empty), relayClient, NullLogger<TunnelDialer>.Instance);
-        _server.Start(_tickets, tunnels, dialer, NullLogger.Instance);
-        return Task.CompletedTask;
+        _server = new RelayServer(new RelayListenerSocket(new HostPort("127.0.0.1", 0), "127.0.0.1"), _tickets, tunnels, dialer, NullLogger<RelayServer>.Instance);
+        await _server.StartedAsync(CancellationToken.None);
     }
 
     public async Task DisposeAsync() => await _server.DisposeAsync();
@@ -77,10 +76,11 @@ public sealed class RelayServerTests : IAsyncLifetime
     [Fact]
     public async Task Connections_beyond_the_limit_are_closed_on_accept()
     {
-        await using var small = RelayServer.Bind(new HostPort("127.0.0.1", 0), "127.0.0.1", maxConnections: 2);
         var tunnels = new LocalTunnelRegistry();
         var relayClient = new RelayClient(new ServiceCollection().BuildServiceProvider(), new RelaySuspects(), NullLogger<RelayClient>.Instance);
-        small.Start(_tickets, tunnels, new TunnelDialer(new EndpointTable(), tunnels, new TunnelRouteCatalog(RouteTable.Empty), relayClient, NullLogger<TunnelDialer>.Instance), NullLogger.Instance);
+        var dialer = new TunnelDialer(new EndpointTable(), tunnels, new TunnelRouteCatalog(RouteTable.Empty), relayClient, NullLogger<TunnelDialer>.Instance);
+        await using var small = new RelayServer(new RelayListenerSocket(new HostPort("127.0.0.1", 0), "127.0.0.1"), _tickets, tunnels, dialer, NullLogger.Instance, maxConnections: 2);
+        await small.StartedAsync(CancellationToken.None);
 
         var open = new List<Socket>();
         try

@@ -34,9 +34,9 @@ public sealed class GatewayNode : IAsyncDisposable
 
     /// <summary>
     /// Starts a node. <paramref name="configBody"/> is HOCON without the listener keys, which are
-    /// filled in here with free loopback ports.
+    /// filled in here with free loopback ports; <paramref name="extraArgs"/> follow <c>--config</c>.
     /// </summary>
-    public static async Task<GatewayNode> StartAsync(TempDirectory dir, string configBody, TimeSpan? timeout = null)
+    public static async Task<GatewayNode> StartAsync(TempDirectory dir, string configBody, TimeSpan? timeout = null, IEnumerable<string>? extraArgs = null)
     {
         var dataDir = Path.Combine(dir.Path, "data-" + Guid.NewGuid().ToString("N")[..6]);
         var httpsPort = LoopbackPorts.Reserve();
@@ -48,7 +48,7 @@ public sealed class GatewayNode : IAsyncDisposable
             {configBody}
             """;
         var path = dir.WritePrivate($"gateway-{httpsPort}.hocon", config);
-        var process = ExternalProcess.Start(ExecutablePath, ["--config", path]);
+        var process = ExternalProcess.Start(ExecutablePath, ["--config", path, .. extraArgs ?? []]);
         var node = new GatewayNode(process, dataDir, httpsPort, sshPort);
         var deadline = DateTime.UtcNow + (timeout ?? TimeSpan.FromSeconds(60));
         while (DateTime.UtcNow < deadline)

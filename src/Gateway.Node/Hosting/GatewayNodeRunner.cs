@@ -1,0 +1,39 @@
+using System.Net.Sockets;
+using Gateway.Config;
+
+namespace Gateway.Node.Hosting;
+
+/// <summary>Starts the node, reports what it listens on, and waits for the host's stop (SIGTERM, <c>POST /drain</c>).</summary>
+public static class GatewayNodeRunner
+{
+    /// <returns>The process exit code: 0 after a stop, 1 when the node could not start.</returns>
+    public static async Task<int> RunAsync(WebApplication app, GatewayConfig config)
+    {
+        var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Node");
+        try
+        {
+            await app.StartAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (CannotStart(ex) is { } reason)
+        {
+            // Port in use, unreadable key file...: one clear line, not a stack trace.
+            logger.LogCritical("cannot start: {Error}", reason);
+            await app.StopAsync().ConfigureAwait(false);
+            return 1;
+        }
+        logger.LogInformation("{Scheme} listening on {Address}", config.InsecureServer ? "http" : "https", config.Address);
+        logger.LogInformation("data directory {DataDir}", config.DataDir);
+        logger.LogInformation("gateway ready");
+        await app.WaitForShutdownAsync().ConfigureAwait(false);
+        return 0;
+    }
+
+    /// <summary>The message for a start failure the operator can fix; null for a bug (which keeps its stack trace).</summary>
+    private static string? CannotStart(Exception ex)
+    {
+        if (ex is AggregateException { InnerExceptions.Count: > 0 } many)
+            return string.Join("; ", many.InnerExceptions.Select(CannotStart).Where(m => m is not null)) is { Length: > 0 } joined ? joined : null;
+        if (ex is not (IOException or SocketException or InvalidOperationException)) return null;
+        return ex.InnerException?.Message is { } inner ? $"{ex.Message} ({inner})" : ex.Message;
+    }
+}
