@@ -104,6 +104,34 @@ public class OverrideTests
     }
 
     [Fact]
+    public void RelativeConfigFlagResolvesAgainstTheWorkingDirectory()
+    {
+        using var dir = new TempDir();
+        var sub = Directory.CreateDirectory(System.IO.Path.Combine(dir.Path, "sub")).FullName;
+        System.IO.File.WriteAllText(System.IO.Path.Combine(sub, "my.hocon"), "address = \"127.0.0.1:5556\"\ndata_dir = \"state\"");
+        var config = GatewayConfigLoader.Load(null, ConfigAssert.NoEnv, ["--config", "sub/my.hocon"], workingDirectory: dir.Path);
+        Assert.Equal(5556, config.Address.Port);
+        Assert.Equal(System.IO.Path.Combine(sub, "state"), config.DataDir);
+    }
+
+    [Fact]
+    public void RelativeDataDirFlagResolvesAgainstTheWorkingDirectory()
+    {
+        using var dir = new TempDir();
+        var config = GatewayConfigLoader.Load(null, ConfigAssert.NoEnv, ["--data-dir", "state"], workingDirectory: dir.Path);
+        Assert.Equal(System.IO.Path.Combine(dir.Path, "state"), config.DataDir);
+    }
+
+    [Fact]
+    public void MissingRelativeConfigFileIsReportedWithTheWorkingDirectory()
+    {
+        using var dir = new TempDir();
+        var ex = Assert.Throws<ConfigException>(() =>
+            GatewayConfigLoader.Load(null, ConfigAssert.NoEnv, ["--config", "my.hocon"], workingDirectory: dir.Path));
+        Assert.Contains($"--config: file not found: {dir.Path}/my.hocon", ex.Message);
+    }
+
+    [Fact]
     public void MissingConfigFileIsReported()
     {
         var ex = Assert.Throws<ConfigException>(() => GatewayConfigLoader.Load(null, ConfigAssert.NoEnv, ["--config", "/nonexistent/x.hocon"]));
