@@ -18,12 +18,16 @@ public static partial class GatewayConfigLoader
 
     /// <summary>
     /// Loads the configuration for one node. <paramref name="path"/> null (and no <c>--config</c>
-    /// flag) means the embedded default. Relative paths inside a file resolve against the file's
-    /// directory; for the embedded default, against the working directory.
+    /// flag) means the embedded default. A relative <c>--config</c> (or <c>--data-dir</c>) names a
+    /// path from <paramref name="workingDirectory"/>, the directory the command was run in (the
+    /// process's working directory when null). Relative paths inside a file resolve against the
+    /// file's directory; for the embedded default, against the working directory.
     /// </summary>
     /// <exception cref="ConfigException">with every problem found.</exception>
-    public static GatewayConfig Load(string? path, IReadOnlyDictionary<string, string> environment, string[] args)
+    public static GatewayConfig Load(string? path, IReadOnlyDictionary<string, string> environment, string[] args,
+        string? workingDirectory = null)
     {
+        workingDirectory ??= Directory.GetCurrentDirectory();
         var problems = new List<ConfigProblem>();
         var overrides = ConfigOverrides.FromArgs(args, problems);
         var configPath = overrides.ConfigPath ?? path;
@@ -35,13 +39,13 @@ public static partial class GatewayConfigLoader
         {
             text = ReadEmbeddedDefault();
             source = EmbeddedSourceName;
-            baseDirectory = Directory.GetCurrentDirectory();
+            baseDirectory = workingDirectory;
         }
         else
         {
-            var full = Path.GetFullPath(configPath);
+            var full = Path.GetFullPath(configPath, workingDirectory);
             source = full;
-            baseDirectory = Path.GetDirectoryName(full) ?? Directory.GetCurrentDirectory();
+            baseDirectory = Path.GetDirectoryName(full) ?? workingDirectory;
             if (!File.Exists(full))
             {
                 problems.Add(new ConfigProblem(overrides.ConfigPath is null ? "config" : ConfigOverrides.ConfigFlag,
@@ -53,7 +57,7 @@ public static partial class GatewayConfigLoader
 
         var config = ParseInto(text, baseDirectory, environment, problems);
         if (config is not null)
-            config = overrides.Apply(config, environment, Directory.GetCurrentDirectory(), problems);
+            config = overrides.Apply(config, environment, workingDirectory, problems);
         if (problems.Count > 0 || config is null)
             throw new ConfigException(source, problems);
         return config;

@@ -1,5 +1,7 @@
 using Gateway.Config;
 
+using Gateway.Testing;
+
 namespace Gateway.Config.Tests;
 
 /// <summary>One case per kind of error: each names the key path and what was expected.</summary>
@@ -148,7 +150,7 @@ public class ConfigErrorTests
     [Fact]
     public void CertificateNotPem()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var cert = dir.Write("c.pem", "hello");
         var (_, key) = dir.WriteCertificate();
         ConfigAssert.HasProblem($"certificates = [{{ cert = \"{cert}\", key = \"{key}\" }}]", "certificates[0].cert", "is not a PEM file");
@@ -157,7 +159,7 @@ public class ConfigErrorTests
     [Fact]
     public void CertificateAndKeyThatDoNotMatch()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var (cert, _) = dir.WriteCertificate("one");
         var (_, otherKey) = dir.WriteCertificate("two");
         ConfigAssert.HasProblem($"certificates = [{{ cert = \"{cert}\", key = \"{otherKey}\" }}]", "certificates[0]", "could not load the certificate and key");
@@ -166,7 +168,7 @@ public class ConfigErrorTests
     [Fact]
     public void ValidCertificateWithRelativePathsLoads()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         dir.WriteCertificate();
         var config = GatewayConfigLoader.Parse("certificates = [{ cert = \"tls.crt\", key = \"tls.key\" }]", dir.Path, ConfigAssert.NoEnv);
         var pair = Assert.Single(config.Certificates);
@@ -177,7 +179,7 @@ public class ConfigErrorTests
     [Fact]
     public void HostKeyFileWithOpenPermissions()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var key = dir.WritePrivateKey("host_key", UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
         ConfigAssert.HasProblem($"ssh_host_key_files = [\"{key}\"]", "ssh_host_key_files[0]", "permissions are too open");
     }
@@ -185,7 +187,7 @@ public class ConfigErrorTests
     [Fact]
     public void UserCaKeyFileChecked()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var file = dir.Write("ca", "not pem");
         ConfigAssert.HasProblem($"ssh_user_ca_key_file = \"{file}\"", "ssh_user_ca_key_file", "is not a PEM file");
     }
@@ -193,7 +195,7 @@ public class ConfigErrorTests
     [Fact]
     public void ValidHostKeysLoad()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var key = dir.WritePrivateKey("host_key");
         var inline = File.ReadAllText(key).TrimEnd('\n').Replace("\n", "\\n");
         var config = GatewayConfigLoader.Parse($"ssh_host_key_files = [\"{key}\"]\nssh_host_keys = [\"{inline}\"]", dir.Path, ConfigAssert.NoEnv);

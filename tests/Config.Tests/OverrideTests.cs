@@ -1,5 +1,7 @@
 using Gateway.Config;
 
+using Gateway.Testing;
+
 namespace Gateway.Config.Tests;
 
 public class OverrideTests
@@ -16,7 +18,7 @@ public class OverrideTests
         }
         """;
 
-    private static GatewayConfig Load(TempDir dir, IReadOnlyDictionary<string, string> env, params string[] args)
+    private static GatewayConfig Load(TempDirectory dir, IReadOnlyDictionary<string, string> env, params string[] args)
     {
         var path = dir.Write("node.hocon", File);
         return GatewayConfigLoader.Load(path, env, args);
@@ -44,7 +46,7 @@ public class OverrideTests
     [Fact]
     public void FileValuesApplyWithoutOverrides()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var config = Load(dir, ConfigAssert.NoEnv);
         Assert.Equal("127.0.0.1:1000", config.Address.ToString());
         Assert.Equal("127.0.0.1:1001", config.SshAddress!.ToString());
@@ -59,7 +61,7 @@ public class OverrideTests
     [Fact]
     public void EnvironmentOverridesFile()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var config = Load(dir, AllEnv);
         Assert.Equal("127.0.0.1:2000", config.Address.ToString());
         Assert.Equal("127.0.0.1:2001", config.SshAddress!.ToString());
@@ -73,7 +75,7 @@ public class OverrideTests
     [Fact]
     public void FlagsOverrideEnvironmentAndFile()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var config = Load(dir, AllEnv, AllFlags);
         Assert.Equal("127.0.0.1:3000", config.Address.ToString());
         Assert.Equal("127.0.0.1:3001", config.SshAddress!.ToString());
@@ -97,10 +99,38 @@ public class OverrideTests
     [Fact]
     public void ConfigFlagWinsOverPathArgument()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var other = dir.Write("other.hocon", "address = \"127.0.0.1:5555\"");
         var config = GatewayConfigLoader.Load("/nonexistent.hocon", ConfigAssert.NoEnv, ["--config", other]);
         Assert.Equal(5555, config.Address.Port);
+    }
+
+    [Fact]
+    public void RelativeConfigFlagResolvesAgainstTheWorkingDirectory()
+    {
+        using var dir = new TempDirectory();
+        var sub = Directory.CreateDirectory(System.IO.Path.Combine(dir.Path, "sub")).FullName;
+        System.IO.File.WriteAllText(System.IO.Path.Combine(sub, "my.hocon"), "address = \"127.0.0.1:5556\"\ndata_dir = \"state\"");
+        var config = GatewayConfigLoader.Load(null, ConfigAssert.NoEnv, ["--config", "sub/my.hocon"], workingDirectory: dir.Path);
+        Assert.Equal(5556, config.Address.Port);
+        Assert.Equal(System.IO.Path.Combine(sub, "state"), config.DataDir);
+    }
+
+    [Fact]
+    public void RelativeDataDirFlagResolvesAgainstTheWorkingDirectory()
+    {
+        using var dir = new TempDirectory();
+        var config = GatewayConfigLoader.Load(null, ConfigAssert.NoEnv, ["--data-dir", "state"], workingDirectory: dir.Path);
+        Assert.Equal(System.IO.Path.Combine(dir.Path, "state"), config.DataDir);
+    }
+
+    [Fact]
+    public void MissingRelativeConfigFileIsReportedWithTheWorkingDirectory()
+    {
+        using var dir = new TempDirectory();
+        var ex = Assert.Throws<ConfigException>(() =>
+            GatewayConfigLoader.Load(null, ConfigAssert.NoEnv, ["--config", "my.hocon"], workingDirectory: dir.Path));
+        Assert.Contains($"--config: file not found: {dir.Path}/my.hocon", ex.Message);
     }
 
     [Fact]

@@ -28,7 +28,8 @@ public sealed class ExternalProcess : IAsyncDisposable
     public bool HasExited => _exited.Task.IsCompleted;
     public int ExitCode => _process.ExitCode;
 
-    public static ExternalProcess Start(string fileName, IEnumerable<string> arguments, bool redirectStdin = false, string? workingDirectory = null, IDictionary<string, string>? environment = null, bool binaryStdout = false)
+    /// <param name="unsetEnvironment">variables the program must not inherit from the test process.</param>
+    public static ExternalProcess Start(string fileName, IEnumerable<string> arguments, bool redirectStdin = false, string? workingDirectory = null, IDictionary<string, string>? environment = null, bool binaryStdout = false, IEnumerable<string>? unsetEnvironment = null)
     {
         var info = new ProcessStartInfo(fileName)
         {
@@ -41,6 +42,7 @@ public sealed class ExternalProcess : IAsyncDisposable
         foreach (var argument in arguments) info.ArgumentList.Add(argument);
         if (environment is not null)
             foreach (var (key, value) in environment) info.Environment[key] = value;
+        foreach (var key in unsetEnvironment ?? []) info.Environment.Remove(key);
 
         var process = new Process { StartInfo = info, EnableRaisingEvents = true };
         var wrapper = new ExternalProcess(process);

@@ -18,6 +18,13 @@ namespace Gateway.Testing;
 /// </remarks>
 public static class LoopbackPorts
 {
+    /// <summary>
+    /// The fixed ports the README tells a person to use (HTTPS 8443, SSH 2222, the sample web
+    /// server on 8080): never handed out by <see cref="Reserve"/>; a test that runs the README's
+    /// commands takes them with <see cref="ClaimAsync"/>.
+    /// </summary>
+    public static readonly IReadOnlySet<int> ReadmePorts = new HashSet<int> { 8443, 2222, 8080 };
+
     private const int LowestPort = 20000;
     private static readonly TimeSpan ClaimLifetime = TimeSpan.FromMinutes(30);
     private static readonly string ClaimDirectory = Path.Combine(Path.GetTempPath(), "gateway-test-ports");
@@ -36,12 +43,47 @@ public static class LoopbackPorts
             {
                 var port = _next;
                 _next = port >= _highest ? LowestPort : port + 1;
+                if (ReadmePorts.Contains(port)) continue;
                 if (TryClaim(port) && IsFree(port)) return port;
             }
             RemoveStaleClaims();
             throw new InvalidOperationException($"no free loopback port left in {LowestPort}-{_highest}");
         }
     }
+
+    /// <summary>
+    /// Claims one fixed port for this process, waiting (bounded) while another test process holds
+    /// it; the claim ends when the result is disposed. Fails if a program outside the tests has it.
+    /// </summary>
+    public static async Task<IDisposable> ClaimAsync(int port, TimeSpan wait)
+    {
+        Directory.CreateDirectory(ClaimDirectory);
+        var deadline = DateTime.UtcNow + wait;
+        while (!TryClaim(port))
+        {
+            if (DateTime.UtcNow > deadline)
+                throw new TimeoutException($"port {port} stayed claimed by another test process for {wait}");
+            RemoveStaleClaims();
+            await Task.Delay(500);
+        }
+        var claim = new PortClaim(ClaimPath(port));
+        if (!IsFree(port))
+        {
+            claim.Dispose();
+            throw new InvalidOperationException($"port {port} is in use by a program outside the tests");
+        }
+        return claim;
+    }
+
+    private sealed class PortClaim(string path) : IDisposable
+    {
+        public void Dispose()
+        {
+            try { File.Delete(path); } catch (IOException) { }
+        }
+    }
+
+    private static string ClaimPath(int port) => Path.Combine(ClaimDirectory, port.ToString(CultureInfo.InvariantCulture));
 
     private static void Initialise()
     {
@@ -56,7 +98,7 @@ public static class LoopbackPorts
 
     private static bool TryClaim(int port)
     {
-        var path = Path.Combine(ClaimDirectory, port.ToString(CultureInfo.InvariantCulture));
+        var path = ClaimPath(port);
         try
         {
             using var claim = new FileStream(path, FileMode.CreateNew, FileAccess.Write);

@@ -15,11 +15,14 @@ public sealed class TempDirectory : IDisposable
     public string File(string name) => System.IO.Path.Combine(Path, name);
 
     /// <summary>Writes a file readable only by its owner (OpenSSH refuses group- or world-readable keys).</summary>
-    public string WritePrivate(string name, string content)
+    public string WritePrivate(string name, string content) => Write(name, content);
+
+    /// <summary>Writes a file with the given mode (owner read/write unless told otherwise); returns its path.</summary>
+    public string Write(string name, string content, UnixFileMode mode = UnixFileMode.UserRead | UnixFileMode.UserWrite)
     {
         var path = File(name);
         System.IO.File.WriteAllText(path, content);
-        System.IO.File.SetUnixFileMode(path, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+        System.IO.File.SetUnixFileMode(path, mode);
         return path;
     }
 

@@ -4,6 +4,8 @@ using Gateway.Ssh.Auth;
 using Gateway.Ssh.Keys;
 using Gateway.Ssh.Transport;
 
+using Gateway.Testing.Ssh;
+
 namespace Gateway.Ssh.Tests.Auth;
 
 /// <summary>Our server auth layer wired to our client auth layer over an in-memory transport pair.</summary>
@@ -11,22 +13,22 @@ internal sealed class AuthPair : IAsyncDisposable
 {
     public static readonly TimeSpan Timeout = TimeSpan.FromSeconds(15);
 
-    private AuthPair(InMemoryTransport server, InMemoryTransport client, ServerAuthenticationLayer serverLayer)
+    private AuthPair(InMemorySshTransport server, InMemorySshTransport client, ServerAuthenticationLayer serverLayer)
     {
         ServerTransport = server;
         ClientTransport = client;
         Server = serverLayer;
     }
 
-    public InMemoryTransport ServerTransport { get; }
-    public InMemoryTransport ClientTransport { get; }
+    public InMemorySshTransport ServerTransport { get; }
+    public InMemorySshTransport ClientTransport { get; }
     public ServerAuthenticationLayer Server { get; }
     public ClientAuthenticationLayer? Client { get; private set; }
     public RawClient? Raw { get; private set; }
 
     public static AuthPair Create(SshServerAuthOptions options, IPEndPoint? clientAddress = null)
     {
-        var (server, client) = InMemoryTransport.CreatePair(clientAddress);
+        var (client, server) = InMemorySshTransport.CreatePair(clientAddress: clientAddress);
         var layer = new ServerAuthenticationLayer(server, options);
         server.Handler = layer;
         server.Start();
@@ -61,7 +63,7 @@ internal sealed class AuthPair : IAsyncDisposable
 }
 
 /// <summary>Collects what the server sends (other than IGNORE/DISCONNECT) for raw protocol tests.</summary>
-internal sealed class RawClient(InMemoryTransport transport) : ISshMessageHandler
+internal sealed class RawClient(InMemorySshTransport transport) : ISshMessageHandler
 {
     private readonly Channel<byte[]> _replies = Channel.CreateUnbounded<byte[]>();
 

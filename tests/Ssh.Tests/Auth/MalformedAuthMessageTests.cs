@@ -2,6 +2,8 @@ using CsCheck;
 using Gateway.Ssh.Auth;
 using Gateway.Ssh.Wire;
 
+using Gateway.Testing.Ssh;
+
 namespace Gateway.Ssh.Tests.Auth;
 
 /// <summary>Random and half-valid input: only <see cref="SshProtocolException"/> may come out, never another exception or a hang.</summary>
@@ -44,7 +46,7 @@ public sealed class MalformedAuthMessageTests
     {
         RandomAuthPayload.Sample(payload =>
         {
-            var (server, _) = InMemoryTransport.CreatePair();
+            var (_, server) = InMemorySshTransport.CreatePair();
             using var layer = new ServerAuthenticationLayer(server, new SshServerAuthOptions { Authenticator = new TestAuthenticator() });
             AssertOnlyProtocolErrors(layer, payload);
         }, iter: 2000, threads: 1);
@@ -55,7 +57,7 @@ public sealed class MalformedAuthMessageTests
     {
         HalfValidRequest.Sample(payload =>
         {
-            var (server, _) = InMemoryTransport.CreatePair();
+            var (_, server) = InMemorySshTransport.CreatePair();
             using var layer = new ServerAuthenticationLayer(server, new SshServerAuthOptions { Authenticator = new TestAuthenticator() });
             AssertOnlyProtocolErrors(layer, payload);
         }, iter: 2000, threads: 1);
@@ -115,7 +117,7 @@ public sealed class MalformedAuthMessageTests
             (number, body) => (byte[])[number, .. body]);
         await gen.SampleAsync(async payload =>
         {
-            var (_, client) = InMemoryTransport.CreatePair();
+            var (client, _) = InMemorySshTransport.CreatePair();
             var layer = new ClientAuthenticationLayer(client, "alice", [AuthTestKeys.Get(Gateway.Ssh.Keys.SshKeyKind.Ed25519)], _ => ValueTask.FromResult(Array.Empty<string>()));
             using var cts = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
             var authenticating = layer.AuthenticateAsync(cts.Token);

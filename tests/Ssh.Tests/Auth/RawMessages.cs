@@ -2,6 +2,8 @@ using Gateway.Ssh.Auth;
 using Gateway.Ssh.Keys;
 using Gateway.Ssh.Wire;
 
+using Gateway.Testing.Ssh;
+
 namespace Gateway.Ssh.Tests.Auth;
 
 /// <summary>Hand-built client messages for protocol-level tests.</summary>
@@ -21,7 +23,7 @@ internal static class RawMessages
     /// <summary>A signed publickey request; <paramref name="signer"/> defaults to the key itself.</summary>
     public static byte[] Signed(string user, string algorithm, SshPrivateKey key, SshPrivateKey? signer = null, byte[]? sessionId = null)
     {
-        var data = UserAuthMessages.PublicKeySignedData(sessionId ?? InMemoryTransport.FixedSessionId, user, SshAuthMethods.ConnectionService, algorithm, key.PublicKey.Blob.Span);
+        var data = UserAuthMessages.PublicKeySignedData(sessionId ?? InMemorySshTransport.FixedSessionId, user, SshAuthMethods.ConnectionService, algorithm, key.PublicKey.Blob.Span);
         var signature = (signer ?? key).Sign(UserAuthAlgorithms.ToSignatureAlgorithm(algorithm), data);
         return UserAuthMessages.PublicKeyRequest(user, algorithm, key.PublicKey.Blob.Span, signature, signed: true);
     }

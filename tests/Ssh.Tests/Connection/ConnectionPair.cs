@@ -1,5 +1,7 @@
 using Gateway.Ssh.Connection;
 
+using Gateway.Testing.Ssh;
+
 namespace Gateway.Ssh.Tests.Connection;
 
 /// <summary>A handler made of optional delegates; anything not set keeps the refusing default.</summary>
@@ -32,7 +34,7 @@ internal sealed class ConnectionPair : IAsyncDisposable
 {
     public ConnectionPair(SshConnectionOptions? clientOptions = null, SshConnectionOptions? serverOptions = null, int capacity = 32)
     {
-        (ClientTransport, ServerTransport) = InMemoryTransport.CreatePair(capacity);
+        (ClientTransport, ServerTransport) = InMemorySshTransport.CreatePair(capacity);
         Client = new SshConnection(ClientTransport, clientOptions ?? new SshConnectionOptions(), ClientHandler);
         Server = new SshConnection(ServerTransport, serverOptions ?? new SshConnectionOptions(), ServerHandler);
         ClientTransport.Handler = Client;
@@ -42,8 +44,8 @@ internal sealed class ConnectionPair : IAsyncDisposable
 
     public DelegateHandler ClientHandler { get; } = new();
     public DelegateHandler ServerHandler { get; } = new();
-    public InMemoryTransport ClientTransport { get; }
-    public InMemoryTransport ServerTransport { get; }
+    public InMemorySshTransport ClientTransport { get; }
+    public InMemorySshTransport ServerTransport { get; }
     public SshConnection Client { get; }
     public SshConnection Server { get; }
 

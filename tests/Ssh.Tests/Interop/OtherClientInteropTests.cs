@@ -1,10 +1,15 @@
 using Gateway.Ssh.Keys;
 using Gateway.Testing;
+using Gateway.Ssh.Tests.Transport;
 using Renci.SshNet;
 
 namespace Gateway.Ssh.Tests.Interop;
 
-/// <summary>Independent SSH implementations against our server: SSH.NET, Paramiko and PuTTY's plink.</summary>
+/// <summary>
+/// Independent SSH implementations against our server: SSH.NET, Paramiko and PuTTY's plink run
+/// commands on the full server; SSH.NET and Paramiko also complete key exchange (forced
+/// algorithms, a client-initiated rekey) with the transport alone.
+/// </summary>
 public class OtherClientInteropTests(InteropFixture fixture) : IClassFixture<InteropFixture>
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
@@ -80,5 +85,70 @@ public class OtherClientInteropTests(InteropFixture fixture) : IClassFixture<Int
             "-i", ppk, "-hostkey", hostKey, "alice@127.0.0.1", "echo from-plink"], Timeout);
         Assert.True(result.ExitCode == 0, result.Stderr);
         Assert.Equal("from-plink\n", result.Stdout);
+    }
+
+    [Theory]
+    [InlineData("curve25519-sha256", "aes256-gcm@openssh.com")]
+    [InlineData("curve25519-sha256", "aes128-ctr")]
+    [InlineData("ecdh-sha2-nistp256", "chacha20-poly1305@openssh.com")]
+    [InlineData("mlkem768x25519-sha256", "aes128-gcm@openssh.com")]
+    public async Task SshNet_client_completes_kex_and_reaches_authentication(string kex, string cipher)
+    {
+        var options = InProcessMatrixTests.Server();
+        await using var server = new TestTransportServer(options);
+        var info = new Renci.SshNet.ConnectionInfo("127.0.0.1", server.Port, "test",
+            new Renci.SshNet.PrivateKeyAuthenticationMethod("test", new Renci.SshNet.PrivateKeyFile(ExportedKeyFile())))
+        {
+            Timeout = TimeSpan.FromSeconds(15),
+        };
+        // Force the algorithms by leaving only the one under test in SSH.NET's tables.
+        var keyExchange = info.KeyExchangeAlgorithms[kex];
+        info.KeyExchangeAlgorithms.Clear();
+        info.KeyExchangeAlgorithms.Add(kex, keyExchange);
+        var encryption = info.Encryptions[cipher];
+        info.Encryptions.Clear();
+        info.Encryptions.Add(cipher, encryption);
+        using var client = new Renci.SshNet.SshClient(info);
+        var ex = await Assert.ThrowsAsync<Renci.SshNet.Common.SshAuthenticationException>(() => client.ConnectAsync(CancellationToken.None));
+        Assert.Contains("publickey", ex.Message, StringComparison.OrdinalIgnoreCase);
+        var transport = Assert.Single(server.Transports);
+        Assert.Equal(kex, transport.NegotiatedAlgorithms!.Kex);
+        Assert.Equal(cipher, transport.NegotiatedAlgorithms.CipherCtoS);
+    }
+
+    [Fact]
+    public async Task Paramiko_client_completes_kex_and_reaches_authentication()
+    {
+        var options = InProcessMatrixTests.Server();
+        await using var server = new TestTransportServer(options);
+        var script = $$"""
+            import socket, paramiko
+            sock = socket.create_connection(("127.0.0.1", {{server.Port}}), timeout=15)
+            t = paramiko.Transport(sock)
+            t.start_client(timeout=15)
+            print("cipher", t.remote_cipher)
+            print("hostkey", t.get_remote_server_key().get_name())
+            t.renegotiate_keys()
+            print("rekeyed")
+            try:
+                t.auth_none("test")
+            except paramiko.BadAuthenticationType as e:
+                print("allowed", ",".join(e.allowed_types))
+            t.close()
+            """;
+        var result = await ExternalProcess.RunAsync("/usr/bin/python3", ["-c", script], TimeSpan.FromSeconds(30));
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        Assert.Contains("allowed publickey", result.Stdout);
+        Assert.Contains("hostkey ssh-ed25519", result.Stdout);
+        Assert.Contains("rekeyed", result.Stdout);
+        var transport = Assert.Single(server.Transports);
+        Assert.Equal(2, transport.KeyExchangeCount);
+    }
+
+    /// <summary>A key written by our own exporter, so SSH.NET also reads the library's private key format.</summary>
+    private string ExportedKeyFile()
+    {
+        using var key = SshKeys.Generate(SshKeyKind.Ed25519);
+        return fixture.Directory.WritePrivate($"exported_{Guid.NewGuid():N}", SshKeys.ExportPrivateKey(key));
     }
 }

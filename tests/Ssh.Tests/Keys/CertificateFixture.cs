@@ -1,5 +1,7 @@
 using Gateway.Ssh.Keys;
 
+using Gateway.Testing;
+
 namespace Gateway.Ssh.Tests.Keys;
 
 /// <summary>

@@ -1,6 +1,8 @@
 using System.Text;
 using Gateway.Ssh.Keys;
 
+using Gateway.Testing;
+
 namespace Gateway.Ssh.Tests.Keys;
 
 /// <summary>Keys made by the real ssh-keygen load, fingerprint, sign and verify.</summary>

@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using Gateway.Ssh.Keys;
 
+using Gateway.Testing;
+
 namespace Gateway.Ssh.Tests.Keys;
 
 /// <summary>PKCS#1, SEC 1 and PKCS#8 PEM private keys load through .NET (and BouncyCastle for Ed25519).</summary>

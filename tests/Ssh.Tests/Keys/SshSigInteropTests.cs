@@ -4,6 +4,8 @@ using System.Text;
 using Gateway.Ssh.Keys;
 using Gateway.Ssh.Wire;
 
+using Gateway.Testing;
+
 namespace Gateway.Ssh.Tests.Keys;
 
 /// <summary>

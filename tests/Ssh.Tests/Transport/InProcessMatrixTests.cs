@@ -8,16 +8,14 @@ namespace Gateway.Ssh.Tests.Transport;
 /// <summary>Our client against our server for every algorithm combination, over real loopback sockets.</summary>
 public class InProcessMatrixTests
 {
-    public static readonly string[] Kex = ["mlkem768x25519-sha256", "curve25519-sha256", "curve25519-sha256@libssh.org", "ecdh-sha2-nistp256"];
-
     public static IEnumerable<object?[]> Matrix() =>
-        from kex in Kex
-        from hostKey in OpenSshClientInteropTests.HostKeys
-        from suite in OpenSshClientInteropTests.CipherSuites
+        from kex in AlgorithmMatrix.Kex
+        from hostKey in AlgorithmMatrix.HostKeys
+        from suite in AlgorithmMatrix.CipherSuites
         select new object?[] { kex, suite.Cipher, suite.Mac, hostKey };
 
     public static IEnumerable<object?[]> CipherSuites() =>
-        OpenSshClientInteropTests.CipherSuites.Select(s => new object?[] { s.Cipher, s.Mac });
+        AlgorithmMatrix.CipherSuites.Select(s => new object?[] { s.Cipher, s.Mac });
 
     private static readonly int[] PayloadSizes = [1, 2, 5, 15, 16, 17, 100, 1000, 4095, 32768, 65536 + 7, 200_000, SshTransportOptions.MaxPayloadSize];
 
