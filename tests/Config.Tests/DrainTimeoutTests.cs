@@ -1,3 +1,4 @@
+using Gateway.Testing;
 using Gateway.Config;
 
 namespace Gateway.Config.Tests;
@@ -59,7 +60,7 @@ public class DrainTimeoutTests
     [Fact]
     public void FlagWinsOverEnvironmentWhichWinsOverFile()
     {
-        using var dir = new TempDir();
+        using var dir = new TempDirectory();
         var path = dir.Write("node.hocon", "cluster { drain_timeout = \"40s\" }");
         Assert.Equal(TimeSpan.FromSeconds(40), GatewayConfigLoader.Load(path, ConfigAssert.NoEnv, []).Cluster!.DrainTimeout);
         Assert.Equal(TimeSpan.FromSeconds(20), GatewayConfigLoader.Load(path, Env("20"), []).Cluster!.DrainTimeout);
