@@ -54,7 +54,7 @@ public static class SshKeys
         var parts = trimmed.Split([' ', '\t'], 3, StringSplitOptions.RemoveEmptyEntries);
         var type = parts[0];
         if (!IsKnownKeyType(type))
-            throw new FormatException($"the line starts with '{SshPublicKeyParser.Printable(type)}', which is not a supported key type (ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa or their -cert-v01@openssh.com forms); authorized_keys options are not supported");
+            throw new FormatException($"the line starts with '{PeerText.Sanitize(type)}', which is not a supported key type (ssh-ed25519, ecdsa-sha2-nistp256/384/521, ssh-rsa or their -cert-v01@openssh.com forms); authorized_keys options are not supported");
         if (parts.Length < 2) throw new FormatException($"the {type} line has no base64 key data");
         byte[] blob;
         try
