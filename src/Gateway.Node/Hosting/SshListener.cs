@@ -41,9 +41,12 @@ public static class SshListener
             {
                 Authenticator = authenticator,
                 TrustedUserCaKeys = authenticator.TrustedCaKeys,
+                LoginGraceTime = config.SshLoginGraceTime,
                 Log = message => logger.LogInformation("ssh auth: {Message}", message),
             },
             Connection = new SshConnectionOptions { AllowDirectTcpIp = false },
+            MaxStartups = new MaxStartups(config.SshMaxStartups.Start, config.SshMaxStartups.Rate, config.SshMaxStartups.Full),
+            PerSourceMaxStartups = config.SshPerSourceMaxStartups,
         };
         var handler = new GatewaySessionHandler(system, region, nodeAddress,
             app.Services.GetRequiredService<TunnelRouteCatalog>(), app.Services.GetRequiredService<LocalTunnelRegistry>(), routeSettings, loggers);
