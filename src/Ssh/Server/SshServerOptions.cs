@@ -22,9 +22,9 @@ public sealed class SshServerOptions
 
     /// <summary>
     /// Connections not yet authenticated from one source address at most; more are closed at once.
-    /// OpenSSH has no limit by default; an internet-facing gateway should have one, so this
-    /// defaults to <see cref="MaxStartups"/>' start (10): one address alone never triggers the
-    /// random drop that others would suffer from.
+    /// OpenSSH has no limit by default; an internet-facing server should have one. The default,
+    /// 10, is <see cref="MaxStartups"/>' default start: one address alone can bring others only
+    /// to the lowest drop rate, never lock them out.
     /// </summary>
     public int PerSourceMaxStartups { get; init; } = 10;
 
