@@ -57,8 +57,9 @@ public sealed class GatewayAuthenticator : ISshServerAuthenticator
         var user = certificate.Principals.Select(p => _usersByEmail.GetValueOrDefault(p)).FirstOrDefault(u => u is not null);
         if (user is null)
         {
-            if (context.HasSignature)
-                _logger.LogInformation("ssh certificate {KeyId} refused: no principal is a configured user's email", PeerText.Sanitize(certificate.KeyId));
+            // Logged for queries too: a client learns from the refused query and never signs.
+            // Every refusal counts against the failure limit, which bounds these lines.
+            _logger.LogInformation("ssh certificate {KeyId} refused: no principal is a configured user's email", PeerText.Sanitize(certificate.KeyId));
             return AuthDecision.Failure;
         }
         if (certificate.CriticalOptions.ContainsKey(SshCertificateValidator.ForceCommandOption))
