@@ -8,6 +8,7 @@ namespace Gateway.Ssh.Tests.Security;
 /// replies (unknown message type 8, answered with UNIMPLEMENTED each) must be disconnected
 /// before the replies it owes grow the server's memory.
 /// </summary>
+[Collection(MemoryMeasurements.Name)]
 public class OwedRepliesTests
 {
     [Fact]
@@ -52,4 +53,11 @@ public class OwedRepliesTests
         Assert.Contains("peer stopped reading", closed.Message);
         Assert.True(sent < sendLimit, $"disconnected only after {sent / 1024 / 1024} MiB");
     }
+}
+
+/// <summary>Tests that measure the process heap run alone: other tests' allocations would count in it.</summary>
+[CollectionDefinition(Name, DisableParallelization = true)]
+public sealed class MemoryMeasurements
+{
+    public const string Name = "memory measurements";
 }
