@@ -18,6 +18,7 @@ internal sealed partial class ConfigParser
         "ssh_user_ca_key_file", "data_dir", "runtime_flags", "ssh_kex_algorithms", "ssh_ciphers", "ssh_macs",
         "ssh_host_key_algorithms", "users", "trusted_user_ca_keys", "cluster", "routes", "akka",
         "upstream_pooled_connection_lifetime",
+        "ssh_max_startups", "ssh_per_source_max_startups", "ssh_login_grace_time",
     ];
 
     private readonly List<ConfigProblem> _problems;
@@ -56,6 +57,9 @@ internal sealed partial class ConfigParser
             SshMacs = Algorithms(root, "ssh_macs", SshAlgorithmPreferences.DefaultMacs, CipherAlgorithms.SupportedMacs),
             SshHostKeyAlgorithms = Algorithms(root, "ssh_host_key_algorithms", SshAlgorithmPreferences.DefaultHostKey,
                 SshAlgorithmPreferences.SupportedHostKeyAlgorithms),
+            SshMaxStartups = MaxStartups(root) ?? SshMaxStartups.Default,
+            SshPerSourceMaxStartups = Int(root, "ssh_per_source_max_startups", 1, 100_000) ?? 10,
+            SshLoginGraceTime = LoginGraceTime(root) ?? TimeSpan.FromSeconds(120),
             Users = Users(root),
             TrustedUserCaKeys = StringList(root, "trusted_user_ca_keys")
                 .Select(item => KeyLine(item.Node.Path, item.Text, AuthorizedKeyUse.CertificateAuthority))
@@ -201,6 +205,24 @@ internal sealed partial class ConfigParser
         if (HostPort.TryParse(text, defaultPort, out var value, out var error))
             return value;
         Problem(ConfigNode.ChildPath(node.Path, key), error);
+        return null;
+    }
+
+    private SshMaxStartups? MaxStartups(ObjectNode root)
+    {
+        var text = String(root, "ssh_max_startups");
+        if (text is null) return null;
+        if (SshMaxStartups.TryParse(text, out var value, out var error)) return value;
+        Problem(ConfigNode.ChildPath("", "ssh_max_startups"), $"{error}, got \"{text}\"");
+        return null;
+    }
+
+    private TimeSpan? LoginGraceTime(ObjectNode root)
+    {
+        var value = Duration(root, "ssh_login_grace_time");
+        if (value is null) return null;
+        if (value > TimeSpan.Zero && value <= TimeSpan.FromHours(1)) return value;
+        Problem(ConfigNode.ChildPath("", "ssh_login_grace_time"), $"must be more than 0 and at most 1h, got {value}");
         return null;
     }
 

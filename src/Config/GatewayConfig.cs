@@ -40,6 +40,15 @@ public sealed record GatewayConfig
 
     public IReadOnlyList<string> SshHostKeyAlgorithms { get; init; } = SshAlgorithmPreferences.DefaultHostKey;
 
+    /// <summary><c>ssh_max_startups</c>: random early drop of unauthenticated SSH connections (OpenSSH MaxStartups).</summary>
+    public SshMaxStartups SshMaxStartups { get; init; } = SshMaxStartups.Default;
+
+    /// <summary><c>ssh_per_source_max_startups</c>: unauthenticated SSH connections from one address at most.</summary>
+    public int SshPerSourceMaxStartups { get; init; } = 10;
+
+    /// <summary><c>ssh_login_grace_time</c>: from accept to authenticated (OpenSSH LoginGraceTime).</summary>
+    public TimeSpan SshLoginGraceTime { get; init; } = TimeSpan.FromSeconds(120);
+
     /// <summary><c>users</c>: the embedded identity source.</summary>
     public IReadOnlyList<UserConfig> Users { get; init; } = [];
 

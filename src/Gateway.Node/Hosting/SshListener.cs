@@ -68,9 +68,12 @@ public sealed class SshListener : IHostedLifecycleService, IAsyncDisposable
             {
                 Authenticator = authenticator,
                 TrustedUserCaKeys = authenticator.TrustedCaKeys,
+                LoginGraceTime = _config.SshLoginGraceTime,
                 Log = message => _logger.LogInformation("ssh auth: {Message}", message),
             },
             Connection = new SshConnectionOptions { AllowDirectTcpIp = false },
+            MaxStartups = new MaxStartups(_config.SshMaxStartups.Start, _config.SshMaxStartups.Rate, _config.SshMaxStartups.Full),
+            PerSourceMaxStartups = _config.SshPerSourceMaxStartups,
         };
         var handler = new GatewaySessionHandler(_system, region, nodeAddress, _catalog, _tunnels, _routeSettings, _loggers);
         var server = new SshServer(options, handler, _logger);

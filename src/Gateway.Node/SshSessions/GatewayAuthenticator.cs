@@ -1,4 +1,5 @@
 using Gateway.Config;
+using Gateway.Ssh;
 using Gateway.Ssh.Auth;
 using Gateway.Ssh.Keys;
 
@@ -6,11 +7,19 @@ namespace Gateway.Node.SshSessions;
 
 /// <summary>
 /// The embedded identity source: users declared in config with their SSH public keys, and OpenSSH
-/// user certificates signed by a <c>trusted_user_ca_keys</c> CA whose principal is a user's email.
-/// The SSH username itself is not an identity (OpenSSH sends the local login name by default).
+/// user certificates signed by a <c>trusted_user_ca_keys</c> CA. A certificate identifies a user
+/// only through a principal equal (ignoring case) to a configured user's email, and the identity
+/// is then that user's record as configured, never the certificate's spelling: the CA vouches
+/// for a name, the configuration says who that is (as sshd maps a principal to a local account).
+/// Principals that name no configured user are refused. The SSH username itself is not an
+/// identity (OpenSSH sends the local login name by default).
 /// </summary>
 public sealed class GatewayAuthenticator : ISshServerAuthenticator
 {
+    /// <summary>Shown to the user: the gateway runs no commands, so it cannot honour a forced one.</summary>
+    public const string ForceCommandRefused =
+        "gateway: certificates with force-command are refused: this gateway runs no commands, so it cannot enforce one; ask for a certificate without -O force-command";
+
     private readonly Dictionary<SshPublicKey, UserConfig> _usersByKey = [];
     private readonly Dictionary<string, UserConfig> _usersByEmail = new(StringComparer.OrdinalIgnoreCase);
     private readonly ILogger _logger;
@@ -35,22 +44,31 @@ public sealed class GatewayAuthenticator : ISshServerAuthenticator
     public ValueTask<AuthDecision> AuthenticatePublicKeyAsync(PublicKeyAuthContext context, CancellationToken ct)
     {
         if (context.Certificate is { } certificate)
-        {
-            // The library has already checked the CA, validity, type and critical options.
-            var principal = certificate.Principals.FirstOrDefault(p => _usersByEmail.ContainsKey(p))
-                ?? certificate.Principals.FirstOrDefault(p => p.Contains('@', StringComparison.Ordinal));
-            if (principal is null)
-            {
-                if (context.HasSignature) _logger.LogInformation("ssh certificate {KeyId} refused: no principal is an email", certificate.KeyId);
-                return ValueTask.FromResult(AuthDecision.Failure);
-            }
-            var declared = _usersByEmail.GetValueOrDefault(principal);
-            return ValueTask.FromResult(AuthDecision.Success(new GatewayIdentity(principal, declared?.Name, declared?.Groups ?? [], certificate.Key, certificate.SignatureKey)));
-        }
+            return ValueTask.FromResult(AuthenticateCertificate(context, certificate));
         if (_usersByKey.TryGetValue(context.Key, out var user))
             return ValueTask.FromResult(AuthDecision.Success(new GatewayIdentity(user.Email, user.Name, user.Groups, context.Key, null)));
-        if (context.HasSignature) _logger.LogInformation("ssh key {Fingerprint} of {User} is not registered", SshKeys.Fingerprint(context.Key), context.Username);
+        if (context.HasSignature)
+            _logger.LogInformation("ssh key {Fingerprint} of {User} is not registered", SshKeys.Fingerprint(context.Key), PeerText.Sanitize(context.Username));
         return ValueTask.FromResult(AuthDecision.Failure);
+    }
+
+    /// <summary>The library has already checked the CA, validity, type and critical options.</summary>
+    private AuthDecision AuthenticateCertificate(PublicKeyAuthContext context, SshCertificate certificate)
+    {
+        var user = certificate.Principals.Select(p => _usersByEmail.GetValueOrDefault(p)).FirstOrDefault(u => u is not null);
+        if (user is null)
+        {
+            // Logged for queries too: a client learns from the refused query and never signs.
+            // Every refusal counts against the failure limit, which bounds these lines.
+            _logger.LogInformation("ssh certificate {KeyId} refused: no principal is a configured user's email", PeerText.Sanitize(certificate.KeyId));
+            return AuthDecision.Failure;
+        }
+        if (certificate.CriticalOptions.ContainsKey(SshCertificateValidator.ForceCommandOption))
+        {
+            _logger.LogInformation("ssh certificate {KeyId} of {Email} refused: it carries force-command", PeerText.Sanitize(certificate.KeyId), user.Email);
+            return AuthDecision.FailureWithMessage(ForceCommandRefused);
+        }
+        return AuthDecision.Success(new GatewayIdentity(user.Email, user.Name, user.Groups, certificate.Key, certificate.SignatureKey));
     }
 
     public ValueTask<AuthDecision> AuthenticateKeyboardInteractiveAsync(KeyboardInteractiveContext context, CancellationToken ct)

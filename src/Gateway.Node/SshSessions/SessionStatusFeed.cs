@@ -29,8 +29,12 @@ public sealed class SessionStatusFeed : ISessionStatusSink
         _session = session;
     }
 
+    /// <summary>A status line holds peer text (forward addresses, refusal descriptions): escaped and bounded here, once for every sink.</summary>
+    private const int LineLimit = 1024;
+
     public void Post(string line)
     {
+        line = PeerText.Sanitize(line, LineLimit);
         if (line.StartsWith("warning:", StringComparison.Ordinal) || line.StartsWith("error:", StringComparison.Ordinal))
             _logger.LogWarning("ssh {Session}: {Line}", _session, line);
         else

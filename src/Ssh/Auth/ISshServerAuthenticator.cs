@@ -9,7 +9,7 @@ public interface ISshServerAuthenticator
     /// </summary>
     IReadOnlyList<string> GetMethods(SshAuthState state);
 
-    /// <summary>Called for the query (no signature) and for the signed request, after the library's own checks.</summary>
+    /// <summary>Called for the query (no signature) and for the signed request, after the library's own checks and before the signature is verified.</summary>
     ValueTask<AuthDecision> AuthenticatePublicKeyAsync(PublicKeyAuthContext context, CancellationToken cancellationToken);
 
     /// <summary>

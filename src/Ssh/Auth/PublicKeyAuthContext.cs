@@ -6,7 +6,9 @@ namespace Gateway.Ssh.Auth;
 /// A publickey attempt. Any certificate has already been validated against
 /// <see cref="SshServerAuthOptions.TrustedUserCaKeys"/> (CA signature, user type, validity,
 /// non-empty principals, known critical options, source-address); which principal is required
-/// is the caller's choice. When <see cref="HasSignature"/> is true the signature has been verified.
+/// is the caller's choice. The callback is asked before the signature is verified (as OpenSSH
+/// looks a key up before it checks the signature): when <see cref="HasSignature"/> is true, a
+/// decision other than failure takes effect only if the signature then verifies.
 /// </summary>
 public sealed class PublicKeyAuthContext : AuthContext
 {
@@ -31,7 +33,7 @@ public sealed class PublicKeyAuthContext : AuthContext
 
     public SshCertificate? Certificate { get; }
 
-    /// <summary>False for a query (RFC 4252 §7 "would this key be accepted?"), true for the signed, verified request.</summary>
+    /// <summary>False for a query (RFC 4252 §7 "would this key be accepted?"), true for the signed request (verified after the callback approves).</summary>
     public bool HasSignature { get; }
 
     public IReadOnlyList<string> CertificatePrincipals => Certificate?.Principals ?? [];

@@ -222,7 +222,7 @@ public sealed class ServerAuthenticationLayer : ISshMessageHandler, IDisposable
         if (_attempts > _options.MaxAuthAttempts)
             throw new SshProtocolException(DisconnectReason.NoMoreAuthMethodsAvailable, "Too many authentication attempts");
         if (request.Service != SshAuthMethods.ConnectionService)
-            throw new SshProtocolException(DisconnectReason.ServiceNotAvailable, $"Unsupported service {request.Service}");
+            throw new SshProtocolException(DisconnectReason.ServiceNotAvailable, $"Unsupported service {PeerText.Sanitize(request.Service)}");
 
         if (_username is null || (_methodsPassed.Count == 0 && request.User != _username))
         {
@@ -255,44 +255,47 @@ public sealed class ServerAuthenticationLayer : ISshMessageHandler, IDisposable
         }
     }
 
+    /// <summary>
+    /// In auth2-pubkey.c's order: the library's own checks (algorithm, key, certificate), then
+    /// whether the key is authorized at all, and only then the signature, the one costly step.
+    /// Every refusal, a refused query included, counts as a failure (as in OpenSSH).
+    /// </summary>
     private async Task PublicKeyAsync(UserAuthRequest request, SshAuthState state, IReadOnlyList<string> methods)
     {
         var algorithm = request.Algorithm;
         var key = CheckPublicKey(request, state);
         if (key is null)
         {
-            await RefuseAsync(request.HasSignature, methods).ConfigureAwait(false);
+            await CountFailureAsync(methods).ConfigureAwait(false);
             return;
         }
         var certificate = key as SshCertificate;
         var plainKey = certificate?.Key ?? key;
-        if (request.HasSignature)
-        {
-            var signedData = UserAuthMessages.PublicKeySignedData(_transport.SessionId.Span, request.User, request.Service, algorithm, request.KeyBlob);
-            if (!plainKey.Verify(UserAuthAlgorithms.ToSignatureAlgorithm(algorithm), signedData, request.Signature))
-            {
-                Trace($"publickey signature ({algorithm}) is invalid");
-                await CountFailureAsync(methods).ConfigureAwait(false);
-                return;
-            }
-        }
 
         var context = new PublicKeyAuthContext(state, algorithm, key, plainKey, certificate, request.HasSignature);
         var decision = await DecideAsync(ct => _options.Authenticator.AuthenticatePublicKeyAsync(context, ct), _lifetime.Token).ConfigureAwait(false);
+        if (decision.Kind == AuthDecisionKind.Failure)
+        {
+            Trace($"publickey {key.KeyType} {SshKeys.Fingerprint(plainKey)} is not authorized");
+            await ShowAsync(decision).ConfigureAwait(false);
+            await CountFailureAsync(methods).ConfigureAwait(false);
+            return;
+        }
         if (!request.HasSignature)
         {
             // A query only asks whether the key would do; nothing is granted yet.
-            if (decision.Kind == AuthDecisionKind.Failure)
-                await SendReplyAsync(UserAuthMessages.Failure(methods, false)).ConfigureAwait(false);
-            else
-                await SendReplyAsync(UserAuthMessages.PkOk(algorithm, request.KeyBlob)).ConfigureAwait(false);
+            await SendReplyAsync(UserAuthMessages.PkOk(algorithm, request.KeyBlob)).ConfigureAwait(false);
             return;
         }
-        if (decision.Kind != AuthDecisionKind.Failure)
+        var signedData = UserAuthMessages.PublicKeySignedData(_transport.SessionId.Span, request.User, request.Service, algorithm, request.KeyBlob);
+        if (!plainKey.Verify(UserAuthAlgorithms.ToSignatureAlgorithm(algorithm), signedData, request.Signature))
         {
-            _publicKey = plainKey;
-            _certificate = certificate;
+            Trace($"publickey signature ({PeerText.Sanitize(algorithm)}) is invalid");
+            await CountFailureAsync(methods).ConfigureAwait(false);
+            return;
         }
+        _publicKey = plainKey;
+        _certificate = certificate;
         await ApplyAsync(SshAuthMethods.PublicKey, decision, methods).ConfigureAwait(false);
     }
 
@@ -301,19 +304,19 @@ public sealed class ServerAuthenticationLayer : ISshMessageHandler, IDisposable
     {
         var algorithm = request.Algorithm;
         if (!UserAuthAlgorithms.IsAccepted(algorithm))
-            return Refused($"publickey algorithm {Printable(algorithm)} is not accepted");
+            return Refused($"publickey algorithm {PeerText.Sanitize(algorithm)} is not accepted");
         SshPublicKey? key;
         try
         {
             if (!SshKeys.TryParsePublicKey(request.KeyBlob, out key) || key is null)
-                return Refused($"publickey blob for {Printable(algorithm)} could not be parsed");
+                return Refused($"publickey blob for {PeerText.Sanitize(algorithm)} could not be parsed");
         }
         catch (SshProtocolException ex)
         {
-            return Refused($"publickey blob for {Printable(algorithm)} could not be parsed: {ex.Message}");
+            return Refused($"publickey blob for {PeerText.Sanitize(algorithm)} could not be parsed: {ex.Message}");
         }
         if (key.KeyType != UserAuthAlgorithms.ExpectedKeyType(algorithm))
-            return Refused($"publickey algorithm {Printable(algorithm)} does not match key type {key.KeyType}");
+            return Refused($"publickey algorithm {PeerText.Sanitize(algorithm)} does not match key type {key.KeyType}");
         if (key is SshCertificate certificate)
         {
             SshCertificateValidation validation;
@@ -325,10 +328,10 @@ public sealed class ServerAuthenticationLayer : ISshMessageHandler, IDisposable
             catch (Exception ex) when (ex is not OutOfMemoryException)
             {
                 // Whatever the certificate holds, refusing it is the safe answer.
-                return Refused($"certificate {Printable(certificate.KeyId)} could not be validated: {ex.Message}");
+                return Refused($"certificate {PeerText.Sanitize(certificate.KeyId)} could not be validated: {ex.Message}");
             }
             if (!validation.Success)
-                return Refused($"certificate {Printable(certificate.KeyId)} refused: {validation.Error}");
+                return Refused($"certificate {PeerText.Sanitize(certificate.KeyId)} refused: {validation.Error}");
         }
         return key;
     }
@@ -344,7 +347,7 @@ public sealed class ServerAuthenticationLayer : ISshMessageHandler, IDisposable
         if (_options.Log is not { } log) return;
         try
         {
-            log($"auth {_username}: {message}");
+            log($"auth {PeerText.Sanitize(_username)}: {message}");
         }
         catch (Exception)
         {
@@ -352,16 +355,6 @@ public sealed class ServerAuthenticationLayer : ISshMessageHandler, IDisposable
         }
     }
 
-    /// <summary>Peer-supplied text made safe for logs: control characters escaped, length capped.</summary>
-    private static string Printable(string text)
-    {
-        const int max = 128;
-        var builder = new System.Text.StringBuilder(Math.Min(text.Length, max));
-        foreach (var c in text.Length > max ? text[..max] : text)
-            builder.Append(char.IsControl(c) ? $"\\x{(int)c:x2}" : c.ToString());
-        if (text.Length > max) builder.Append('…');
-        return builder.ToString();
-    }
 
     private static IPAddress? SourceAddress(EndPoint? endPoint) =>
         endPoint is IPEndPoint ip ? (ip.Address.IsIPv4MappedToIPv6 ? ip.Address.MapToIPv4() : ip.Address) : null;
@@ -498,9 +491,18 @@ public sealed class ServerAuthenticationLayer : ISshMessageHandler, IDisposable
                 await SendReplyAsync(UserAuthMessages.Failure(OfferedMethods(State()), true)).ConfigureAwait(false);
                 break;
             default:
+                await ShowAsync(decision).ConfigureAwait(false);
                 await CountFailureAsync(methods).ConfigureAwait(false);
                 break;
         }
+    }
+
+    /// <summary>A refusal's message for the user, as a banner (RFC 4252 §5.4 allows one at any time before success).</summary>
+    private async Task ShowAsync(AuthDecision decision)
+    {
+        if (decision.Message is not { } message) return;
+        Trace("refused: " + message);
+        await _transport.SendAsync(UserAuthMessages.Banner(message.EndsWith('\n') ? message : message + "\r\n"), _lifetime.Token).ConfigureAwait(false);
     }
 
     private void Absorb(string method, AuthDecision decision)
@@ -532,10 +534,6 @@ public sealed class ServerAuthenticationLayer : ISshMessageHandler, IDisposable
         _requests.Writer.TryComplete();
         _graceTimer.Dispose();
     }
-
-    /// <summary>A refused publickey request: queries are answered but not counted (they grant nothing).</summary>
-    private Task RefuseAsync(bool counted, IReadOnlyList<string> methods) =>
-        counted ? CountFailureAsync(methods) : SendReplyAsync(UserAuthMessages.Failure(methods, false));
 
     private async Task CountFailureAsync(IReadOnlyList<string> methods)
     {

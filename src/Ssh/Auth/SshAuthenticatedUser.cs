@@ -14,6 +14,7 @@ public sealed class SshAuthenticatedUser
         Certificate = certificate;
         Identity = identity;
         Properties = properties;
+        Permissions = SshUserPermissions.For(certificate);
     }
 
     public string Username { get; }
@@ -27,4 +28,7 @@ public sealed class SshAuthenticatedUser
     public SshCertificate? Certificate { get; }
     public object? Identity { get; }
     public IReadOnlyDictionary<string, string> Properties { get; }
+
+    /// <summary>What the credential permits (a certificate's <c>permit-*</c> extensions); enforced by <see cref="Server.SshServer"/>.</summary>
+    public SshUserPermissions Permissions { get; }
 }

@@ -15,6 +15,8 @@ public sealed partial class SshConnection : ISshMessageHandler, IAsyncDisposable
     private readonly ISshConnectionHandler _handler;
     private readonly object _gate = new();
     private readonly Dictionary<uint, SshChannel> _channels = new();
+    /// <summary>Channels in <see cref="_channels"/> that the peer opened (guarded by _gate).</summary>
+    private int _peerChannels;
     private readonly Queue<PendingGlobalRequest> _pendingGlobalReplies = new();
     private readonly SemaphoreSlim _globalSendLock = new(1, 1);
     private readonly OrderedReplies _globalReplies;
@@ -139,6 +141,26 @@ public sealed partial class SshConnection : ISshMessageHandler, IAsyncDisposable
             channel, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
+    /// <summary>Why the peer may not open one more channel now, or null. See <see cref="SshConnectionOptions.MaxPeerChannels"/>.</summary>
+    private string? PeerChannelRefusalLocked()
+    {
+        if (_channels.Count >= _options.MaxChannels || _peerChannels >= _options.MaxPeerChannels)
+            return "too many channels";
+        if ((_peerChannels + 1L) * _options.InitialWindowSize > _options.MaxPeerBufferedBytes)
+            return "too much data buffered for this connection's channels";
+        return null;
+    }
+
+    /// <summary>Takes a channel out of the table and out of the peer's count when it opened it.</summary>
+    private void RemoveLocked(SshChannel channel)
+    {
+        if (_channels.TryGetValue(channel.LocalId, out var current) && ReferenceEquals(current, channel))
+        {
+            _channels.Remove(channel.LocalId);
+            if (!channel.IsOutgoing) _peerChannels--;
+        }
+    }
+
     private uint AllocateIdLocked()
     {
         if (_channels.Count >= _options.MaxChannels)
@@ -151,11 +173,7 @@ public sealed partial class SshConnection : ISshMessageHandler, IAsyncDisposable
 
     internal void ReleaseChannel(SshChannel channel)
     {
-        lock (_gate)
-        {
-            if (_channels.TryGetValue(channel.LocalId, out var current) && ReferenceEquals(current, channel))
-                _channels.Remove(channel.LocalId);
-        }
+        lock (_gate) RemoveLocked(channel);
         ChannelClosed?.Invoke(channel);
     }
 
@@ -272,7 +290,8 @@ public sealed partial class SshConnection : ISshMessageHandler, IAsyncDisposable
         if (!channel.IsOutgoing || channel.Opened.IsCompleted)
             throw new SshProtocolException(DisconnectReason.ProtocolError, $"unexpected open failure for channel {channel.LocalId}");
         lock (_gate) _channels.Remove(channel.LocalId);
-        channel.FailOpen(new SshChannelOpenException(reason, description));
+        // The peer's description reaches logs, status streams and error pages.
+        channel.FailOpen(new SshChannelOpenException(reason, PeerText.Sanitize(description, 256)));
     }
 
     private ValueTask OnChannelOpen(ref SshReader reader)
@@ -318,9 +337,9 @@ public sealed partial class SshConnection : ISshMessageHandler, IAsyncDisposable
             lock (_gate)
             {
                 if (_closedReason is not null) return ValueTask.CompletedTask;
-                if (_channels.Count >= _options.MaxChannels)
+                refusal = PeerChannelRefusalLocked();
+                if (refusal is not null)
                 {
-                    refusal = "too many channels";
                     reason = ChannelOpenFailureReason.ResourceShortage;
                 }
                 else
@@ -328,6 +347,7 @@ public sealed partial class SshConnection : ISshMessageHandler, IAsyncDisposable
                     channel = new SshChannel(this, _transport, _options, AllocateIdLocked(), request, outgoing: false);
                     channel.SetRemote(remoteId, window, maxPacket);
                     _channels.Add(channel.LocalId, channel);
+                    _peerChannels++;
                 }
             }
         }
@@ -362,7 +382,7 @@ public sealed partial class SshConnection : ISshMessageHandler, IAsyncDisposable
         {
             if (!decision.Accepted)
             {
-                lock (_gate) _channels.Remove(channel.LocalId);
+                lock (_gate) RemoveLocked(channel);
                 channel.FailOpen(new SshChannelOpenException(decision.ReasonCode, decision.Description));
                 PostOpenFailure(remoteId, decision.ReasonCode, decision.Description);
                 return;
@@ -413,6 +433,7 @@ public sealed partial class SshConnection : ISshMessageHandler, IAsyncDisposable
             _closedReason = reason;
             channels = _channels.Values.ToArray();
             _channels.Clear();
+            _peerChannels = 0;
             pending = _pendingGlobalReplies.ToArray();
             _pendingGlobalReplies.Clear();
         }

@@ -9,8 +9,24 @@ public sealed class SshConnectionOptions
     /// <summary>Largest data payload we accept in one CHANNEL_DATA and send in one.</summary>
     public uint MaxPacketSize { get; init; } = 32 * 1024;
 
-    /// <summary>Channels open at once (including ones being opened or closed).</summary>
+    /// <summary>Channels open at once (including ones being opened or closed), ours and the peer's.</summary>
     public int MaxChannels { get; init; } = 1024;
+
+    /// <summary>
+    /// Channels the peer may have open at once (OpenSSH's MaxSessions spirit); further opens are
+    /// refused with RESOURCE_SHORTAGE. Channels we open (forwarded-tcpip for proxied requests)
+    /// are bounded by <see cref="MaxChannels"/> only: their number is ours to decide.
+    /// </summary>
+    public int MaxPeerChannels { get; init; } = 64;
+
+    /// <summary>
+    /// Bytes the peer may make us buffer on the channels it opened, in total. Data arrives only
+    /// within the window we grant, and a window reopens only as the application reads, so each
+    /// channel the peer opens reserves its <see cref="InitialWindowSize"/> from this budget (input
+    /// to a session nobody reads counts in full); an open that does not fit is refused with
+    /// RESOURCE_SHORTAGE. The default, 32 MiB, is 16 channels with 2 MiB windows.
+    /// </summary>
+    public long MaxPeerBufferedBytes { get; init; } = 32L * 1024 * 1024;
 
     /// <summary>Remote forwards (tcpip-forward) active at once; further requests are refused.</summary>
     public int MaxForwardRequests { get; init; } = 128;
@@ -41,6 +57,8 @@ public sealed class SshConnectionOptions
         if (InitialWindowSize > int.MaxValue / 2)
             throw new ArgumentOutOfRangeException(nameof(InitialWindowSize), "too large");
         if (MaxChannels < 1) throw new ArgumentOutOfRangeException(nameof(MaxChannels));
+        if (MaxPeerChannels < 0) throw new ArgumentOutOfRangeException(nameof(MaxPeerChannels));
+        if (MaxPeerBufferedBytes < 0) throw new ArgumentOutOfRangeException(nameof(MaxPeerBufferedBytes));
         if (MaxForwardRequests < 0) throw new ArgumentOutOfRangeException(nameof(MaxForwardRequests));
         if (MaxPendingReplies < 1) throw new ArgumentOutOfRangeException(nameof(MaxPendingReplies));
     }

@@ -81,7 +81,7 @@ public sealed class AuthorizedKey
             if (!KeyTypes.Contains(FirstField(rest)))
             {
                 var unknown = optionsRead && rest.Length > 0 ? FirstField(rest) : FirstField(text);
-                return Fail($"unknown key type \"{SshPublicKeyParser.Printable(unknown)}\" (expected {DescribeKeyTypes()})", out error);
+                return Fail($"unknown key type \"{PeerText.Sanitize(unknown)}\" (expected {DescribeKeyTypes()})", out error);
             }
             if (!optionsRead)
                 return Fail("bad authorized_keys options: " + optionsError, out error);
@@ -104,7 +104,7 @@ public sealed class AuthorizedKey
         if (!TryReadType(blob, out var inner))
             return Fail($"the {type} key blob is truncated", out error);
         if (inner != type)
-            return Fail($"the key blob says \"{SshPublicKeyParser.Printable(inner)}\" but the line says \"{type}\"", out error);
+            return Fail($"the key blob says \"{PeerText.Sanitize(inner)}\" but the line says \"{type}\"", out error);
 
         SshPublicKey? publicKey = null;
         if (SshKeyAlgorithms.IsVerifiableKeyType(type))

@@ -39,7 +39,7 @@ internal static class AuthorizedKeyOptions
             {
                 if (!TryReadQuoted(line, ref i, out value))
                 {
-                    (length, error) = (FieldEnd(line), $"the value of option \"{SshPublicKeyParser.Printable(written)}\" must be in double quotes, closed before the key type");
+                    (length, error) = (FieldEnd(line), $"the value of option \"{PeerText.Sanitize(written)}\" must be in double quotes, closed before the key type");
                     return false;
                 }
             }
@@ -110,7 +110,7 @@ internal static class AuthorizedKeyOptions
 
     private static string DescribeBadName(string name, bool hasValue)
     {
-        var printable = SshPublicKeyParser.Printable(name);
+        var printable = PeerText.Sanitize(name);
         if (Canonical(name, !hasValue) is { } other)
             return hasValue ? $"option \"{other}\" takes no value" : $"option \"{other}\" needs a value (\"{other}=\\\"...\\\"\")";
         return $"unknown option \"{printable}\"";

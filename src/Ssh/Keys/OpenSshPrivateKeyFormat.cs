@@ -90,7 +90,7 @@ internal static class OpenSshPrivateKeyFormat
 
     private static SshPrivateKey ReadEcdsa(string type, ref SshReader reader)
     {
-        var curve = EcdsaCurve.FromKeyType(type) ?? throw new FormatException($"unsupported private key type '{SshPublicKeyParser.Printable(type)}'");
+        var curve = EcdsaCurve.FromKeyType(type) ?? throw new FormatException($"unsupported private key type '{PeerText.Sanitize(type)}'");
         if (reader.ReadString() != curve.Identifier) throw new FormatException($"{type} private key names the wrong curve");
         var q = reader.ReadBinary();
         var d = reader.ReadMPIntUnsigned();

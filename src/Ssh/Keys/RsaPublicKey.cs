@@ -7,7 +7,8 @@ namespace Gateway.Ssh.Keys;
 /// An <c>ssh-rsa</c> public key (RFC 4253 §6.6): <c>string "ssh-rsa", mpint e, mpint n</c>.
 /// Keys of any size up to 16384 bits parse, but <see cref="Verify"/> returns false for moduli
 /// under <see cref="MinimumVerifyBits"/> bits, and only <c>rsa-sha2-256</c> / <c>rsa-sha2-512</c>
-/// signatures (RFC 8332) are accepted: SHA-1 <c>ssh-rsa</c> signatures are refused.
+/// signatures (RFC 8332) are accepted: SHA-1 <c>ssh-rsa</c> signatures are refused. Public
+/// exponents above <see cref="MaximumExponent"/> are refused when the key is parsed.
 /// </summary>
 public sealed class RsaPublicKey : SshPublicKey
 {
@@ -15,6 +16,14 @@ public sealed class RsaPublicKey : SshPublicKey
     public const int MinimumVerifyBits = 1024;
     /// <summary>OpenSSH's SSHBUF_MAX_BIGNUM limit (16384 bits).</summary>
     public const int MaximumModulusBytes = 2048;
+
+    /// <summary>
+    /// Largest public exponent accepted (2^31 - 1). Every key generator uses 65537; a huge
+    /// exponent only makes each verification slower (a modulus-sized one costs about 100 times
+    /// more), which a client could use to load the server before it is authenticated. Go's SSH
+    /// package draws the line lower (24 bits); this one keeps every 32-bit signed value.
+    /// </summary>
+    public const long MaximumExponent = int.MaxValue;
 
     private readonly byte[] _exponent;
     private readonly byte[] _modulus;
@@ -32,6 +41,8 @@ public sealed class RsaPublicKey : SshPublicKey
             throw new SshProtocolException(DisconnectReason.ProtocolError, $"ssh-rsa modulus of {modulus.Length} bytes is larger than {MaximumModulusBytes}");
         if (exponent.Length > modulus.Length)
             throw new SshProtocolException(DisconnectReason.ProtocolError, "ssh-rsa exponent is larger than the modulus");
+        if (exponent.Length > 4 || System.Buffers.Binary.BinaryPrimitives.ReadUInt32BigEndian(PadTo4(exponent)) > MaximumExponent)
+            throw new SshProtocolException(DisconnectReason.ProtocolError, $"ssh-rsa public exponent is larger than {MaximumExponent}");
         _exponent = exponent.ToArray();
         _modulus = modulus.ToArray();
         KeySizeBits = (_modulus.Length - 1) * 8 + (32 - System.Numerics.BitOperations.LeadingZeroCount((uint)_modulus[0]));
@@ -85,6 +96,13 @@ public sealed class RsaPublicKey : SshPublicKey
         {
             return false;
         }
+    }
+
+    private static byte[] PadTo4(ReadOnlySpan<byte> value)
+    {
+        var padded = new byte[4];
+        value.CopyTo(padded.AsSpan(4 - value.Length));
+        return padded;
     }
 
     private static ReadOnlySpan<byte> TrimLeadingZeros(ReadOnlySpan<byte> value)

@@ -16,7 +16,7 @@ internal static class SshCertificateParser
         var type = reader.ReadString();
         var plainType = type[..^SshKeyAlgorithms.CertificateSuffix.Length];
         if (plainType is not (SshKeyAlgorithms.Ed25519 or SshKeyAlgorithms.Rsa) && EcdsaCurve.FromKeyType(plainType) is null)
-            throw new SshProtocolException(DisconnectReason.ProtocolError, $"unsupported certificate type '{SshPublicKeyParser.Printable(type)}'");
+            throw new SshProtocolException(DisconnectReason.ProtocolError, $"unsupported certificate type '{PeerText.Sanitize(type)}'");
         var nonce = reader.ReadBinary().ToArray();
         var key = SshPublicKeyParser.ReadPlainKeyFields(plainType, blob, ref reader);
         var serial = reader.ReadUInt64();
@@ -97,7 +97,7 @@ internal static class SshCertificateParser
             throw new SshProtocolException(DisconnectReason.ProtocolError, $"certificate has more than {MaxOptions} {what}s");
         var name = reader.ReadString();
         if (previous is not null && string.CompareOrdinal(previous, name) >= 0)
-            throw new SshProtocolException(DisconnectReason.ProtocolError, $"certificate {what}s are not sorted and unique at '{SshPublicKeyParser.Printable(name)}'");
+            throw new SshProtocolException(DisconnectReason.ProtocolError, $"certificate {what}s are not sorted and unique at '{PeerText.Sanitize(name)}'");
         previous = name;
         return name;
     }

@@ -5,7 +5,8 @@ namespace Gateway.Ssh.Keys;
 
 /// <summary>
 /// Decides whether a certificate is acceptable, with the checks of OpenSSH's
-/// <c>sshkey_cert_check_authority()</c> and <c>auth2-pubkey.c</c>, in the same order.
+/// <c>sshkey_cert_check_authority()</c> and <c>auth2-pubkey.c</c>, except that the CA is looked
+/// up among the trusted ones before its signature is verified (cheap refusals first).
 /// The publickey signature by the certified key is the caller's (auth layer's) job.
 /// </summary>
 public static class SshCertificateValidator
@@ -40,13 +41,16 @@ public static class SshCertificateValidator
 
         if (cert.SignatureKey is SshCertificate)
             return Fail("Certificate signature key is itself a certificate; a CA key must be a plain key");
-        // SHA-1 is accepted here only so that check 4 can name the real problem.
-        if (!cert.VerifyCaSignature(allowSha1Rsa: true))
-            return Fail($"Certificate CA signature ({cert.SignatureAlgorithm}) is invalid");
+        // Trust first: a signature costs CPU, and a client must not make us verify signatures
+        // by CAs nobody trusts (the same reason auth2-pubkey.c looks the key up before it
+        // verifies the user's signature).
         if (!trustedCaKeys.Contains(cert.SignatureKey))
             return Fail($"Certificate CA key {cert.SignatureKey.KeyType} {SshKeys.Fingerprint(cert.SignatureKey)} is not a trusted CA");
+        // SHA-1 is accepted here only so that the next check can name the real problem.
+        if (!cert.VerifyCaSignature(allowSha1Rsa: true))
+            return Fail($"Certificate CA signature ({cert.SignatureAlgorithm}) is invalid");
         if (!AllowedCaSignatureAlgorithms.Contains(cert.SignatureAlgorithm, StringComparer.Ordinal))
-            return Fail($"Certificate signature algorithm {SshPublicKeyParser.Printable(cert.SignatureAlgorithm)} is not allowed");
+            return Fail($"Certificate signature algorithm {PeerText.Sanitize(cert.SignatureAlgorithm)} is not allowed");
         if (cert.Type != expectedType)
             return Fail($"Certificate type is {cert.Type.ToString().ToLowerInvariant()}, expected {expectedType.ToString().ToLowerInvariant()}");
 
@@ -60,7 +64,7 @@ public static class SshCertificateValidator
         if (cert.Principals.Count == 0)
             return Fail("Certificate lacks principal list");
         if (principal is not null && !cert.Principals.Any(p => principalWildcards ? WildcardPattern.Matches(p, principal) : p == principal))
-            return Fail($"Certificate principal list does not include \"{SshPublicKeyParser.Printable(principal)}\"");
+            return Fail($"Certificate principal list does not include \"{PeerText.Sanitize(principal)}\"");
 
         foreach (var (name, value) in cert.CriticalOptions)
         {
@@ -69,7 +73,7 @@ public static class SshCertificateValidator
                 ForceCommandOption => value is null ? "Certificate force-command option has no command" : null,
                 VerifyRequiredOption => value is null ? null : "Certificate verify-required option must be empty",
                 SourceAddressOption => CheckSourceAddress(value, sourceAddress),
-                _ => $"Certificate has unsupported critical option \"{SshPublicKeyParser.Printable(name)}\"",
+                _ => $"Certificate has unsupported critical option \"{PeerText.Sanitize(name)}\"",
             };
             if (error is not null) return Fail(error);
         }
@@ -85,7 +89,7 @@ public static class SshCertificateValidator
         foreach (var entry in list.Split(','))
         {
             if (!IPNetworks.TryParseExact(entry, out var range))
-                return $"Certificate source-address option has an invalid entry \"{SshPublicKeyParser.Printable(entry)}\"";
+                return $"Certificate source-address option has an invalid entry \"{PeerText.Sanitize(entry)}\"";
             ranges.Add(range);
         }
         if (sourceAddress is null)

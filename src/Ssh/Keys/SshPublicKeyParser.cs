@@ -52,22 +52,11 @@ internal static class SshPublicKeyParser
             }
             default:
                 var curve = EcdsaCurve.FromKeyType(type)
-                    ?? throw new SshProtocolException(DisconnectReason.ProtocolError, $"unsupported public key type '{Printable(type)}'");
+                    ?? throw new SshProtocolException(DisconnectReason.ProtocolError, $"unsupported public key type '{PeerText.Sanitize(type)}'");
                 var identifier = reader.ReadString();
                 if (identifier != curve.Identifier)
-                    throw new SshProtocolException(DisconnectReason.ProtocolError, $"{type} key names curve '{Printable(identifier)}'");
+                    throw new SshProtocolException(DisconnectReason.ProtocolError, $"{type} key names curve '{PeerText.Sanitize(identifier)}'");
                 return new EcdsaPublicKey(curve, reader.ReadBinary());
         }
-    }
-
-    /// <summary>Shortens and sanitises peer-supplied text before it goes into an error message.</summary>
-    internal static string Printable(string text)
-    {
-        var shortened = text.Length > 64 ? text[..64] + "…" : text;
-        return string.Create(shortened.Length, shortened, static (span, s) =>
-        {
-            for (var i = 0; i < s.Length; i++)
-                span[i] = char.IsControl(s[i]) ? '?' : s[i];
-        });
     }
 }

@@ -22,17 +22,24 @@ public sealed class SshServer : IAsyncDisposable
     private readonly CancellationTokenSource _stopping = new();
     private readonly HashSet<Task> _connections = [];
     private readonly Lock _gate = new();
+    private readonly StartupSlots _slots;
     private Socket? _listener;
     private Task? _acceptLoop;
-    private int _unauthenticated;
     private volatile bool _acceptStopped;
+    private long _refusals;
 
     public SshServer(SshServerOptions options, ISshSessionHandler handler, ILogger? logger = null)
     {
+        ArgumentNullException.ThrowIfNull(options);
+        options.Validate();
         _options = options;
         _handler = handler;
         _logger = logger ?? NullLogger.Instance;
+        _slots = new StartupSlots(options.MaxStartups, options.PerSourceMaxStartups, options.MaxConnections);
     }
+
+    /// <summary>Connections accepted that have not authenticated yet (what MaxStartups counts).</summary>
+    public int UnauthenticatedCount => _slots.Unauthenticated;
 
     public IPEndPoint LocalEndPoint => (IPEndPoint)(_listener?.LocalEndPoint ?? throw new InvalidOperationException("not started"));
 
@@ -71,40 +78,54 @@ public sealed class SshServer : IAsyncDisposable
                 continue;
             }
 
-            if (ConnectionCount >= _options.MaxConnections || Volatile.Read(ref _unauthenticated) >= _options.MaxUnauthenticatedConnections)
+            // Counted here, synchronously, before any work is started for the connection: the
+            // next accept already sees it.
+            var slot = _slots.TryAcquire(socket.RemoteEndPoint, out var refusal);
+            if (slot is null)
             {
-                _logger.LogWarning("ssh connection from {Remote} refused: connection limit reached", socket.RemoteEndPoint);
+                // A flood would flood the log too: the first refusals and then every 1000th.
+                var refusals = Interlocked.Increment(ref _refusals);
+                if (refusals <= 10 || refusals % 1000 == 0)
+                    _logger.LogWarning("ssh connection from {Remote} dropped: {Reason} ({Count} dropped so far)", socket.RemoteEndPoint, refusal, refusals);
                 socket.Dispose();
                 continue;
             }
 
-            var task = Task.Run(() => RunConnectionAsync(socket));
+            var task = Task.Run(() => RunConnectionAsync(socket, slot));
             lock (_gate) _connections.Add(task);
             _ = task.ContinueWith(t => { lock (_gate) _connections.Remove(t); }, TaskScheduler.Default);
         }
     }
 
-    private async Task RunConnectionAsync(Socket socket)
+    private async Task RunConnectionAsync(Socket socket, StartupSlots.Slot slot)
     {
         var remote = socket.RemoteEndPoint;
-        socket.NoDelay = true;
-        Interlocked.Increment(ref _unauthenticated);
-        var counted = true;
         SshTransport? transport = null;
+        // OpenSSH's LoginGraceTime runs from accept: version exchange, key exchange and
+        // authentication together must finish within it.
+        using var grace = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+        grace.CancelAfter(_options.Authentication.LoginGraceTime);
         try
         {
+            socket.NoDelay = true;
             await using var stream = new NetworkStream(socket, ownsSocket: true);
-            transport = await SshTransport.AcceptAsync(stream, _options.Transport, remote, _stopping.Token).ConfigureAwait(false);
+            transport = await SshTransport.AcceptAsync(stream, _options.Transport, remote, grace.Token).ConfigureAwait(false);
             var running = transport;
             await using var shutdown = _stopping.Token.Register(() => _ = running.DisconnectAsync(DisconnectReason.ByApplication, "server shutting down"));
 
             var authentication = new ServerAuthenticationLayer(transport, _options.Authentication);
             var router = new LayerRouter(authentication, () => authentication.Completion.IsCompletedSuccessfully, () =>
             {
-                var connectionHandler = _handler.CreateConnectionHandler(authentication.Completion.Result, transport);
+                var user = authentication.Completion.Result;
+                var connectionHandler = PermissionCheckingHandler.Wrap(_handler.CreateConnectionHandler(user, transport), user.Permissions);
                 return new SshConnection(transport, _options.Connection, connectionHandler);
             });
             transport.Start(router);
+            await using var graceExpired = grace.Token.Register(() =>
+            {
+                if (!authentication.Completion.IsCompleted && !_stopping.IsCancellationRequested)
+                    _ = running.DisconnectAsync(DisconnectReason.ByApplication, "Timeout before authentication");
+            });
 
             var finished = await Task.WhenAny(authentication.Completion, transport.Completion).ConfigureAwait(false);
             if (finished != authentication.Completion || !authentication.Completion.IsCompletedSuccessfully)
@@ -112,12 +133,11 @@ public sealed class SshServer : IAsyncDisposable
                 await transport.Completion.ConfigureAwait(false);
                 return;
             }
-            Interlocked.Decrement(ref _unauthenticated);
-            counted = false;
+            slot.MarkAuthenticated();
 
-            var user = authentication.Completion.Result;
-            var session = new SshServerSession(transport, user, router.Connection);
-            _logger.LogInformation("ssh {User} authenticated from {Remote} ({Methods})", user.Username, remote, string.Join(",", user.Methods));
+            var authenticated = authentication.Completion.Result;
+            var session = new SshServerSession(transport, authenticated, router.Connection);
+            _logger.LogInformation("ssh {User} authenticated from {Remote} ({Methods})", PeerText.Sanitize(authenticated.Username), remote, string.Join(",", authenticated.Methods));
             using var sessionEnded = CancellationTokenSource.CreateLinkedTokenSource(transport.Closed, _stopping.Token);
             await _handler.OnSessionStartedAsync(session, sessionEnded.Token).ConfigureAwait(false);
             await transport.Completion.ConfigureAwait(false);
@@ -134,8 +154,9 @@ public sealed class SshServer : IAsyncDisposable
         }
         finally
         {
-            if (counted) Interlocked.Decrement(ref _unauthenticated);
             if (transport is not null) await transport.DisposeAsync().ConfigureAwait(false);
+            else socket.Dispose();
+            slot.Release();
         }
     }
 

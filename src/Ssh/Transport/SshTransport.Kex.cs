@@ -16,6 +16,7 @@ public sealed partial class SshTransport
     private volatile bool _strict;
     private bool _peerWantsExtInfo;
     private int _kexCount;
+    private int _unauthenticatedRekeys;
     private volatile bool _authenticated;
     private long _lastKexTicks = Environment.TickCount64;
     private SshPublicKey? _serverHostKey;
@@ -123,6 +124,12 @@ public sealed partial class SshTransport
     {
         if (_round?.PeerKexInit is not null)
             throw new SshProtocolException(DisconnectReason.ProtocolError, "KEXINIT received twice in one key exchange");
+        // Each key exchange costs us a key agreement and a host key signature: before the peer
+        // is known, it may start only a few (rounds we started ourselves are not its doing).
+        var peerStarted = _round?.OurKexInit is null;
+        if (_firstKexDone && !_authenticated && peerStarted && ++_unauthenticatedRekeys > _options.MaxRekeysBeforeAuthentication)
+            throw new SshProtocolException(DisconnectReason.ProtocolError,
+                $"too many key re-exchanges before authentication (more than {_options.MaxRekeysBeforeAuthentication})");
         var message = KexInitMessage.Parse(span);
         if (!_firstKexDone)
         {

@@ -206,7 +206,7 @@ public sealed partial class SshTransport
         var description = "";
         try { description = reader.ReadString(); }
         catch (SshProtocolException) { /* a malformed description does not change the outcome */ }
-        throw new SshConnectionClosedException($"peer disconnected ({reason}): {Printable(description)}", reason);
+        throw new SshConnectionClosedException($"peer disconnected ({reason}): {PeerText.Sanitize(description)}", reason);
     }
 
     private void HandleDebug(ReadOnlySpan<byte> span)
@@ -215,7 +215,7 @@ public sealed partial class SshTransport
         {
             var reader = new SshReader(span[1..]);
             reader.ReadBoolean();
-            Trace("peer debug message: " + Printable(reader.ReadString()));
+            Trace("peer debug message: " + PeerText.Sanitize(reader.ReadString()));
         }
         catch (SshProtocolException) { /* DEBUG content is informational only */ }
     }
@@ -229,7 +229,7 @@ public sealed partial class SshTransport
         var reader = new SshReader(span[1..]);
         var name = reader.ReadString();
         if (name != "ssh-userauth")
-            throw new SshProtocolException(DisconnectReason.ServiceNotAvailable, $"service '{Printable(name)}' is not available");
+            throw new SshProtocolException(DisconnectReason.ServiceNotAvailable, $"service '{PeerText.Sanitize(name)}' is not available");
         _serviceAccepted = true;
         Post(SshMessageBuilder.Build(SshMessageNumber.ServiceAccept, w => w.WriteString(name)));
     }
@@ -240,7 +240,7 @@ public sealed partial class SshTransport
         var name = reader.ReadString();
         var pending = Interlocked.Exchange(ref _serviceTcs, null);
         if (IsServer || pending is null || name != _requestedService)
-            throw new SshProtocolException(DisconnectReason.ProtocolError, $"unexpected SERVICE_ACCEPT for '{Printable(name)}'");
+            throw new SshProtocolException(DisconnectReason.ProtocolError, $"unexpected SERVICE_ACCEPT for '{PeerText.Sanitize(name)}'");
         pending.TrySetResult(name);
     }
 
@@ -259,7 +259,7 @@ public sealed partial class SshTransport
             {
                 var text = System.Text.Encoding.Latin1.GetString(value);
                 ServerSignatureAlgorithms = text.Length == 0 ? [] : text.Split(',');
-                Trace("server-sig-algs: " + Printable(text));
+                Trace("server-sig-algs: " + PeerText.Sanitize(text));
             }
         }
     }

@@ -13,7 +13,9 @@ namespace Gateway.Ssh.Transport;
 // DISCONNECT, UNIMPLEMENTED) always flows. The application queue holds SendAsync and Post
 // messages in one FIFO (so e.g. a posted CHANNEL_EOF never overtakes data sent before it) and is
 // held between our KEXINIT and our NEWKEYS (RFC 4253 §7.1). SendAsync waits for one of a
-// bounded number of slots; Post never waits but has its own limits.
+// bounded number of slots (so at most OutboundQueueLimit x 256 KiB); Post never waits but has its
+// own limits; the transport queue is bounded in bytes. A peer that owes more than a bound is
+// disconnected: it provokes replies faster than it reads them.
 public sealed partial class SshTransport
 {
     /// <summary>Stop adding packets to one stream write beyond this many bytes.</summary>
@@ -32,6 +34,8 @@ public sealed partial class SshTransport
 
     private int _controlCount;
     private long _controlBytes;
+    /// <summary>Bytes held by the transport queue (KEX messages, UNIMPLEMENTED replies).</summary>
+    private long _transportBytes;
 
     // Owned by the writer task.
     private IPacketCipher _outCipher;
@@ -110,7 +114,23 @@ public sealed partial class SshTransport
                 $"peer stopped reading: {count} messages ({bytes} bytes) waiting to be sent", DisconnectReason.ConnectionLost));
             return;
         }
+        if (!CheckUnauthenticatedOwed()) return;
         Ring();
+    }
+
+    /// <summary>
+    /// Before authentication a peer has earned no buffer space: what it owes us (replies queued
+    /// because it does not read) is held to <see cref="SshTransportOptions.UnauthenticatedQueueLimitBytes"/>
+    /// across the transport and posted queues. False when the connection was closed for it.
+    /// </summary>
+    private bool CheckUnauthenticatedOwed()
+    {
+        if (_authenticated) return true;
+        var owed = Volatile.Read(ref _transportBytes) + Volatile.Read(ref _controlBytes);
+        if (owed <= _options.UnauthenticatedQueueLimitBytes) return true;
+        Close(new SshConnectionClosedException(
+            $"peer stopped reading: {owed} bytes of replies waiting before authentication", DisconnectReason.ConnectionLost));
+        return false;
     }
 
     private static void CheckPayload(int length, ReadOnlySpan<byte> firstPart)
@@ -131,7 +151,20 @@ public sealed partial class SshTransport
     /// <summary>Queues a transport message; these pass even while a key exchange holds the others back.</summary>
     private void EnqueueTransport(OutboundItem item)
     {
+        var bytes = Interlocked.Add(ref _transportBytes, item.Buffer.Length);
         _transportQueue.Enqueue(item);
+        // A DISCONNECT always goes out; anything else beyond the bound means the peer provokes
+        // replies (e.g. UNIMPLEMENTED for unknown messages) faster than it reads them.
+        if (item.Kind != OutboundKind.Disconnect)
+        {
+            if (bytes > _options.TransportQueueLimitBytes)
+            {
+                Close(new SshConnectionClosedException(
+                    $"peer stopped reading: {bytes} bytes of transport replies waiting to be sent", DisconnectReason.ConnectionLost));
+                return;
+            }
+            if (!CheckUnauthenticatedOwed()) return;
+        }
         Ring();
     }
 
@@ -263,6 +296,7 @@ public sealed partial class SshTransport
             }
             if (_transportQueue.TryDequeue(out var item))
             {
+                Interlocked.Add(ref _transportBytes, -item.Buffer.Length);
                 Seal(item);
                 switch (item.Kind)
                 {
@@ -363,6 +397,7 @@ public sealed partial class SshTransport
     {
         while (_transportQueue.TryDequeue(out var item))
         {
+            Interlocked.Add(ref _transportBytes, -item.Buffer.Length);
             if (item.State is TaskCompletionSource tcs) tcs.TrySetResult();
             if (item.State is NewKeysState keys) keys.Cipher.Dispose();
             item.Release();

@@ -238,8 +238,8 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
         var protocol = dash < 0 ? rest.ToString() : rest[..dash].ToString();
         if (dash < 0 || (protocol != "2.0" && protocol != "1.99"))
             throw new SshProtocolException(DisconnectReason.ProtocolVersionNotSupported,
-                $"unsupported SSH protocol version '{Printable(protocol)}' (peer sent '{Printable(RemoteVersion)}')");
-        Trace($"peer identification: {Printable(RemoteVersion)}");
+                $"unsupported SSH protocol version '{PeerText.Sanitize(protocol)}' (peer sent '{PeerText.Sanitize(RemoteVersion)}')");
+        Trace($"peer identification: {PeerText.Sanitize(RemoteVersion)}");
     }
 
     private async Task RunCompletionAsync()
@@ -313,14 +313,4 @@ public sealed partial class SshTransport : ISshTransport, IAsyncDisposable
         catch (Exception) { /* diagnostics must never break the connection */ }
     }
 
-    /// <summary>Text from the peer made safe for logs: printable ASCII only, bounded length.</summary>
-    internal static string Printable(string text)
-    {
-        var length = Math.Min(text.Length, 256);
-        return string.Create(length, text, static (span, source) =>
-        {
-            for (var i = 0; i < span.Length; i++)
-                span[i] = source[i] is >= ' ' and <= '~' ? source[i] : '?';
-        });
-    }
 }

@@ -36,6 +36,13 @@ public sealed class SshTransportOptions
     /// <summary>Rekey after this much time (RFC 4253 §9: one hour).</summary>
     public TimeSpan RekeyTime { get; set; } = TimeSpan.FromHours(1);
 
+    /// <summary>
+    /// Key re-exchanges the peer may start before authentication has succeeded; one more ends the
+    /// connection. OpenSSH's clients never rekey during authentication, so this is a bound on
+    /// work, not a limit real clients meet.
+    /// </summary>
+    public int MaxRekeysBeforeAuthentication { get; set; } = 2;
+
     /// <summary>Bounds the version exchange plus the first key exchange, and every later key exchange.</summary>
     public TimeSpan HandshakeTimeout { get; set; } = TimeSpan.FromSeconds(30);
 
@@ -55,6 +62,18 @@ public sealed class SshTransportOptions
     public int PostQueueLimitMessages { get; set; } = 10_000;
 
     public long PostQueueLimitBytes { get; set; } = 16L * 1024 * 1024;
+
+    /// <summary>
+    /// Bytes of transport replies (key exchange messages, UNIMPLEMENTED) waiting to be sent;
+    /// exceeding it disconnects the peer (it provokes replies while not reading them).
+    /// </summary>
+    public long TransportQueueLimitBytes { get; set; } = 1024 * 1024;
+
+    /// <summary>
+    /// Before authentication: bytes of replies of any kind (transport and posted) waiting for a
+    /// peer that does not read; exceeding it disconnects the peer.
+    /// </summary>
+    public long UnauthenticatedQueueLimitBytes { get; set; } = 256 * 1024;
 
     /// <summary>Test hook: strict KEX (Terrapin countermeasure) is always on outside tests.</summary>
     internal bool EnableStrictKex { get; set; } = true;
@@ -78,8 +97,11 @@ public sealed class SshTransportOptions
             throw new ArgumentOutOfRangeException(nameof(MaxPacketSize));
         if (OutboundQueueLimit < 1) throw new ArgumentOutOfRangeException(nameof(OutboundQueueLimit));
         if (PostQueueLimitMessages < 1 || PostQueueLimitBytes < 1) throw new ArgumentOutOfRangeException(nameof(PostQueueLimitMessages));
+        if (TransportQueueLimitBytes < 64 * 1024) throw new ArgumentOutOfRangeException(nameof(TransportQueueLimitBytes), "must be at least 64 KiB");
+        if (UnauthenticatedQueueLimitBytes < 64 * 1024) throw new ArgumentOutOfRangeException(nameof(UnauthenticatedQueueLimitBytes), "must be at least 64 KiB");
         if (HandshakeTimeout <= TimeSpan.Zero || WriteTimeout <= TimeSpan.Zero || RekeyTime <= TimeSpan.Zero)
             throw new ArgumentOutOfRangeException(nameof(HandshakeTimeout));
         if (RekeyBytes is <= 0 || RekeyPackets <= 0) throw new ArgumentOutOfRangeException(nameof(RekeyBytes));
+        if (MaxRekeysBeforeAuthentication < 0) throw new ArgumentOutOfRangeException(nameof(MaxRekeysBeforeAuthentication));
     }
 }

@@ -30,17 +30,15 @@ public sealed class AuthLimitTests
     }
 
     [Fact]
-    public async Task None_and_refused_queries_are_not_failures()
+    public async Task None_requests_are_not_failures()
     {
+        // Refused queries do count (OpenSSH counts them too): Security/CpuAmplificationTests.
         await using var pair = AuthPair.Create(new SshServerAuthOptions { Authenticator = new TestAuthenticator(), MaxAuthFailures = 2 });
         var raw = pair.UseRaw();
-        var key = AuthTestKeys.Get(SshKeyKind.Ed25519);
 
         for (var i = 0; i < 5; i++)
         {
             await raw.SendAsync(RawMessages.None("alice"));
-            AuthAssert.Failure(await raw.NextAsync(), [SshAuthMethods.PublicKey], false);
-            await raw.SendAsync(RawMessages.Query("alice", "ssh-ed25519", key.PublicKey));
             AuthAssert.Failure(await raw.NextAsync(), [SshAuthMethods.PublicKey], false);
         }
 

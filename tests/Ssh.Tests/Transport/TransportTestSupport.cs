@@ -78,14 +78,15 @@ internal static class TransportFactory
 {
     public static SshTransportOptions ServerOptions(Action<SshAlgorithmPreferences>? configure = null, IReadOnlyList<SshPrivateKey>? hostKeys = null)
     {
-        var options = new SshTransportOptions { HostKeys = hostKeys ?? TestHostKeys.All, HandshakeTimeout = TimeSpan.FromSeconds(15) };
+        // Transport tests rekey pairs that never authenticate; the bound on that has its own test.
+        var options = new SshTransportOptions { HostKeys = hostKeys ?? TestHostKeys.All, HandshakeTimeout = TimeSpan.FromSeconds(15), MaxRekeysBeforeAuthentication = 1000 };
         configure?.Invoke(options.Algorithms);
         return options;
     }
 
     public static SshTransportOptions ClientOptions(Action<SshAlgorithmPreferences>? configure = null, Func<SshPublicKey, bool>? verifier = null)
     {
-        var options = new SshTransportOptions { HostKeyVerifier = verifier ?? (_ => true), HandshakeTimeout = TimeSpan.FromSeconds(15) };
+        var options = new SshTransportOptions { HostKeyVerifier = verifier ?? (_ => true), HandshakeTimeout = TimeSpan.FromSeconds(15), MaxRekeysBeforeAuthentication = 1000 };
         configure?.Invoke(options.Algorithms);
         return options;
     }
