@@ -67,6 +67,10 @@ public static class LoopbackPorts
             await Task.Delay(500);
         }
         var claim = new PortClaim(ClaimPath(port));
+        // A process the previous holder killed may still be exiting: give its socket a moment.
+        var freeBy = DateTime.UtcNow + TimeSpan.FromSeconds(30);
+        while (!IsFree(port) && DateTime.UtcNow < freeBy)
+            await Task.Delay(250);
         if (!IsFree(port))
         {
             claim.Dispose();

@@ -27,6 +27,9 @@ public sealed class SshSessionActor : ReceiveActor, IWithTimers
     /// <summary>Why the connection is closed when the actor stops while it is still up.</summary>
     public const string SessionStopped = "the gateway ended the session";
 
+    /// <summary>Why the connection is closed when the node shuts down (as OpenSSH's sshd says on SIGTERM).</summary>
+    public const string ServerShuttingDown = "server shutting down";
+
     private readonly SessionIdentity _identity;
     private readonly IReadOnlyList<RouteAdmission> _routes;
     private readonly IActorRef _routeRegion;
@@ -83,7 +86,10 @@ public sealed class SshSessionActor : ReceiveActor, IWithTimers
     protected override void PostStop()
     {
         UnregisterAll();
-        _connection.Close(SessionStopped);
+        // The node's own shutdown stops every actor after it left the cluster; the client should
+        // read that as the server going away (and reconnect elsewhere), not as this session ended.
+        var shuttingDown = CoordinatedShutdown.Get(Context.System).ShutdownReason is not null;
+        _connection.Close(shuttingDown ? ServerShuttingDown : SessionStopped);
     }
 
     private void StopServingEndpoints()

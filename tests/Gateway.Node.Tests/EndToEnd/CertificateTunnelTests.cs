@@ -3,7 +3,7 @@ using Gateway.Testing;
 namespace Gateway.Node.Tests.EndToEnd;
 
 /// <summary>
-/// A user known only by an OpenSSH user certificate: the CA is a <c>cert-authority</c> line in
+/// A configured user with no keys of her own, known by an OpenSSH user certificate: the CA is a <c>cert-authority</c> line in
 /// <c>trusted_user_ca_keys</c>, the route's ssh_policy names the same CA with <c>ssh_ca</c>, and
 /// the real <c>ssh</c> offers the <c>-cert.pub</c> beside its key.
 /// </summary>
@@ -28,6 +28,8 @@ public sealed class CertificateTunnelTests : IAsyncLifetime
         var caLine = (await File.ReadAllTextAsync(ca + ".pub")).Trim();
         _node = await GatewayNode.StartAsync(_dir, $$"""
             trusted_user_ca_keys = ["cert-authority {{caLine}}"]
+            # A certificate principal must name a configured user (docs/configuration.md); carol has no keys of her own.
+            users = [{ email = "carol@example.com", name = "Carol" }]
             routes = [
               {
                 from = "https://certified.example.com"
