@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
 using Gateway.Node.Tests.EndToEnd;
+using Gateway.Node.Tests.Support;
 using Gateway.Testing;
 
 namespace Gateway.Node.Tests.Cluster;
@@ -37,42 +38,14 @@ public static class ClusterHarness
         }
         """;
 
-    /// <summary>A node of the test cluster: the process, its cluster port (the seed's is given to the others) and its status port.</summary>
-    public sealed record Member(GatewayNode Node, int ClusterPort, int StatusPort)
+    /// <summary>A node of the test cluster: the process (with its status listener) and its cluster port (the seed's is given to the others).</summary>
+    public sealed record Member(GatewayNodeProcess Node, int ClusterPort)
     {
-        private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(10) };
-
-        public async Task<(int Status, string Body)> GetStatusAsync(string path)
-        {
-            using var response = await Http.GetAsync($"http://127.0.0.1:{StatusPort.ToString(CultureInfo.InvariantCulture)}{path}");
-            return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
-        }
+        public Task<(int Status, string Body)> GetStatusAsync(string path) => Node.GetStatusAsync(path);
 
         /// <summary>Polls <c>/status</c> until <paramref name="condition"/> holds (bounded); returns the last document's text.</summary>
-        public async Task<(bool Ok, string Json)> WaitForStatusAsync(Func<System.Text.Json.JsonElement, bool> condition, TimeSpan timeout)
-        {
-            var deadline = DateTime.UtcNow + timeout;
-            var last = "";
-            while (DateTime.UtcNow < deadline)
-            {
-                try
-                {
-                    var (status, body) = await GetStatusAsync("/status");
-                    last = body;
-                    if (status == 200)
-                    {
-                        using var doc = System.Text.Json.JsonDocument.Parse(body);
-                        if (condition(doc.RootElement)) return (true, body);
-                    }
-                }
-                catch (HttpRequestException ex)
-                {
-                    last = ex.Message;
-                }
-                await Task.Delay(100);
-            }
-            return (false, last);
-        }
+        public Task<(bool Ok, string Json)> WaitForStatusAsync(Func<System.Text.Json.JsonElement, bool> condition, TimeSpan timeout)
+            => Node.WaitForStatusAsync(condition, timeout);
 
         /// <summary>The number of endpoints <c>/status</c> lists for the test route.</summary>
         public static int EndpointCount(System.Text.Json.JsonElement status)
@@ -87,12 +60,13 @@ public static class ClusterHarness
     {
         var clusterPort = LoopbackPorts.Reserve();
         var statusPort = LoopbackPorts.Reserve();
-        var node = await GatewayNode.StartAsync(dir, routes + "\n" + ClusterBlock(clusterPort, seedPort ?? clusterPort, statusPort));
-        return new Member(node, clusterPort, statusPort);
+        var node = GatewayNodeProcess.Create(dir, routes + "\n" + ClusterBlock(clusterPort, seedPort ?? clusterPort, statusPort), statusPort: statusPort);
+        await node.StartAsync(TimeSpan.FromSeconds(60));
+        return new Member(node, clusterPort);
     }
 
     /// <summary>Curl through <paramref name="node"/> until the answer is 200 (bounded), then returns it.</summary>
-    public static async Task<(string Body, int Status)> GetUntilOkAsync(GatewayNode node, string path, TimeSpan timeout)
+    public static async Task<(string Body, int Status)> GetUntilOkAsync(GatewayNodeProcess node, string path, TimeSpan timeout)
     {
         var deadline = DateTime.UtcNow + timeout;
         (string Body, int Status) reply;
@@ -123,7 +97,7 @@ public static class ClusterHarness
         }
     }
 
-    public static HttpClient ClientFor(GatewayNode node)
+    public static HttpClient ClientFor(GatewayNodeProcess node)
     {
         var handler = new SocketsHttpHandler
         {

@@ -140,7 +140,7 @@ public sealed class RelayTests : IAsyncLifetime
         // Steady load before and after the kill: these are the scenario's durations, not waits for a condition.
         await Task.Delay(TimeSpan.FromSeconds(2));
         var killedAt = clock.Elapsed;
-        await b.Node.DisposeAsync(); // Process.Kill: SIGKILL, no graceful leave
+        await b.Node.KillAsync(); // SIGKILL, no graceful leave
         await Task.Delay(TimeSpan.FromSeconds(8));
         await stop.CancelAsync();
         var samples = await load;
@@ -185,7 +185,7 @@ public sealed class RelayTests : IAsyncLifetime
         var load = ClusterHarness.RunLoadAsync(client, "laptop-app path=/load", workers: 4, clock, stop.Token);
         await Task.Delay(TimeSpan.FromSeconds(2)); // steady load before the kill
         var killedAt = clock.Elapsed;
-        await host.Node.DisposeAsync(); // SIGKILL
+        await host.Node.KillAsync(); // SIGKILL
 
         // The route actor must come back on a survivor, with the two surviving endpoints re-registered.
         TimeSpan? returnedAfter = null;

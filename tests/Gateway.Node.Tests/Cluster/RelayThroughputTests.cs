@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using Gateway.Node.Tests.EndToEnd;
+using Gateway.Node.Tests.Support;
 using Gateway.Testing;
 using Xunit.Abstractions;
 
@@ -70,7 +71,7 @@ public sealed class RelayThroughputTests : IAsyncLifetime
         Assert.True(up > 0.3 && down > 0.3, $"relayed throughput is {up:0.00}x (up) and {down:0.00}x (down) the same-node path");
     }
 
-    private async Task<double> UploadAsync(GatewayNode node, string input, string expectedHash)
+    private async Task<double> UploadAsync(GatewayNodeProcess node, string input, string expectedHash)
     {
         var (body, seconds) = await CurlAsync(node, "/sha256", ["-H", "Content-Type: application/octet-stream", "-H", "Expect:", "--data-binary", "@" + input]);
         Assert.Equal(expectedHash, await File.ReadAllTextAsync(body));
@@ -78,7 +79,7 @@ public sealed class RelayThroughputTests : IAsyncLifetime
         return Size / (1024.0 * 1024) / seconds;
     }
 
-    private async Task<double> DownloadAsync(GatewayNode node, byte[] expectedHash)
+    private async Task<double> DownloadAsync(GatewayNodeProcess node, byte[] expectedHash)
     {
         var (body, seconds) = await CurlAsync(node, $"/bytes/{Size}", []);
         var received = await File.ReadAllBytesAsync(body);
@@ -89,7 +90,7 @@ public sealed class RelayThroughputTests : IAsyncLifetime
     }
 
     /// <summary>Runs curl writing the body to a file; returns the file and the transfer time.</summary>
-    private async Task<(string Body, double Seconds)> CurlAsync(GatewayNode node, string path, string[] extra)
+    private async Task<(string Body, double Seconds)> CurlAsync(GatewayNodeProcess node, string path, string[] extra)
     {
         var output = Path.Combine(_dir.Path, $"out-{Guid.NewGuid():N}.bin");
         var port = node.HttpsPort.ToString(CultureInfo.InvariantCulture);

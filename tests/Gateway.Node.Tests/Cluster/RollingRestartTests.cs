@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http;
 using System.Net.Sockets;
 using Gateway.Node.Tests.EndToEnd;
+using Gateway.Node.Tests.Support;
 using Gateway.Testing;
 using Xunit.Abstractions;
 
@@ -21,7 +22,7 @@ public sealed class RollingRestartTests : IAsyncLifetime
     private readonly TempDirectory _dir = new();
     private readonly ITestOutputHelper _output;
     private readonly List<ExternalProcess> _loops = [];
-    private readonly RestartableNode[] _nodes = new RestartableNode[3];
+    private readonly GatewayNodeProcess[] _nodes = new GatewayNodeProcess[3];
     private EchoUpstream _upstream = null!;
     private TunnelClient _alice = null!;
 
@@ -49,9 +50,9 @@ public sealed class RollingRestartTests : IAsyncLifetime
         // forming a new one by itself (docs/cluster.md, "Graceful drain").
         var clusterPorts = Enumerable.Range(0, 3).Select(_ => LoopbackPorts.Reserve()).ToArray();
         for (var i = 0; i < 3; i++)
-            _nodes[i] = RestartableNode.Create(_dir, $"n{i}", routes, clusterPorts[i], clusterPorts);
+            _nodes[i] = CreateNode($"n{i}", routes, clusterPorts[i], clusterPorts);
         await Task.WhenAll(_nodes.Select(n => n.StartAsync(Timeout)));
-        foreach (var node in _nodes) await node.WaitForAsync(s => ClusterHarness.Member.UpMembers(s) == 3, Timeout, "three members Up");
+        foreach (var node in _nodes) await WaitForAsync(node, s => ClusterHarness.Member.UpMembers(s) == 3, Timeout, "three members Up");
 
         var knownHosts = _dir.WritePrivate("known_hosts_all", string.Concat(_nodes.Select(n => $"[127.0.0.1]:{n.SshPort} {n.HostKeyLine}\n")));
         var (a, b, c) = (_nodes[0], _nodes[1], _nodes[2]);
@@ -60,7 +61,7 @@ public sealed class RollingRestartTests : IAsyncLifetime
         _loops.Add(StartReconnectLoop("one", knownHosts, [b, a, c]));
         _loops.Add(StartReconnectLoop("two", knownHosts, [c, a, b]));
         foreach (var node in _nodes)
-            await node.WaitForAsync(s => ClusterHarness.Member.EndpointCount(s) == 2 && s.GetProperty("ready").GetBoolean(), Timeout, "both tunnels registered");
+            await WaitForAsync(node, s => ClusterHarness.Member.EndpointCount(s) == 2 && s.GetProperty("ready").GetBoolean(), Timeout, "both tunnels registered");
 
         var balancer = new ReadyBalancer(_nodes);
         await balancer.RefreshAsync(CancellationToken.None);
@@ -77,7 +78,7 @@ public sealed class RollingRestartTests : IAsyncLifetime
             foreach (var node in _nodes)
             {
                 events.Add($"{clock.Elapsed.TotalSeconds:0.0}s SIGTERM {node.Name}");
-                await node.TerminateAsync(Timeout);
+                Assert.True(await node.StopAsync(Timeout), $"{node.Name} did not exit after SIGTERM:\n{node.Log}");
                 events.Add($"{clock.Elapsed.TotalSeconds:0.0}s {node.Name} exited with {node.LastExitCode}");
                 Assert.True(node.LastExitCode == 0, $"{node.Name} exit code {node.LastExitCode}:\n{node.LastLog}");
                 var drained = node.LastLog.IndexOf("drained after", StringComparison.Ordinal);
@@ -86,10 +87,10 @@ public sealed class RollingRestartTests : IAsyncLifetime
                 await node.StartAsync(Timeout);
                 events.Add($"{clock.Elapsed.TotalSeconds:0.0}s {node.Name} started (gateway ready)");
                 foreach (var member in _nodes)
-                    await member.WaitForAsync(s => ClusterHarness.Member.UpMembers(s) == 3, Timeout, "three members Up after restarting " + node.Name);
+                    await WaitForAsync(member, s => ClusterHarness.Member.UpMembers(s) == 3, Timeout, "three members Up after restarting " + node.Name);
                 events.Add($"{clock.Elapsed.TotalSeconds:0.0}s {node.Name}: every node sees 3 members Up");
                 // Both tunnel clients back (one reconnected elsewhere) before the next node drains.
-                await node.WaitForAsync(s => ClusterHarness.Member.EndpointCount(s) == 2, Timeout, "both tunnels registered after restarting " + node.Name);
+                await WaitForAsync(node, s => ClusterHarness.Member.EndpointCount(s) == 2, Timeout, "both tunnels registered after restarting " + node.Name);
                 events.Add($"{clock.Elapsed.TotalSeconds:0.0}s {node.Name} back, 3 members, 2 endpoints");
             }
         }
@@ -108,7 +109,7 @@ public sealed class RollingRestartTests : IAsyncLifetime
         if (failed.Count > 0)
         {
             foreach (var loop in _loops) _output.WriteLine("loop: " + loop.Stderr);
-            foreach (var node in _nodes) _output.WriteLine($"{node.Name} (previous run):\n{node.LastLog}\n{node.Name} (current):\n{node.CurrentLog}");
+            foreach (var node in _nodes) _output.WriteLine($"{node.Name} (previous run):\n{node.LastLog}\n{node.Name} (current):\n{node.Log}");
         }
         Assert.True(samples.Count > 100, $"load must keep running through the restarts ({samples.Count} requests)");
         Assert.True(failed.Count == 0, $"{failed.Count} of {samples.Count} requests failed: " + string.Join("; ", failed.Take(5).Select(f => $"{f.Start.TotalSeconds:0.000}s {f.Detail}")));
@@ -118,16 +119,16 @@ public sealed class RollingRestartTests : IAsyncLifetime
     public async Task Post_drain_turns_readiness_off_refuses_new_ssh_then_leaves_and_disconnects_the_tunnel()
     {
         var port = LoopbackPorts.Reserve();
-        var node = _nodes[0] = RestartableNode.Create(_dir, "solo", ClusterHarness.Routes(_alice, _upstream.Url), port, [port]);
+        var node = _nodes[0] = CreateNode("solo", ClusterHarness.Routes(_alice, _upstream.Url), port, [port]);
         await node.StartAsync(Timeout);
         var ssh = new OpenSshClient(_dir, node.SshPort, node.HostKeyLine, _alice.KeyPath, user: "tunnel")
             .Start(["ExitOnForwardFailure=yes"], ["-N", "-v", "-R", "0"]);
         _loops.Add(ssh);
         Assert.NotNull(await TunnelClient.WaitForForwardAsync(ssh, Timeout));
-        await node.WaitForAsync(s => ClusterHarness.Member.EndpointCount(s) == 1 && s.GetProperty("ready").GetBoolean(), Timeout, "ready with the tunnel's endpoint");
+        await WaitForAsync(node, s => ClusterHarness.Member.EndpointCount(s) == 1 && s.GetProperty("ready").GetBoolean(), Timeout, "ready with the tunnel's endpoint");
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
-        var status = $"http://127.0.0.1:{node.StatusPort.ToString(CultureInfo.InvariantCulture)}";
+        var status = node.StatusUrl;
         using (var drain = await http.PostAsync(status + "/drain", null))
             Assert.Equal(HttpStatusCode.Accepted, drain.StatusCode);
         // At once, not eventually: a load balancer probing right after the command must see 503.
@@ -154,10 +155,37 @@ public sealed class RollingRestartTests : IAsyncLifetime
     }
 
     /// <summary>
+    /// A node with its own HTTPS, SSH and status ports and data directory, joining through
+    /// <paramref name="seedPorts"/>; its config stays the same across restarts.
+    /// </summary>
+    private GatewayNodeProcess CreateNode(string name, string routes, int clusterPort, int[] seedPorts)
+    {
+        var status = LoopbackPorts.Reserve();
+        var seeds = string.Join(", ", seedPorts.Select(p => $"\"127.0.0.1:{p}\""));
+        var config = $$"""
+            {{routes}}
+            cluster {
+              hostname = "127.0.0.1"
+              port = {{clusterPort}}
+              seed_nodes = [{{seeds}}]
+              status_address = "127.0.0.1:{{status}}"
+            }
+            """;
+        return GatewayNodeProcess.Create(_dir, config, name, status);
+    }
+
+    /// <summary>Polls <c>/status</c> until <paramref name="condition"/> holds; fails the test with the last document otherwise.</summary>
+    private static async Task WaitForAsync(GatewayNodeProcess node, Func<System.Text.Json.JsonElement, bool> condition, TimeSpan timeout, string what)
+    {
+        var (ok, json) = await node.WaitForStatusAsync(condition, timeout);
+        Assert.True(ok, $"{node.Name}: {what} not reached: {json}");
+    }
+
+    /// <summary>
     /// The documentation's reconnect loop, bounded: <c>ssh -N -R 0</c> with ExitOnForwardFailure and
     /// keep-alives, then one second's pause, each time against the next node in <paramref name="order"/>.
     /// </summary>
-    private ExternalProcess StartReconnectLoop(string name, string knownHosts, RestartableNode[] order)
+    private ExternalProcess StartReconnectLoop(string name, string knownHosts, GatewayNodeProcess[] order)
     {
         var ports = string.Join(' ', order.Select(n => n.SshPort.ToString(CultureInfo.InvariantCulture)));
         var script = $$"""
@@ -176,114 +204,6 @@ public sealed class RollingRestartTests : IAsyncLifetime
         return ExternalProcess.Start("bash", ["-c", script]);
     }
 
-    /// <summary>A node that can be stopped with SIGTERM and started again with the same ports, data directory and config.</summary>
-    private sealed class RestartableNode : IAsyncDisposable
-    {
-        private static readonly HttpClient Http = new() { Timeout = TimeSpan.FromSeconds(5) };
-        private readonly string _configPath;
-        private ExternalProcess? _process;
-
-        private RestartableNode(string name, string configPath, string dataDir, int httpsPort, int sshPort, int statusPort)
-        {
-            Name = name;
-            _configPath = configPath;
-            DataDir = dataDir;
-            HttpsPort = httpsPort;
-            SshPort = sshPort;
-            StatusPort = statusPort;
-        }
-
-        public string Name { get; }
-        public string DataDir { get; }
-        public int HttpsPort { get; }
-        public int SshPort { get; }
-        public int StatusPort { get; }
-        public int? LastExitCode { get; private set; }
-        public string LastLog { get; private set; } = "";
-        public string CurrentLog => _process is null ? "" : _process.Stdout + _process.Stderr;
-        public string HostKeyLine => File.ReadAllText(Path.Combine(DataDir, "ssh_host_ed25519_key.pub")).Trim();
-
-        public static RestartableNode Create(TempDirectory dir, string name, string routes, int clusterPort, int[] seedPorts)
-        {
-            var dataDir = Path.Combine(dir.Path, "data-" + name);
-            var (https, ssh, status) = (LoopbackPorts.Reserve(), LoopbackPorts.Reserve(), LoopbackPorts.Reserve());
-            var seeds = string.Join(", ", seedPorts.Select(p => $"\"127.0.0.1:{p}\""));
-            var config = $$"""
-                address = "127.0.0.1:{{https}}"
-                ssh_address = "127.0.0.1:{{ssh}}"
-                data_dir = "{{dataDir}}"
-                {{routes}}
-                cluster {
-                  hostname = "127.0.0.1"
-                  port = {{clusterPort}}
-                  seed_nodes = [{{seeds}}]
-                  status_address = "127.0.0.1:{{status}}"
-                }
-                """;
-            return new RestartableNode(name, dir.WritePrivate($"gateway-{name}.hocon", config), dataDir, https, ssh, status);
-        }
-
-        public async Task StartAsync(TimeSpan timeout)
-        {
-            var process = ExternalProcess.Start(GatewayNode.ExecutablePath, ["--config", _configPath]);
-            _process = process;
-            var deadline = DateTime.UtcNow + timeout;
-            while (DateTime.UtcNow < deadline && !process.HasExited)
-            {
-                if (process.Stdout.Contains("gateway ready", StringComparison.Ordinal)) return;
-                await Task.Delay(50);
-            }
-            throw new InvalidOperationException($"{Name} did not become ready:\n{process.Stdout}{process.Stderr}");
-        }
-
-        /// <summary>SIGTERM (not Process.Kill, which is SIGKILL), then waits for the process to exit.</summary>
-        public async Task TerminateAsync(TimeSpan timeout)
-        {
-            var process = _process ?? throw new InvalidOperationException("not running");
-            var kill = await ExternalProcess.RunAsync("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)], TimeSpan.FromSeconds(10));
-            Assert.Equal(0, kill.ExitCode);
-            Assert.True(await WaitForExitAsync(timeout), $"{Name} did not exit after SIGTERM:\n{process.Stdout}");
-        }
-
-        /// <summary>Waits for the process to exit by itself; keeps its exit code and output.</summary>
-        public async Task<bool> WaitForExitAsync(TimeSpan timeout)
-        {
-            var process = _process ?? throw new InvalidOperationException("not running");
-            if (!await process.WaitForExitAsync(timeout)) return false;
-            LastExitCode = process.ExitCode;
-            LastLog = process.Stdout + process.Stderr;
-            await process.DisposeAsync();
-            _process = null;
-            return true;
-        }
-
-        public async Task<bool> IsReadyAsync(CancellationToken ct)
-        {
-            try
-            {
-                using var response = await Http.GetAsync($"http://127.0.0.1:{StatusPort.ToString(CultureInfo.InvariantCulture)}/readyz", ct);
-                return response.StatusCode == HttpStatusCode.OK;
-            }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
-            {
-                return false;
-            }
-        }
-
-        /// <summary>Polls <c>/status</c> until <paramref name="condition"/> holds; fails the test with the last document otherwise.</summary>
-        public async Task WaitForAsync(Func<System.Text.Json.JsonElement, bool> condition, TimeSpan timeout, string what)
-        {
-            var member = new ClusterHarness.Member(null!, 0, StatusPort);
-            var (ok, json) = await member.WaitForStatusAsync(condition, timeout);
-            Assert.True(ok, $"{Name}: {what} not reached: {json}");
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (_process is not null) await _process.DisposeAsync();
-        }
-    }
-
     /// <summary>
     /// The test's load balancer: polls every node's <c>/readyz</c> every 100 ms and opens each new
     /// connection to a ready node (round robin). Connections live at most 500 ms, so traffic
@@ -291,11 +211,11 @@ public sealed class RollingRestartTests : IAsyncLifetime
     /// </summary>
     private sealed class ReadyBalancer
     {
-        private readonly RestartableNode[] _nodes;
-        private volatile RestartableNode[] _ready;
+        private readonly GatewayNodeProcess[] _nodes;
+        private volatile GatewayNodeProcess[] _ready;
         private int _next;
 
-        public ReadyBalancer(RestartableNode[] nodes)
+        public ReadyBalancer(GatewayNodeProcess[] nodes)
         {
             _nodes = nodes;
             _ready = nodes;

@@ -1,3 +1,4 @@
+using Gateway.Node.Tests.Support;
 using Gateway.Testing;
 
 namespace Gateway.Node.Tests.EndToEnd;
@@ -20,7 +21,7 @@ public sealed class CertificateRestrictionsTests : IClassFixture<CertificateRest
     {
         public TempDirectory Dir { get; } = new();
         public NamedUpstream App { get; private set; } = null!;
-        public GatewayNode Node { get; private set; } = null!;
+        public GatewayNodeProcess Node { get; private set; } = null!;
         public TunnelClient MixedCase { get; private set; } = null!;
         public TunnelClient Stranger { get; private set; } = null!;
         public TunnelClient NoForwarding { get; private set; } = null!;
@@ -37,7 +38,7 @@ public sealed class CertificateRestrictionsTests : IClassFixture<CertificateRest
             NoForwarding = await CertifiedAsync(ca, "nofwd", "tester@gateway.test", "no-port-forwarding");
             NoPty = await CertifiedAsync(ca, "nopty", "tester@gateway.test", "no-pty");
             Forced = await CertifiedAsync(ca, "forced", "tester@gateway.test", "force-command=/bin/false");
-            Node = await GatewayNode.StartAsync(Dir, $$"""
+            Node = await GatewayNodeProcess.StartAsync(Dir, $$"""
                 users = [ { email = "tester@gateway.test" } ]
                 trusted_user_ca_keys = ["{{caLine}}"]
                 routes = [

@@ -1,3 +1,4 @@
+using Gateway.Node.Tests.Support;
 using Gateway.Testing;
 
 namespace Gateway.Node.Tests.EndToEnd;
@@ -14,7 +15,7 @@ public sealed class CertificateTunnelTests : IAsyncLifetime
     private NamedUpstream _upstream = null!;
     private TunnelClient _carol = null!;
     private TunnelClient _mallory = null!;
-    private GatewayNode _node = null!;
+    private GatewayNodeProcess _node = null!;
 
     public async Task InitializeAsync()
     {
@@ -26,7 +27,7 @@ public sealed class CertificateTunnelTests : IAsyncLifetime
         await OpenSshKeys.CertifyAsync(ca, _carol.KeyPath + ".pub", "carol", "carol@example.com");
         await OpenSshKeys.CertifyAsync(rogueCa, _mallory.KeyPath + ".pub", "mallory", "carol@example.com");
         var caLine = (await File.ReadAllTextAsync(ca + ".pub")).Trim();
-        _node = await GatewayNode.StartAsync(_dir, $$"""
+        _node = await GatewayNodeProcess.StartAsync(_dir, $$"""
             trusted_user_ca_keys = ["cert-authority {{caLine}}"]
             # A certificate principal must name a configured user (docs/configuration.md); carol has no keys of her own.
             users = [{ email = "carol@example.com", name = "Carol" }]

@@ -1,3 +1,4 @@
+using Gateway.Node.Tests.Support;
 using Gateway.Testing;
 
 namespace Gateway.Node.Tests.EndToEnd;
@@ -54,7 +55,7 @@ public sealed class ConfigErrorTests : IDisposable
             data_dir = "{_dir.File("data")}"
             {body}
             """;
-        var result = await GatewayNode.RunExpectingFailureAsync(_dir, config);
+        var result = await GatewayNodeProcess.RunExpectingFailureAsync(_dir, config);
         Assert.True(result.ExitCode == 2, $"{problem}: exit code {result.ExitCode}\n{result.Stdout}\n{result.Stderr}");
         Assert.Contains("invalid configuration (", result.Stderr);
         Assert.Contains(expected, result.Stderr);

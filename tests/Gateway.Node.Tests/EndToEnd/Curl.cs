@@ -1,4 +1,5 @@
 using System.Globalization;
+using Gateway.Node.Tests.Support;
 using Gateway.Testing;
 
 namespace Gateway.Node.Tests.EndToEnd;
@@ -6,7 +7,7 @@ namespace Gateway.Node.Tests.EndToEnd;
 /// <summary>The real curl against a node, trusting the node's generated CA and resolving route names to loopback.</summary>
 public static class Curl
 {
-    public static Task<ProcessResult> GetAsync(GatewayNode node, string host, string path = "/", params string[] extra)
+    public static Task<ProcessResult> GetAsync(GatewayNodeProcess node, string host, string path = "/", params string[] extra)
     {
         var port = node.HttpsPort.ToString(CultureInfo.InvariantCulture);
         var args = new List<string> { "-sS", "--max-time", "60", "--cacert", node.CaPath, "--resolve", $"{host}:{port}:127.0.0.1",
@@ -20,7 +21,7 @@ public static class Curl
     /// Repeats the request (each one a new curl process, so a new downstream connection) until
     /// <paramref name="done"/> holds for the status or <paramref name="timeout"/> passes; returns the last reply.
     /// </summary>
-    public static async Task<(string Body, int Status)> WaitForStatusAsync(GatewayNode node, string host, Func<int, bool> done, TimeSpan timeout, string path = "/")
+    public static async Task<(string Body, int Status)> WaitForStatusAsync(GatewayNodeProcess node, string host, Func<int, bool> done, TimeSpan timeout, string path = "/")
     {
         var deadline = DateTime.UtcNow + timeout;
         while (true)

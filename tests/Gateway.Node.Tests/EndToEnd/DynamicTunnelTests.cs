@@ -1,3 +1,4 @@
+using Gateway.Node.Tests.Support;
 using Gateway.Testing;
 
 namespace Gateway.Node.Tests.EndToEnd;
@@ -12,13 +13,13 @@ public sealed class DynamicTunnelTests : IAsyncLifetime
     private readonly TempDirectory _dir = new();
     private NamedUpstream _upstream = null!;
     private TunnelClient _alice = null!;
-    private GatewayNode _node = null!;
+    private GatewayNodeProcess _node = null!;
 
     public async Task InitializeAsync()
     {
         _upstream = await NamedUpstream.StartAsync("laptop-app");
         _alice = await TunnelClient.CreateAsync(_dir, "alice");
-        _node = await GatewayNode.StartAsync(_dir, $$"""
+        _node = await GatewayNodeProcess.StartAsync(_dir, $$"""
             users = [ { email = "alice@example.com", ssh_keys = ["{{_alice.PublicKey}}"] } ]
             routes = [
               {

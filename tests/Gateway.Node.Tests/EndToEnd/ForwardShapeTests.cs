@@ -1,3 +1,4 @@
+using Gateway.Node.Tests.Support;
 using Gateway.Testing;
 
 namespace Gateway.Node.Tests.EndToEnd;
@@ -22,7 +23,7 @@ public sealed class ForwardShapeTests : IClassFixture<ForwardShapeTests.Fixture>
         public NamedUpstream Plain { get; private set; } = null!;
         public NamedUpstream Local { get; private set; } = null!;
         public TunnelClient Alice { get; private set; } = null!;
-        public GatewayNode Node { get; private set; } = null!;
+        public GatewayNodeProcess Node { get; private set; } = null!;
 
         public async Task InitializeAsync()
         {
@@ -32,7 +33,7 @@ public sealed class ForwardShapeTests : IClassFixture<ForwardShapeTests.Fixture>
             Alice = await TunnelClient.CreateAsync(Dir, "alice");
             // The static routes' `to` is a port nothing listens on: a static forward's client decides
             // where connections go, so a 200 from "local-app" proves the client's address was used.
-            Node = await GatewayNode.StartAsync(Dir, $$"""
+            Node = await GatewayNodeProcess.StartAsync(Dir, $$"""
                 users = [ { email = "alice@example.com", ssh_keys = ["{{Alice.PublicKey}}"] } ]
                 routes = [
                   {{Route("https-glob.example.com", Glob.Url)}}

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Gateway.Node.Tests.Support;
 using Gateway.Testing;
 
 namespace Gateway.Node.Tests.EndToEnd;
@@ -25,7 +26,7 @@ public sealed class LoadBalancingTests : IClassFixture<LoadBalancingTests.Fixtur
         public NamedUpstream BobLocal { get; private set; } = null!;
         public TunnelClient Alice { get; private set; } = null!;
         public TunnelClient Bob { get; private set; } = null!;
-        public GatewayNode Node { get; private set; } = null!;
+        public GatewayNodeProcess Node { get; private set; } = null!;
 
         public async Task InitializeAsync()
         {
@@ -35,7 +36,7 @@ public sealed class LoadBalancingTests : IClassFixture<LoadBalancingTests.Fixtur
             BobLocal = await NamedUpstream.StartAsync("bob-laptop");
             Alice = await TunnelClient.CreateAsync(Dir, "alice");
             Bob = await TunnelClient.CreateAsync(Dir, "bob");
-            Node = await GatewayNode.StartAsync(Dir, $$"""
+            Node = await GatewayNodeProcess.StartAsync(Dir, $$"""
                 users = [
                   { email = "alice@example.com", ssh_keys = ["{{Alice.PublicKey}}"] }
                   { email = "bob@example.com", ssh_keys = ["{{Bob.PublicKey}}"] }

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Gateway.Node.Tests.Support;
 using Gateway.Testing;
 
 namespace Gateway.Node.Tests.EndToEnd;
@@ -34,7 +35,7 @@ public sealed class NodeLogTests : IDisposable
     [Fact]
     public async Task Normal_start_and_a_503_without_tunnel_log_single_lines_without_warnings_or_stack_traces()
     {
-        await using var node = await GatewayNode.StartAsync(_dir, Config(LoopbackPorts.Reserve()));
+        await using var node = await GatewayNodeProcess.StartAsync(_dir, Config(LoopbackPorts.Reserve()));
         var (body, status) = Curl.Parse(await Curl.GetAsync(node, RouteHost));
         Assert.Equal(503, status);
         Assert.Contains(RouteHost, body);
@@ -60,7 +61,7 @@ public sealed class NodeLogTests : IDisposable
     [Fact]
     public async Task Log_format_json_writes_one_json_object_per_line()
     {
-        await using var node = await GatewayNode.StartAsync(_dir, Config(LoopbackPorts.Reserve()), extraArgs: ["--log-format", "json"]);
+        await using var node = await GatewayNodeProcess.StartAsync(_dir, Config(LoopbackPorts.Reserve()), extraArgs: ["--log-format", "json"]);
         Assert.Equal(503, Curl.Parse(await Curl.GetAsync(node, RouteHost)).Status);
         Assert.True(await node.WaitForLogAsync("\"Category\":\"Gateway.Node.Http.GatewayProxyMiddleware\"", TimeSpan.FromSeconds(10)), node.Log);
 

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Cryptography.X509Certificates;
+using Gateway.Node.Tests.Support;
 
 namespace Gateway.Node.Tests.EndToEnd;
 
@@ -17,13 +18,13 @@ public sealed class NodeTrust
     private int _connections;
     private int _validations;
 
-    public NodeTrust(GatewayNode node)
+    public NodeTrust(GatewayNodeProcess node)
     {
         Node = node;
         _ca = X509Certificate2.CreateFromPem(File.ReadAllText(node.CaPath));
     }
 
-    public GatewayNode Node { get; }
+    public GatewayNodeProcess Node { get; }
 
     /// <summary>TCP connections opened to the node by handlers from <see cref="CreateHandler"/>.</summary>
     public int Connections => Volatile.Read(ref _connections);

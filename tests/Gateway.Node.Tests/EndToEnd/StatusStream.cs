@@ -1,3 +1,4 @@
+using Gateway.Node.Tests.Support;
 using Gateway.Testing;
 
 namespace Gateway.Node.Tests.EndToEnd;
@@ -9,7 +10,7 @@ namespace Gateway.Node.Tests.EndToEnd;
 /// </summary>
 public static class StatusStream
 {
-    public static ExternalProcess Open(TunnelClient client, GatewayNode node, params string[] forwards)
+    public static ExternalProcess Open(TunnelClient client, GatewayNodeProcess node, params string[] forwards)
     {
         var flags = new List<string> { "-T", "-v" };
         foreach (var forward in forwards) flags.AddRange(["-R", forward]);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Gateway.Node.Tests.Support;
 using Gateway.Testing;
 
 namespace Gateway.Node.Tests.EndToEnd;
@@ -22,14 +23,14 @@ public sealed partial class StatusStreamTests : IClassFixture<StatusStreamTests.
         public NamedUpstream App { get; private set; } = null!;
         public TunnelClient Alice { get; private set; } = null!;
         public TunnelClient Mallory { get; private set; } = null!;
-        public GatewayNode Node { get; private set; } = null!;
+        public GatewayNodeProcess Node { get; private set; } = null!;
 
         public async Task InitializeAsync()
         {
             App = await NamedUpstream.StartAsync("status-app");
             Alice = await TunnelClient.CreateAsync(Dir, "alice");
             Mallory = await TunnelClient.CreateAsync(Dir, "mallory");
-            Node = await GatewayNode.StartAsync(Dir, $$"""
+            Node = await GatewayNodeProcess.StartAsync(Dir, $$"""
                 users = [
                   { email = "alice@example.com", ssh_keys = ["{{Alice.PublicKey}}"] }
                   { email = "mallory@example.com", ssh_keys = ["{{Mallory.PublicKey}}"] }

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Security.Cryptography;
+using Gateway.Node.Tests.Support;
 
 namespace Gateway.Node.Tests.EndToEnd;
 
@@ -18,7 +19,7 @@ public sealed record DownloadResult(int ExitCode, long Bytes, string Sha256, str
 public static class StreamingCurl
 {
     /// <param name="onProgress">Called with the byte count after each piece (e.g. to break the tunnel mid-way).</param>
-    public static async Task<DownloadResult> DownloadAsync(GatewayNode node, string host, string path, string headersFile, TimeSpan timeout,
+    public static async Task<DownloadResult> DownloadAsync(GatewayNodeProcess node, string host, string path, string headersFile, TimeSpan timeout,
         Func<long, Task>? onProgress = null, params string[] extra)
     {
         var port = node.HttpsPort.ToString(CultureInfo.InvariantCulture);

@@ -1,4 +1,5 @@
 using System.Text.RegularExpressions;
+using Gateway.Node.Tests.Support;
 using Gateway.Testing;
 
 namespace Gateway.Node.Tests.EndToEnd;
@@ -28,7 +29,7 @@ public sealed partial class TunnelClient
     }
 
     /// <summary>Starts <c>ssh</c> against the node with the given flags (e.g. <c>-N -R 0</c>).</summary>
-    public ExternalProcess Connect(GatewayNode node, IEnumerable<string> flags, string? command = null, bool redirectStdin = false)
+    public ExternalProcess Connect(GatewayNodeProcess node, IEnumerable<string> flags, string? command = null, bool redirectStdin = false)
     {
         var client = new OpenSshClient(_dir, node.SshPort, node.HostKeyLine, KeyPath, user: "tunnel");
         var args = client.Arguments(["ExitOnForwardFailure=no"], flags);
@@ -37,7 +38,7 @@ public sealed partial class TunnelClient
     }
 
     /// <summary>Runs <c>ssh</c> against the node to completion (e.g. <c>-S ctl -O cancel -R ...</c> against a master connection).</summary>
-    public Task<ProcessResult> RunAsync(GatewayNode node, IEnumerable<string> flags, TimeSpan timeout)
+    public Task<ProcessResult> RunAsync(GatewayNodeProcess node, IEnumerable<string> flags, TimeSpan timeout)
     {
         var client = new OpenSshClient(_dir, node.SshPort, node.HostKeyLine, KeyPath, user: "tunnel");
         return ExternalProcess.RunAsync("ssh", client.Arguments(["ExitOnForwardFailure=no"], flags), timeout);

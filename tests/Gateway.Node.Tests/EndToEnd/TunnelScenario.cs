@@ -1,3 +1,4 @@
+using Gateway.Node.Tests.Support;
 using Gateway.Testing;
 
 namespace Gateway.Node.Tests.EndToEnd;
@@ -17,7 +18,7 @@ public sealed class TunnelScenario : IAsyncDisposable
     private readonly Dictionary<string, TunnelClient> _users;
     private readonly List<ExternalProcess> _tunnels = [];
 
-    private TunnelScenario(TempDirectory dir, Dictionary<string, TunnelClient> users, GatewayNode node)
+    private TunnelScenario(TempDirectory dir, Dictionary<string, TunnelClient> users, GatewayNodeProcess node)
     {
         Dir = dir;
         _users = users;
@@ -25,7 +26,7 @@ public sealed class TunnelScenario : IAsyncDisposable
     }
 
     public TempDirectory Dir { get; }
-    public GatewayNode Node { get; }
+    public GatewayNodeProcess Node { get; }
 
     public static async Task<TunnelScenario> StartAsync(TempDirectory dir, params ScenarioRoute[] routes)
     {
@@ -42,7 +43,7 @@ public sealed class TunnelScenario : IAsyncDisposable
                 {{r.Extra}}
               }
             """));
-        var node = await GatewayNode.StartAsync(dir, $"""
+        var node = await GatewayNodeProcess.StartAsync(dir, $"""
             users = [
             {userList}
             ]
