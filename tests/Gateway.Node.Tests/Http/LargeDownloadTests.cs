@@ -1,3 +1,4 @@
+using Gateway.Testing;
 using System.Diagnostics;
 using System.Security.Cryptography;
 using Gateway.Node.Tests.Http.Support;
@@ -10,7 +11,8 @@ public sealed class LargeDownloadTests
     [Fact]
     public async Task Download_of_100_MiB_through_the_tunnel_keeps_its_sha256()
     {
-        var dir = Directory.CreateTempSubdirectory("gateway-nginx-").FullName;
+        var temp = new TempDirectory();
+        var dir = temp.Path;
         Process? nginx = null;
         try
         {
@@ -63,7 +65,7 @@ public sealed class LargeDownloadTests
                 await nginx.WaitForExitAsync();
             }
             nginx?.Dispose();
-            Directory.Delete(dir, recursive: true);
+            temp.Dispose();
         }
     }
 

@@ -1,3 +1,4 @@
+using Gateway.Testing;
 using System.Security.Cryptography.X509Certificates;
 using Gateway.Node.Tests.Http.Support;
 using Gateway.Node.Http;
@@ -6,9 +7,10 @@ namespace Gateway.Node.Tests.Http;
 
 public sealed class LocalCertificateAuthorityTests : IDisposable
 {
-    private readonly string _dir = Directory.CreateTempSubdirectory("gateway-ca-").FullName;
+    private readonly TempDirectory _temp = new();
+    private string _dir => _temp.Path;
 
-    public void Dispose() => Directory.Delete(_dir, recursive: true);
+    public void Dispose() => _temp.Dispose();
 
     [Fact]
     public void Ca_is_created_once_and_reloaded_from_data_dir()

@@ -1,3 +1,4 @@
+using Gateway.Testing;
 using System.Net;
 using System.Net.WebSockets;
 using System.Text;
@@ -36,7 +37,8 @@ public sealed class ProtocolTests
     [Fact]
     public async Task Https_upstream_gets_tls_end_to_end_over_the_dialed_stream()
     {
-        var upstreamCaDir = Directory.CreateTempSubdirectory("upstream-ca-").FullName;
+        var upstreamCaTemp = new TempDirectory();
+        var upstreamCaDir = upstreamCaTemp.Path;
         try
         {
             using var upstreamCa = new LocalCertificateAuthority(upstreamCaDir);
@@ -63,7 +65,7 @@ public sealed class ProtocolTests
         }
         finally
         {
-            Directory.Delete(upstreamCaDir, recursive: true);
+            upstreamCaTemp.Dispose();
         }
     }
 

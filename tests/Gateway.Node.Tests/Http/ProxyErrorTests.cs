@@ -1,3 +1,4 @@
+using Gateway.Testing;
 using System.Net;
 using Gateway.Node.Tests.Http.Support;
 using Gateway.Node.Http;
@@ -131,7 +132,8 @@ public sealed class ProxyErrorTests
     [Fact]
     public async Task Direct_https_route_without_tunnels_validates_or_skips_as_configured()
     {
-        var caDir = Directory.CreateTempSubdirectory("upstream-ca-").FullName;
+        var caTemp = new TempDirectory();
+        var caDir = caTemp.Path;
         try
         {
             using var upstreamCa = new LocalCertificateAuthority(caDir);
@@ -153,7 +155,7 @@ public sealed class ProxyErrorTests
         }
         finally
         {
-            Directory.Delete(caDir, recursive: true);
+            caTemp.Dispose();
         }
     }
 }

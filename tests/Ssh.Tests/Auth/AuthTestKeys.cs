@@ -1,3 +1,4 @@
+using Gateway.Testing;
 using System.Collections.Concurrent;
 using Gateway.Ssh.Keys;
 
@@ -20,14 +21,12 @@ internal static class AuthTestKeys
 /// <summary>A temporary CA made by ssh-keygen that signs user certificates with <c>ssh-keygen -s</c>.</summary>
 internal sealed class KeygenCa : IDisposable
 {
-    private readonly string _dir;
+    private readonly TempDirectory _temp = new();
+    private string _dir => _temp.Path;
     private int _serial;
 
     public KeygenCa(string type = "ed25519")
     {
-        _dir = Path.Combine(Path.GetTempPath(), "gw-auth-" + Guid.NewGuid().ToString("N"));
-        if (OperatingSystem.IsWindows()) Directory.CreateDirectory(_dir);
-        else Directory.CreateDirectory(_dir, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
         AuthTestKeys.RunKeygen("-q", "-t", type, "-N", "", "-C", "test-ca", "-f", Path.Combine(_dir, "ca"));
         PublicKey = SshKeys.ParseAuthorizedKey(File.ReadAllText(Path.Combine(_dir, "ca.pub")));
     }
@@ -51,14 +50,5 @@ internal sealed class KeygenCa : IDisposable
     // SshCertifiedPrivateKey owns its inner key; give it a copy so cached keys stay usable.
     private static SshPrivateKey Reload(SshPrivateKey key) => SshKeys.LoadPrivateKey(SshKeys.ExportPrivateKey(key));
 
-    public void Dispose()
-    {
-        try
-        {
-            Directory.Delete(_dir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
-    }
+    public void Dispose() => _temp.Dispose();
 }

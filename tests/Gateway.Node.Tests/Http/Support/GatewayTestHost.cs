@@ -1,3 +1,4 @@
+using Gateway.Testing;
 using System.Net;
 using System.Net.Security;
 using System.Security.Cryptography.X509Certificates;
@@ -15,16 +16,18 @@ public sealed class GatewayTestHost : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private GatewayTestHost(WebApplication app, string dataDir, LocalCertificateAuthority ca, bool insecure)
+    private GatewayTestHost(WebApplication app, TempDirectory dataDir, LocalCertificateAuthority ca, bool insecure)
     {
         _app = app;
-        DataDir = dataDir;
+        _dataDir = dataDir;
         Ca = ca;
         Insecure = insecure;
         Config = app.Services.GetRequiredService<ProxyConfigBuilder>();
     }
 
-    public string DataDir { get; }
+    private readonly TempDirectory _dataDir;
+
+    public string DataDir => _dataDir.Path;
 
     public LocalCertificateAuthority Ca { get; }
 
@@ -42,8 +45,8 @@ public sealed class GatewayTestHost : IAsyncDisposable
         GatewayHttpOptions? options = null,
         bool insecure = false)
     {
-        var dataDir = Directory.CreateTempSubdirectory("gateway-http-").FullName;
-        var ca = new LocalCertificateAuthority(dataDir);
+        var dataDir = new TempDirectory();
+        var ca = new LocalCertificateAuthority(dataDir.Path);
         var builder = WebApplication.CreateSlimBuilder();
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(Routes.Table(routes));
@@ -108,12 +111,6 @@ public sealed class GatewayTestHost : IAsyncDisposable
         await _app.StopAsync(new CancellationTokenSource(TimeSpan.FromSeconds(5)).Token);
         await _app.DisposeAsync();
         Ca.Dispose();
-        try
-        {
-            Directory.Delete(DataDir, recursive: true);
-        }
-        catch (IOException)
-        {
-        }
+        _dataDir.Dispose();
     }
 }
