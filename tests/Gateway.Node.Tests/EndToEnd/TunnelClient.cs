@@ -49,6 +49,9 @@ public sealed partial class TunnelClient
     {
         var ok = await ssh.WaitForStderrAsync(s => s.Contains("remote forward success", StringComparison.Ordinal) || s.Contains("remote port forwarding failed", StringComparison.Ordinal), timeout);
         if (!ok) throw new TimeoutException("no forward reply:\n" + ssh.Stderr);
+        // OpenSSH prints "Allocated port" in a separate write just after the success line of a port-0 forward.
+        if (ssh.Stderr.Contains("remote forward success for: listen 0,", StringComparison.Ordinal))
+            await ssh.WaitForStderrAsync(s => AllocatedPort().IsMatch(s), timeout);
         var match = AllocatedPort().Match(ssh.Stderr);
         return match.Success ? uint.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
     }
