@@ -1,8 +1,9 @@
 # Gateway node image: `docker build -t gateway .`, run by docker-compose.yml (three nodes).
-# Build stage: restore with the central package pins, publish only the node.
+# Build stage: restore with the central package pins, publish only the node (src/Config embeds
+# config.hocon as the default configuration, so it is copied in too).
 FROM mcr.microsoft.com/dotnet/sdk:10.0 AS build
 WORKDIR /build
-COPY global.json Directory.Build.props Directory.Packages.props ./
+COPY global.json Directory.Build.props Directory.Packages.props config.hocon ./
 COPY src/ src/
 RUN dotnet publish src/Gateway.Node/Gateway.Node.csproj -c Release -o /out
 
