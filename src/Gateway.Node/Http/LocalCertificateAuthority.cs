@@ -1,3 +1,4 @@
+using Gateway.Node.Secrets;
 using System.Collections.Concurrent;
 using System.Net;
 using System.Numerics;
@@ -129,16 +130,7 @@ public sealed class LocalCertificateAuthority : ICertificateSelector, IDisposabl
     {
         using var key = ca.GetECDsaPrivateKey() ?? throw new InvalidOperationException("CA has no ECDSA key");
         var keyPem = PemEncoding.WriteString("PRIVATE KEY", key.ExportPkcs8PrivateKey());
-        var tmpKey = keyPath + ".tmp";
-        var options = new FileStreamOptions { Mode = FileMode.Create, Access = FileAccess.Write };
-        if (!OperatingSystem.IsWindows())
-            options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
-        using (var stream = new FileStream(tmpKey, options))
-        using (var writer = new StreamWriter(stream))
-        {
-            writer.Write(keyPem);
-        }
-        File.Move(tmpKey, keyPath, overwrite: true);
+        PrivateFile.WriteAtomically(keyPath, keyPem, overwrite: true);
         File.WriteAllText(certPath + ".tmp", ca.ExportCertificatePem());
         File.Move(certPath + ".tmp", certPath, overwrite: true);
     }

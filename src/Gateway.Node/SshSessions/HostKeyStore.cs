@@ -1,3 +1,4 @@
+using Gateway.Node.Secrets;
 using Gateway.Config;
 using Gateway.Ssh.Keys;
 
@@ -32,10 +33,7 @@ public static class HostKeyStore
     {
         if (File.Exists(path)) return LoadFile(path, path);
         var key = SshKeys.Generate(kind, 3072);
-        var temporary = path + ".tmp";
-        File.WriteAllText(temporary, SshKeys.ExportPrivateKey(key, "gateway host key"));
-        if (!OperatingSystem.IsWindows()) File.SetUnixFileMode(temporary, UnixFileMode.UserRead | UnixFileMode.UserWrite);
-        File.Move(temporary, path, overwrite: false);
+        PrivateFile.WriteAtomically(path, SshKeys.ExportPrivateKey(key, "gateway host key"), overwrite: false);
         File.WriteAllText(path + ".pub", SshKeys.FormatAuthorizedKey(key.PublicKey, "gateway host key") + "\n");
         logger.LogInformation("generated SSH host key {Path} ({Fingerprint})", path, SshKeys.Fingerprint(key.PublicKey));
         return key;

@@ -13,6 +13,30 @@ public sealed class LocalCertificateAuthorityTests : IDisposable
     public void Dispose() => _temp.Dispose();
 
     [Fact]
+    public void A_stale_world_readable_tmp_file_does_not_leak_its_mode_into_the_ca_key()
+    {
+        // An interrupted earlier start can leave ca-key.pem.tmp behind, readable by everyone.
+        File.WriteAllText(Path.Combine(_dir, "ca-key.pem.tmp"), "stale");
+        File.SetUnixFileMode(Path.Combine(_dir, "ca-key.pem.tmp"), UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        using (new LocalCertificateAuthority(_dir)) { }
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_dir, "ca-key.pem")));
+        Assert.False(File.Exists(Path.Combine(_dir, "ca-key.pem.tmp")));
+    }
+
+    [Fact]
+    public void A_stale_world_readable_tmp_file_does_not_leak_its_mode_into_a_generated_host_key()
+    {
+        var stale = Path.Combine(_dir, SshSessions.HostKeyStore.Ed25519FileName + ".tmp");
+        File.WriteAllText(stale, "stale");
+        File.SetUnixFileMode(stale, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.GroupRead | UnixFileMode.OtherRead);
+        var keys = SshSessions.HostKeyStore.Load(new Gateway.Config.GatewayConfig { DataDir = _dir }, Microsoft.Extensions.Logging.Abstractions.NullLogger.Instance);
+        Assert.Equal(2, keys.Count);
+        foreach (var name in new[] { SshSessions.HostKeyStore.Ed25519FileName, SshSessions.HostKeyStore.RsaFileName })
+            Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_dir, name)));
+        Assert.False(File.Exists(stale));
+    }
+
+    [Fact]
     public void Ca_is_created_once_and_reloaded_from_data_dir()
     {
         string thumbprint;
