@@ -26,7 +26,8 @@ public static class GatewayHttpHosting
         services.AddSingleton<ICertificateSelector>(sp => config.Certificates.Count > 0
             ? ConfiguredCertificateSelector.FromPemFiles(config.Certificates.Select(c => (c.Cert, c.Key)))
             : new LocalCertificateAuthority(config.DataDir, sp.GetRequiredService<ILogger<LocalCertificateAuthority>>(),
-                sp.GetRequiredService<RouteTable>().IsRouteHost));
+                sp.GetRequiredService<RouteTable>().IsRouteHost,
+                nameScope: sp.GetRequiredService<RouteTable>().Http.Select(route => route.Host)));
         var address = ListenAddress.Resolve(config.Address);
         services.AddOptions<KestrelServerOptions>().Configure<ICertificateSelector>((kestrel, certificates)
             => GatewayHttpListener.Apply(kestrel, address, config.InsecureServer, config.InsecureServer ? null : certificates));

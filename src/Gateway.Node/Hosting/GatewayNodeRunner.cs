@@ -1,5 +1,6 @@
 using System.Net.Sockets;
 using Gateway.Config;
+using Gateway.Node.Secrets;
 
 namespace Gateway.Node.Hosting;
 
@@ -10,6 +11,8 @@ public static class GatewayNodeRunner
     public static async Task<int> RunAsync(WebApplication app, GatewayConfig config)
     {
         var logger = app.Services.GetRequiredService<ILoggerFactory>().CreateLogger("Gateway.Node");
+        foreach (var warning in KeyFilePermissions.Warnings(KeyFilePermissions.ConfiguredKeyFiles(config)))
+            logger.LogWarning("{Warning}", warning);
         try
         {
             await app.StartAsync().ConfigureAwait(false);

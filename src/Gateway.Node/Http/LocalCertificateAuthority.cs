@@ -10,8 +10,12 @@ namespace Gateway.Node.Http;
 
 /// <summary>
 /// Used when no certificates are configured: a local CA kept in <c>data_dir</c> (ca.pem,
-/// ca-key.pem; created once) issues a leaf certificate per requested host on demand, so
+/// ca-key.pem) issues a leaf certificate per requested host on demand, so
 /// <c>curl --cacert &lt;data_dir&gt;/ca.pem https://host</c> works. ECDSA P-256; leaves last 90 days.
+/// Trusting ca.pem should not mean trusting it for every site: given a name scope (the node gives
+/// its route hosts) the CA carries name constraints for just those names, and it lives a year.
+/// The CA is kept across starts while it covers the scope and has a month left; otherwise a new
+/// one replaces it, with a warning, and clients must trust the new ca.pem.
 /// </summary>
 public sealed class LocalCertificateAuthority : ICertificateSelector, IDisposable
 {
@@ -20,11 +24,14 @@ public sealed class LocalCertificateAuthority : ICertificateSelector, IDisposabl
 
     private static readonly TimeSpan LeafLifetime = TimeSpan.FromDays(90);
     private static readonly TimeSpan RenewBefore = TimeSpan.FromDays(7);
+    public static readonly TimeSpan CaLifetime = TimeSpan.FromDays(365);
+    public static readonly TimeSpan CaRenewBefore = TimeSpan.FromDays(30);
     private const int MaxCachedLeaves = 4096;
 
     private readonly X509Certificate2 _ca;
     private readonly Func<string, bool> _acceptHost;
     private readonly string _defaultHost;
+    private readonly LocalCaNameConstraints? _scope;
     private readonly ConcurrentDictionary<string, X509Certificate2> _leaves = new(StringComparer.OrdinalIgnoreCase);
     private readonly object _issueGate = new();
 
@@ -34,26 +41,59 @@ public sealed class LocalCertificateAuthority : ICertificateSelector, IDisposabl
     /// leaf, so a scanner cannot make the node mint certificates for arbitrary names.
     /// </param>
     /// <param name="defaultHost">Used when the client sends no SNI or an unaccepted name.</param>
-    public LocalCertificateAuthority(string dataDir, ILogger? logger = null, Func<string, bool>? acceptHost = null, string defaultHost = "localhost")
+    /// <param name="nameScope">
+    /// Host names (wildcards and IP literals allowed) the CA is constrained to, the default host
+    /// added; null for an unconstrained CA.
+    /// </param>
+    public LocalCertificateAuthority(string dataDir, ILogger? logger = null, Func<string, bool>? acceptHost = null, string defaultHost = "localhost",
+        IEnumerable<string>? nameScope = null)
     {
         Directory.CreateDirectory(dataDir);
         CaCertificatePath = Path.Combine(dataDir, CaFileName);
         CaKeyPath = Path.Combine(dataDir, CaKeyFileName);
         _acceptHost = acceptHost ?? (_ => true);
         _defaultHost = defaultHost;
-        var created = false;
+        _scope = nameScope is null ? null : LocalCaNameConstraints.For(nameScope.Append(defaultHost));
+        string action;
         if (File.Exists(CaCertificatePath) && File.Exists(CaKeyPath))
         {
-            _ca = X509Certificate2.CreateFromPemFile(CaCertificatePath, CaKeyPath);
+            var existing = X509Certificate2.CreateFromPemFile(CaCertificatePath, CaKeyPath);
+            if (ReplacementReason(existing, _scope) is { } reason)
+            {
+                existing.Dispose();
+                _ca = CreateCa(_scope);
+                WriteCa(_ca, CaCertificatePath, CaKeyPath);
+                logger?.LogWarning("replaced the local certificate authority {CaPath}: {Reason}; clients that trusted the old one must trust the new one", CaCertificatePath, reason);
+                action = "Created";
+            }
+            else
+            {
+                _ca = existing;
+                action = "Using";
+            }
         }
         else
         {
-            _ca = CreateCa();
+            _ca = CreateCa(_scope);
             WriteCa(_ca, CaCertificatePath, CaKeyPath);
-            created = true;
+            action = "Created";
         }
-        logger?.LogInformation("{Action} local certificate authority {CaPath}; clients can trust it with: curl --cacert {CaPath} https://<route host>",
-            created ? "Created" : "Using", CaCertificatePath, CaCertificatePath);
+        logger?.LogInformation("{Action} local certificate authority {CaPath} (valid until {NotAfter:yyyy-MM-dd}{Scope}); clients can trust it with: curl --cacert {CaPath} https://<route host>",
+            action, CaCertificatePath, _ca.NotAfter.ToUniversalTime(), _scope is null ? "" : $", for {_scope}", CaCertificatePath);
+    }
+
+    /// <summary>Why a CA found in data_dir cannot serve on; null when it can.</summary>
+    private static string? ReplacementReason(X509Certificate2 ca, LocalCaNameConstraints? scope)
+    {
+        if (ca.NotAfter.ToUniversalTime() - DateTime.UtcNow < CaRenewBefore)
+            return $"it expires {ca.NotAfter.ToUniversalTime():yyyy-MM-dd}";
+        if (scope is null) return null;
+        var constraints = LocalCaNameConstraints.Read(ca);
+        if (constraints is null)
+            return "it has no name constraints";
+        if (!scope.IsWithin(constraints))
+            return $"its name constraints ({constraints}) do not cover {scope}";
+        return null;
     }
 
     public string CaCertificatePath { get; }
@@ -65,7 +105,9 @@ public sealed class LocalCertificateAuthority : ICertificateSelector, IDisposabl
 
     public X509Certificate2 Select(string? serverName)
     {
-        var host = string.IsNullOrEmpty(serverName) || !_acceptHost(serverName) ? _defaultHost : serverName.TrimEnd('.').ToLowerInvariant();
+        var host = string.IsNullOrEmpty(serverName) || !_acceptHost(serverName) || _scope?.Permits(serverName) == false
+            ? _defaultHost
+            : serverName.TrimEnd('.').ToLowerInvariant();
         if (_leaves.TryGetValue(host, out var cached) && cached.NotAfter.ToUniversalTime() - DateTime.UtcNow > RenewBefore)
             return cached;
         lock (_issueGate)
@@ -84,13 +126,18 @@ public sealed class LocalCertificateAuthority : ICertificateSelector, IDisposabl
     public X509Certificate2 IssueLeaf(string host)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
-        var request = new CertificateRequest(new X500DistinguishedName("CN=" + EscapeCn(host)), key, HashAlgorithmName.SHA256);
+        var isAddress = IPAddress.TryParse(host, out var ip);
+        // An address has no CN: OpenSSL checks a CN that looks like a host name against the CA's
+        // DNS name constraints, which an address never meets. An empty subject makes the
+        // alternative name critical (RFC 5280 §4.2.1.6).
+        var subject = new X500DistinguishedName(isAddress ? "" : "CN=" + EscapeCn(host));
+        var request = new CertificateRequest(subject, key, HashAlgorithmName.SHA256);
         var san = new SubjectAlternativeNameBuilder();
-        if (IPAddress.TryParse(host, out var ip))
-            san.AddIpAddress(ip);
+        if (isAddress)
+            san.AddIpAddress(ip!);
         else
             san.AddDnsName(host);
-        request.CertificateExtensions.Add(san.Build());
+        request.CertificateExtensions.Add(san.Build(critical: isAddress));
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(false, false, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.DigitalSignature, true));
         request.CertificateExtensions.Add(new X509EnhancedKeyUsageExtension([new Oid("1.3.6.1.5.5.7.3.1")], false));
@@ -114,15 +161,17 @@ public sealed class LocalCertificateAuthority : ICertificateSelector, IDisposabl
         _ca.Dispose();
     }
 
-    private static X509Certificate2 CreateCa()
+    private static X509Certificate2 CreateCa(LocalCaNameConstraints? scope)
     {
         using var key = ECDsa.Create(ECCurve.NamedCurves.nistP256);
         var request = new CertificateRequest(new X500DistinguishedName("CN=Gateway Local CA, O=Gateway"), key, HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new X509BasicConstraintsExtension(true, true, 0, true));
         request.CertificateExtensions.Add(new X509KeyUsageExtension(X509KeyUsageFlags.KeyCertSign | X509KeyUsageFlags.CrlSign, true));
         request.CertificateExtensions.Add(new X509SubjectKeyIdentifierExtension(request.PublicKey, false));
+        if (scope is not null)
+            request.CertificateExtensions.Add(scope.ToExtension());
         var now = DateTimeOffset.UtcNow;
-        using var self = request.CreateSelfSigned(now.AddDays(-1), now.AddYears(10));
+        using var self = request.CreateSelfSigned(now.AddDays(-1), now + CaLifetime);
         return X509CertificateLoader.LoadPkcs12(self.Export(X509ContentType.Pkcs12), null);
     }
 

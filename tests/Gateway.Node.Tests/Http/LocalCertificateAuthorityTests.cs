@@ -140,4 +140,81 @@ public sealed class LocalCertificateAuthorityTests : IDisposable
         Assert.Same(other, selector.Select("unknown.test"));
         Assert.Same(other, selector.Select(null));
     }
+
+    private static X509Certificate2 LoadCa(string dir) => X509CertificateLoader.LoadCertificateFromFile(Path.Combine(dir, "ca.pem"));
+
+    /// <summary><c>openssl verify</c> of a leaf against the CA in data_dir: the exit code and what it printed.</summary>
+    private async Task<(int ExitCode, string Output)> OpensslVerifyAsync(X509Certificate2 leaf)
+    {
+        var leafPath = Path.Combine(_dir, $"leaf-{Guid.NewGuid():N}.pem");
+        File.WriteAllText(leafPath, leaf.ExportCertificatePem());
+        var result = await ProcessRunner.RunAsync("openssl", ["verify", "-CAfile", Path.Combine(_dir, "ca.pem"), leafPath], TimeSpan.FromSeconds(30));
+        return (result.ExitCode, result.StdOut + result.StdErr);
+    }
+
+    [Fact]
+    public async Task A_scoped_ca_vouches_only_for_its_route_hosts_for_a_year()
+    {
+        using var ca = new LocalCertificateAuthority(_dir, nameScope: ["app.example.com", "*.apps.example.net", "127.0.0.9"]);
+        var onDisk = LoadCa(_dir);
+        var extension = onDisk.Extensions["2.5.29.30"];
+        Assert.NotNull(extension);
+        Assert.True(extension!.Critical);
+        var constraints = LocalCaNameConstraints.Read(onDisk)!;
+        Assert.Equal(["app.example.com", "apps.example.net", "localhost"], constraints.DnsNames.Order());
+        Assert.InRange((onDisk.NotAfter - onDisk.NotBefore).TotalDays, 365, 366.1);
+
+        // OpenSSL (curl's verifier here) accepts leaves inside the scope...
+        foreach (var host in new[] { "app.example.com", "x.apps.example.net", "localhost", "127.0.0.9" })
+        {
+            var inside = await OpensslVerifyAsync(ca.IssueLeaf(host));
+            Assert.True(inside.ExitCode == 0, $"{host}: {inside.Output}");
+        }
+        // ...and refuses one the CA key signed for any other name or address.
+        foreach (var host in new[] { "bank.example.org", "example.com", "127.0.0.1" })
+        {
+            var outside = await OpensslVerifyAsync(ca.IssueLeaf(host));
+            Assert.NotEqual(0, outside.ExitCode);
+            Assert.Contains("subtree violation", outside.Output);
+        }
+        // Select never even issues one outside the scope: the default host's leaf answers.
+        Assert.True(ca.Select("bank.example.org").MatchesHostname("localhost"));
+    }
+
+    [Fact]
+    public void A_ca_without_constraints_or_too_narrow_for_the_routes_is_replaced_and_one_that_covers_them_is_kept()
+    {
+        string unconstrained, narrow;
+        using (var first = new LocalCertificateAuthority(_dir))
+            unconstrained = first.CaCertificate.Thumbprint;
+        using (var second = new LocalCertificateAuthority(_dir, nameScope: ["a.example.com", "b.example.com"]))
+            narrow = second.CaCertificate.Thumbprint;
+        Assert.NotEqual(unconstrained, narrow);
+        // A route removed: the CA still covers what is left, so clients keep trusting it.
+        using (var third = new LocalCertificateAuthority(_dir, nameScope: ["a.example.com"]))
+            Assert.Equal(narrow, third.CaCertificate.Thumbprint);
+        // A route added outside the constraints: a new CA.
+        using var fourth = new LocalCertificateAuthority(_dir, nameScope: ["a.example.com", "c.example.com"]);
+        Assert.NotEqual(narrow, fourth.CaCertificate.Thumbprint);
+        Assert.Equal(UnixFileMode.UserRead | UnixFileMode.UserWrite, File.GetUnixFileMode(Path.Combine(_dir, "ca-key.pem")));
+    }
+
+    [Fact]
+    public void Name_constraints_read_back_what_was_written_and_permit_by_suffix_at_a_label_boundary()
+    {
+        var written = LocalCaNameConstraints.For(["*.Apps.Test.", "one.test", "::1", "10.0.0.1"]);
+        Assert.True(written.Permits("apps.test"));
+        Assert.True(written.Permits("a.b.apps.test"));
+        Assert.False(written.Permits("evilapps.test"));
+        Assert.True(written.Permits("[::1]"));
+        Assert.False(written.Permits("10.0.0.2"));
+        using var key = System.Security.Cryptography.ECDsa.Create();
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=t", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(written.ToExtension());
+        using var cert = request.CreateSelfSigned(DateTimeOffset.UtcNow, DateTimeOffset.UtcNow.AddDays(1));
+        var read = LocalCaNameConstraints.Read(cert)!;
+        Assert.Equal(written.DnsNames.Order(), read.DnsNames.Order());
+        Assert.Equal(written.Addresses.OrderBy(a => a.ToString()), read.Addresses.OrderBy(a => a.ToString()));
+        Assert.True(written.IsWithin(read) && read.IsWithin(written));
+    }
 }
