@@ -49,12 +49,16 @@ public sealed partial class TunnelClient
     {
         var ok = await ssh.WaitForStderrAsync(s => s.Contains("remote forward success", StringComparison.Ordinal) || s.Contains("remote port forwarding failed", StringComparison.Ordinal), timeout);
         if (!ok) throw new TimeoutException("no forward reply:\n" + ssh.Stderr);
-        // OpenSSH prints "Allocated port" in a separate write just after the success line of a port-0 forward.
-        if (ssh.Stderr.Contains("remote forward success for: listen 0,", StringComparison.Ordinal))
+        // OpenSSH prints "Allocated port" in a separate write just after the success line of a port-0
+        // forward, which reads "listen 0," or, with a bind address, "listen host:0,".
+        if (PortZeroSuccess().IsMatch(ssh.Stderr))
             await ssh.WaitForStderrAsync(s => AllocatedPort().IsMatch(s), timeout);
         var match = AllocatedPort().Match(ssh.Stderr);
         return match.Success ? uint.Parse(match.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture) : null;
     }
+
+    [GeneratedRegex(@"remote forward success for: listen (?:[^,\s]*:)?0,")]
+    private static partial Regex PortZeroSuccess();
 
     [GeneratedRegex(@"Allocated port (\d+)")]
     private static partial Regex AllocatedPort();
