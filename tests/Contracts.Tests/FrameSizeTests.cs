@@ -1,3 +1,4 @@
+using Gateway.Contracts.Messages;
 using Gateway.Contracts.Serialization;
 using Xunit;
 using Xunit.Abstractions;
@@ -5,9 +6,9 @@ using Xunit.Abstractions;
 namespace Gateway.Contracts.Tests;
 
 /// <summary>
-/// The largest message between nodes is a route's full endpoint set (published by its route actor
-/// after every change). Akka.Remote drops a message larger than its frame, so the set a route can
-/// hold is bounded by it; these tests pin that bound.
+/// The largest messages between nodes are a node's endpoint deltas and snapshot parts. Akka.Remote
+/// drops a message larger than its frame, so each carries at most
+/// <see cref="NodeEndpointsDelta.MaxEndpointsPerMessage"/> endpoints; these tests pin that this fits.
 /// </summary>
 public sealed class FrameSizeTests(ITestOutputHelper output) : Akka.TestKit.Xunit2.TestKit(RemoteSystemConfig.Create(), "gateway", output)
 {
@@ -17,11 +18,7 @@ public sealed class FrameSizeTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     private long MaximumFrameSize => Sys.Settings.Config.GetByteSize("akka.remote.dot-netty.tcp.maximum-frame-size")
         ?? throw new InvalidOperationException("no maximum-frame-size configured");
 
-    private int SizeOfFullSet(int endpoints)
-    {
-        var message = GatewayMessageSamples.FullSet(endpoints);
-        return Sys.Serialization.FindSerializerFor(message).ToBinary(message).Length;
-    }
+    private int SizeOf(object message) => Sys.Serialization.FindSerializerFor(message).ToBinary(message).Length;
 
     /// <summary>A node runs with this too: ClusterSetup.Defaults does not set it (an operator's akka { } block could).</summary>
     [Fact]
@@ -31,20 +28,26 @@ public sealed class FrameSizeTests(ITestOutputHelper output) : Akka.TestKit.Xuni
     }
 
     [Fact]
-    public void A_route_with_300_endpoints_fits_in_one_frame()
+    public void A_full_snapshot_part_fits_in_one_frame_with_room_to_spare()
     {
-        var size = SizeOfFullSet(300);
-        output.WriteLine($"300 endpoints: {size} bytes of {MaximumFrameSize}");
-        Assert.True(size + EnvelopeReserve <= MaximumFrameSize, $"300 endpoints take {size} bytes; the frame is {MaximumFrameSize}");
+        var size = SizeOf(GatewayMessageSamples.SnapshotPart(NodeEndpointsDelta.MaxEndpointsPerMessage));
+        output.WriteLine($"{NodeEndpointsDelta.MaxEndpointsPerMessage} endpoints: {size} bytes of {MaximumFrameSize}");
+        // Room for endpoints whose strings are longer than the sample's (long host names, IPv6 clients).
+        Assert.True(2 * size + EnvelopeReserve <= MaximumFrameSize, $"a snapshot part takes {size} bytes; the frame is {MaximumFrameSize}");
     }
 
     [Fact]
-    public void A_route_with_1000_endpoints_does_not_fit_and_needs_deltas()
+    public void A_full_delta_fits_in_one_frame_with_room_to_spare()
     {
-        // Recorded so that the limit is known, not discovered in production: at fleet size the full
-        // set must be replaced by deltas (or the frame raised) before a route grows past ~300 tunnels.
-        var size = SizeOfFullSet(1000);
-        output.WriteLine($"1000 endpoints: {size} bytes of {MaximumFrameSize}");
-        Assert.True(size > MaximumFrameSize, $"1000 endpoints take {size} bytes, within the {MaximumFrameSize}-byte frame: update docs/cluster.md and this test");
+        var size = SizeOf(GatewayMessageSamples.FullDelta(NodeEndpointsDelta.MaxEndpointsPerMessage));
+        Assert.True(2 * size + EnvelopeReserve <= MaximumFrameSize, $"a delta takes {size} bytes; the frame is {MaximumFrameSize}");
+    }
+
+    [Fact]
+    public void A_node_with_1000_endpoints_needs_several_parts()
+    {
+        // Why snapshots come in parts: one message with a fleet's endpoints would be dropped.
+        var size = SizeOf(GatewayMessageSamples.SnapshotPart(1000));
+        Assert.True(size > MaximumFrameSize, $"1000 endpoints take {size} bytes, within the {MaximumFrameSize}-byte frame");
     }
 }

@@ -22,7 +22,7 @@ public sealed class GatewayMessageSerializerTests() : Akka.TestKit.Xunit2.TestKi
     public void Reflection_finds_the_messages_that_cross_nodes()
     {
         var found = FindMessageTypes().ToHashSet();
-        Assert.Contains(typeof(RegisterEndpoint), found);
+        Assert.Contains(typeof(NodeEndpointsDelta), found);
         Assert.Contains(typeof(RelayTicketReply), found);
         Assert.Equal(found.OrderBy(t => t.Name), GatewayMessageManifests.Types.OrderBy(t => t.Name));
     }
@@ -32,7 +32,7 @@ public sealed class GatewayMessageSerializerTests() : Akka.TestKit.Xunit2.TestKi
     public void Each_message_has_a_manifest_and_round_trips_through_the_serializer_Akka_binds_to_it(Type type)
     {
         Assert.True(GatewayMessageManifests.TryGetManifest(type, out var manifest), $"{type.Name} has no manifest in GatewayMessageManifests");
-        Assert.True(GatewayMessageSamples.All(TestActor).TryGetValue(type, out var message), $"{type.Name} has no sample in GatewayMessageSamples");
+        Assert.True(GatewayMessageSamples.All().TryGetValue(type, out var message), $"{type.Name} has no sample in GatewayMessageSamples");
         StructuralAssert.FullyPopulated(message!);
 
         var serializer = Sys.Serialization.FindSerializerFor(message);
@@ -47,26 +47,9 @@ public sealed class GatewayMessageSerializerTests() : Akka.TestKit.Xunit2.TestKi
     }
 
     [Fact]
-    public void An_actor_ref_travels_as_its_path_with_address_and_resolves_to_the_same_ref()
-    {
-        var message = new RegisterEndpoint("orders-api", GatewayMessageSamples.Endpoint(), TestActor);
-        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerFor(message);
-
-        var json = Encoding.UTF8.GetString(serializer.ToBinary(message));
-        var back = (RegisterEndpoint)serializer.FromBinary(Encoding.UTF8.GetBytes(json), serializer.Manifest(message));
-
-        var address = ((ExtendedActorSystem)Sys).Provider.DefaultAddress;
-        Assert.StartsWith("akka.tcp://gateway@127.0.0.1:", address.ToString());
-        Assert.Contains($"\"session\":\"{TestActor.Path.ToStringWithAddress(address)}#{TestActor.Path.Uid}\"", json);
-        Assert.Equal(TestActor, back.Session);
-        back.Session.Tell("still reachable");
-        ExpectMsg("still reachable");
-    }
-
-    [Fact]
     public void The_payload_names_no_type()
     {
-        foreach (var message in GatewayMessageSamples.All(TestActor).Values)
+        foreach (var message in GatewayMessageSamples.All().Values)
         {
             var json = Encoding.UTF8.GetString(Sys.Serialization.FindSerializerFor(message).ToBinary(message));
             Assert.DoesNotContain("$type", json);
@@ -86,12 +69,12 @@ public sealed class GatewayMessageSerializerTests() : Akka.TestKit.Xunit2.TestKi
     [Fact]
     public void An_unknown_manifest_is_refused_with_a_clear_error()
     {
-        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(RegisterEndpoint));
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(NodeEndpointsDelta));
 
-        var error = Assert.Throws<SerializationException>(() => serializer.FromBinary("{}"u8.ToArray(), "route.register.v9"));
+        var error = Assert.Throws<SerializationException>(() => serializer.FromBinary("{}"u8.ToArray(), "endpoints.delta.v9"));
 
-        Assert.Contains("Unknown gateway message manifest 'route.register.v9'", error.Message);
-        Assert.Contains("route.register.v1", error.Message);
+        Assert.Contains("Unknown gateway message manifest 'endpoints.delta.v9'", error.Message);
+        Assert.Contains("endpoints.delta.v1", error.Message);
     }
 
     [Fact]
@@ -109,13 +92,13 @@ public sealed class GatewayMessageSerializerTests() : Akka.TestKit.Xunit2.TestKi
     [Fact]
     public void A_message_missing_a_required_field_is_refused()
     {
-        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(UnregisterEndpoint));
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(NodeEndpointsSnapshotRequest));
 
-        var missing = Assert.Throws<SerializationException>(() => serializer.FromBinary("""{"routeId":"orders-api"}"""u8.ToArray(), "route.unregister.v1"));
-        var nulled = Assert.Throws<SerializationException>(() => serializer.FromBinary("""{"routeId":"orders-api","endpointId":null}"""u8.ToArray(), "route.unregister.v1"));
+        var missing = Assert.Throws<SerializationException>(() => serializer.FromBinary("{}"u8.ToArray(), "endpoints.snapshot-request.v1"));
+        var nulled = Assert.Throws<SerializationException>(() => serializer.FromBinary("""{"nodeAddress":null}"""u8.ToArray(), "endpoints.snapshot-request.v1"));
 
-        Assert.Contains("route.unregister.v1", missing.Message);
-        Assert.Contains("route.unregister.v1", nulled.Message);
+        Assert.Contains("endpoints.snapshot-request.v1", missing.Message);
+        Assert.Contains("endpoints.snapshot-request.v1", nulled.Message);
     }
 
     [Fact]
@@ -125,9 +108,22 @@ public sealed class GatewayMessageSerializerTests() : Akka.TestKit.Xunit2.TestKi
 
         var request = (RelayTicketRequest)serializer.FromBinary(
             """{"routeId":"orders-api","endpointId":"ssh-1/orders-api","upstream":"http://localhost:8080/","downstream":null}"""u8.ToArray(), "relay.ticket-request.v1");
+        var reply = (RelayTicketReply)serializer.FromBinary("""{"token":null,"error":"no"}"""u8.ToArray(), "relay.ticket-reply.v1");
 
-        Assert.Null(request.Endpoint);
         Assert.Null(request.Downstream);
+        Assert.Equal("ssh-1/orders-api", request.EndpointId);
+        Assert.False(reply.EndpointGone);
+    }
+
+    [Fact]
+    public void A_field_an_older_peer_still_sends_is_ignored()
+    {
+        // Before the endpoint directory, a ticket request carried the requester's copy of the endpoint.
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(RelayTicketRequest));
+
+        var request = (RelayTicketRequest)serializer.FromBinary(
+            """{"routeId":"orders-api","endpointId":"ssh-1/orders-api","upstream":"http://localhost:8080/","downstream":null,"endpoint":{"endpointId":"forged"}}"""u8.ToArray(), "relay.ticket-request.v1");
+
         Assert.Equal("ssh-1/orders-api", request.EndpointId);
     }
 

@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Event;
-using Gateway.Actors.Routes;
+using Gateway.Actors.Endpoints;
 using Gateway.Contracts.Messages;
 using Gateway.Contracts.Tunnels;
 
@@ -11,14 +11,13 @@ namespace Gateway.Actors.Sessions;
 /// lifetime: it lists the connection in the node's tunnel registry when it starts, stops when the
 /// connection ends, and when it stops (for whatever reason) unregisters its endpoints, stops its
 /// <see cref="DownstreamConnectionActor"/> children (closing their streams), removes the registry
-/// entry and closes the connection. Owns the connection's forward requests and registers the
-/// connection as an endpoint of every route a request matches and the identity is admitted to;
-/// re-registers periodically (soft state) and on every change.
+/// entry and closes the connection. Owns the connection's forward requests and serves the
+/// connection as an endpoint of every route a request matches and the identity is admitted to,
+/// through this node's <see cref="LocalEndpoints"/>. Nothing is refreshed at rest: the endpoints
+/// live exactly as long as the connection (and the node).
 /// </summary>
-public sealed class SshSessionActor : ReceiveActor, IWithTimers
+public sealed class SshSessionActor : ReceiveActor
 {
-    private sealed record ReRegister;
-
     private sealed record ConnectionEnded
     {
         public static readonly ConnectionEnded Instance = new();
@@ -32,34 +31,27 @@ public sealed class SshSessionActor : ReceiveActor, IWithTimers
 
     private readonly SessionIdentity _identity;
     private readonly IReadOnlyList<RouteAdmission> _routes;
-    private readonly IActorRef _routeRegion;
+    private readonly LocalEndpoints _endpoints;
     private readonly string _nodeAddress;
     private readonly ISessionStatusSink _status;
-    private readonly RouteActorSettings _settings;
     private readonly ISessionConnection _connection;
     private readonly ForwardPermissionSet _permissions = new();
     private readonly Dictionary<string, TunnelEndpoint> _registered = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _serving = true;
 
-    public SshSessionActor(SessionIdentity identity, IReadOnlyList<RouteAdmission> routes, IActorRef routeRegion, string nodeAddress, ISessionStatusSink status, RouteActorSettings settings, ISessionConnection connection)
+    public SshSessionActor(SessionIdentity identity, IReadOnlyList<RouteAdmission> routes, LocalEndpoints endpoints, string nodeAddress, ISessionStatusSink status, ISessionConnection connection)
     {
         _connection = connection;
         _identity = identity;
         _routes = routes;
-        _routeRegion = routeRegion;
+        _endpoints = endpoints;
         _nodeAddress = nodeAddress;
         _status = status;
-        _settings = settings;
 
         Receive<ForwardRequested>(OnForwardRequested);
         Receive<ForwardCancelRequested>(OnForwardCancelled);
         Receive<GetSessionStatus>(_ => Sender.Tell(BuildStatus()));
-        Receive<ReRegister>(_ =>
-        {
-            foreach (var endpoint in _registered.Values)
-                _routeRegion.Tell(new RegisterEndpoint(endpoint.RouteId, endpoint, Self));
-        });
         Receive<ConnectionEnded>(_ => Context.Stop(Self));
         Receive<StopServing>(_ => StopServingEndpoints());
         Receive<OpenDownstream>(m => Sender.Tell(new DownstreamStarted(Context.ActorOf(DownstreamConnectionActor.Props(m.Connection, m.Stream)))));
@@ -69,14 +61,11 @@ public sealed class SshSessionActor : ReceiveActor, IWithTimers
             (m.Error is null ? "" : $" ({m.Error})")));
     }
 
-    public ITimerScheduler Timers { get; set; } = null!;
-
-    public static Props Props(SessionIdentity identity, IReadOnlyList<RouteAdmission> routes, IActorRef routeRegion, string nodeAddress, ISessionStatusSink status, RouteActorSettings settings, ISessionConnection connection)
-        => Akka.Actor.Props.Create(() => new SshSessionActor(identity, routes, routeRegion, nodeAddress, status, settings, connection));
+    public static Props Props(SessionIdentity identity, IReadOnlyList<RouteAdmission> routes, LocalEndpoints endpoints, string nodeAddress, ISessionStatusSink status, ISessionConnection connection)
+        => Akka.Actor.Props.Create(() => new SshSessionActor(identity, routes, endpoints, nodeAddress, status, connection));
 
     protected override void PreStart()
     {
-        Timers.StartPeriodicTimer("re-register", new ReRegister(), _settings.ReRegisterInterval);
         _connection.Attach(Self);
         var self = Self;
         _connection.Completion.ContinueWith(_ => self.Tell(ConnectionEnded.Instance), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -85,6 +74,7 @@ public sealed class SshSessionActor : ReceiveActor, IWithTimers
     /// <summary>Runs after the children (downstream connections) have stopped and closed their streams.</summary>
     protected override void PostStop()
     {
+        // Out of this node's table before the connection closes: no request picks it in between.
         UnregisterAll();
         // The node's own shutdown stops every actor after it left the cluster; the client should
         // read that as the server going away (and reconnect elsewhere), not as this session ended.
@@ -101,8 +91,8 @@ public sealed class SshSessionActor : ReceiveActor, IWithTimers
 
     private void UnregisterAll()
     {
-        foreach (var endpoint in _registered.Values)
-            _routeRegion.Tell(new UnregisterEndpoint(endpoint.RouteId, endpoint.EndpointId));
+        if (_registered.Count == 0) return;
+        _endpoints.WithdrawSession(_identity.SessionId);
         _registered.Clear();
     }
 
@@ -161,13 +151,13 @@ public sealed class SshSessionActor : ReceiveActor, IWithTimers
         {
             if (desired.ContainsKey(id)) continue;
             _registered.Remove(id);
-            _routeRegion.Tell(new UnregisterEndpoint(endpoint.RouteId, id));
+            _endpoints.Withdraw(id);
         }
         foreach (var (id, endpoint) in desired)
         {
             if (_registered.TryGetValue(id, out var existing) && existing == endpoint) continue;
             _registered[id] = endpoint;
-            _routeRegion.Tell(new RegisterEndpoint(endpoint.RouteId, endpoint, Self));
+            _endpoints.Serve(endpoint);
             _log.Debug("{0} serves route {1}", _identity.SessionId, endpoint.RouteId);
         }
     }

@@ -5,9 +5,3 @@ namespace Gateway.Contracts.Messages;
 /// small (far below Akka.Remote's frame limit) and carry no bulk bytes: those travel on the relay.
 /// </summary>
 public interface IGatewayMessage;
-
-/// <summary>A message for one route's actor, routed by Cluster Sharding on <see cref="RouteId"/>.</summary>
-public interface IRouteMessage : IGatewayMessage
-{
-    string RouteId { get; }
-}

@@ -1,5 +1,3 @@
-using Gateway.Contracts.Tunnels;
-
 namespace Gateway.Contracts.Messages;
 
 /// <summary>
@@ -8,11 +6,14 @@ namespace Gateway.Contracts.Messages;
 /// Only small control data rides Akka; the bytes go over the relay's own TCP connection.
 /// </summary>
 /// <remarks>
-/// <paramref name="Endpoint"/> is the endpoint as the requester's replica lists it: the owner's own
-/// replica may not have caught up yet (a tunnel that just moved here while route actors hand off),
-/// so the owner accepts it when its SSH connection is here and still holds that forward.
+/// Only the endpoint's id travels: the owner opens the channel from its own record of the endpoint
+/// (where its SSH connection forwards to), never from what a requester claims.
 /// </remarks>
-public sealed record RelayTicketRequest(string RouteId, string EndpointId, string Upstream, string? Downstream, TunnelEndpoint? Endpoint = null) : IGatewayMessage;
+public sealed record RelayTicketRequest(string RouteId, string EndpointId, string Upstream, string? Downstream) : IGatewayMessage;
 
-/// <summary>The owner's answer: a single-use token to present on its relay port, or why not.</summary>
-public sealed record RelayTicketReply(string? Token, string? Error) : IGatewayMessage;
+/// <summary>
+/// The owner's answer: a single-use token to present on its relay port, or why not.
+/// <see cref="EndpointGone"/> says the endpoint is not held there (any more): the requester tries
+/// another without counting it as a failure.
+/// </summary>
+public sealed record RelayTicketReply(string? Token, string? Error, bool EndpointGone = false) : IGatewayMessage;

@@ -12,10 +12,10 @@ public static class GatewayMessageManifests
 {
     private static readonly FrozenDictionary<Type, string> ByType = new Dictionary<Type, string>
     {
-        [typeof(RegisterEndpoint)] = "route.register.v1",
-        [typeof(UnregisterEndpoint)] = "route.unregister.v1",
-        [typeof(GetRouteEndpoints)] = "route.get-endpoints.v1",
-        [typeof(RouteEndpointsUpdated)] = "route.endpoints-updated.v1",
+        [typeof(NodeEndpointsDelta)] = "endpoints.delta.v1",
+        [typeof(NodeEndpointsDigest)] = "endpoints.digest.v1",
+        [typeof(NodeEndpointsSnapshotRequest)] = "endpoints.snapshot-request.v1",
+        [typeof(NodeEndpointsSnapshot)] = "endpoints.snapshot.v1",
         [typeof(RelayTicketRequest)] = "relay.ticket-request.v1",
         [typeof(RelayTicketReply)] = "relay.ticket-reply.v1",
     }.ToFrozenDictionary();

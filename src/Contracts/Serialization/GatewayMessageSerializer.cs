@@ -23,7 +23,6 @@ public sealed class GatewayMessageSerializer : SerializerWithStringManifest
             // A missing or null non-nullable field is a broken peer: refuse it rather than build a half message.
             RespectNullableAnnotations = true,
             RespectRequiredConstructorParameters = true,
-            Converters = { new ActorRefJsonConverter(system) },
         };
         _options.MakeReadOnly(populateMissingResolver: true);
     }

@@ -2,7 +2,7 @@ using Akka.Cluster.Hosting;
 using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
-using Gateway.Actors.Routes;
+using Gateway.Actors.Endpoints;
 using Gateway.Config;
 using Gateway.Node.Relay;
 
@@ -27,7 +27,7 @@ public static class ClusterSetup
 {
     /// <summary>
     /// Failure detection and downing, tuned so a crashed node is seen unreachable in about 3-4 s
-    /// (the endpoint table drops its endpoints then) and its route shards move in about 10-14 s.
+    /// (every replica drops its endpoints then) and downed, so it leaves the membership, in about 10-14 s.
     /// config.hocon's <c>akka { }</c> block overrides any of these.
     /// </summary>
     public const string Defaults = """
@@ -35,27 +35,27 @@ public static class ClusterSetup
         akka.cluster.failure-detector.acceptable-heartbeat-pause = 3s
         akka.cluster.split-brain-resolver.stable-after = 7s
         akka.cluster.down-removal-margin = 3s
-        akka.cluster.sharding.distributed-data.durable.keys = []
-        akka.cluster.sharding.passivate-idle-entity-after = off
         akka.coordinated-shutdown.exit-clr = off
         # Before its logger has started, Akka writes to stdout itself: warnings only.
         akka.stdout-loglevel = WARNING
         """;
 
-    /// <summary>The role every gateway node has; route shards live on nodes with it.</summary>
+    /// <summary>The role every gateway node has.</summary>
     public const string GatewayRole = "gateway";
 
     /// <summary>
-    /// The node's Akka.NET cluster: remoting on the cluster address, sharded route actors, a
-    /// failure detector and split-brain resolver tuned so that a lost node is detected in seconds,
-    /// the endpoint table replica, the relay actor that issues relay tokens, and Akka's log routed
+    /// The node's Akka.NET cluster: remoting on the cluster address, a failure detector and
+    /// split-brain resolver tuned so that a lost node is detected in seconds, the endpoint directory
+    /// (this node's endpoints out, every other node's in), the relay actor that issues relay tokens, and Akka's log routed
     /// into the host's logging. The relay port is bound first: peers find it in this node's roles.
     /// </summary>
     public static IServiceCollection AddGatewayCluster(this IServiceCollection services, GatewayConfig config)
     {
         var cluster = config.Cluster ?? new GatewayClusterConfig();
-        services.AddSingleton(RouteActorSettings.Default);
+        services.AddSingleton(EndpointDirectorySettings.Default);
         services.AddSingleton<EndpointTable>();
+        services.AddSingleton<LocalEndpoints>();
+        services.AddSingleton<ReplicaProgress>();
         services.AddAkka(ClusterNodeSettings.SystemName, (builder, provider) =>
         {
             var relay = provider.GetRequiredService<RelayListenerSocket>();
@@ -78,8 +78,8 @@ public static class ClusterSetup
                 })
                 // Quoted here: Akka.Hosting writes roles unquoted, and a relay role contains ':' and '='.
                 .AddHocon("akka.cluster.roles = [" + string.Join(", ", new[] { GatewayRole }.Concat(settings.ExtraRoles ?? []).Select(r => System.Text.Json.JsonSerializer.Serialize(r))) + "]", HoconAddMode.Prepend)
-                .WithRouteShardRegion(provider.GetRequiredService<RouteActorSettings>(), GatewayRole)
-                .WithEndpointTableReplica(provider.GetRequiredService<EndpointTable>())
+                .WithEndpointDirectory(provider.GetRequiredService<LocalEndpoints>(), provider.GetRequiredService<EndpointTable>(),
+                    provider.GetRequiredService<ReplicaProgress>(), provider.GetRequiredService<EndpointDirectorySettings>())
                 .WithRelayTicketActor(provider)
                 .AddStartup(async (system, _) =>
                 {
@@ -93,8 +93,6 @@ public static class ClusterSetup
             if (settings.AkkaOverrides is { } overrides)
                 builder.AddHocon(overrides.WithFallback(Akka.Configuration.Config.Empty), HoconAddMode.Prepend);
         });
-        // Fills the replica when this node turns Up, instead of waiting for the next publications.
-        services.AddHostedService<ReplicaWarmUp>();
         return services;
     }
 

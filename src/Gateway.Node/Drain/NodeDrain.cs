@@ -1,5 +1,5 @@
 using Akka.Actor;
-using Gateway.Actors.Routes;
+using Gateway.Actors.Endpoints;
 using Gateway.Actors.Sessions;
 using Gateway.Config;
 using Gateway.Node.Hosting;
@@ -29,7 +29,7 @@ public sealed class NodeDrain
     private readonly SshListener _ssh;
     private readonly RelayTicketStore _tickets;
     private readonly LocalTunnelRegistry _tunnels;
-    private readonly EndpointTable _endpoints;
+    private readonly LocalEndpoints _endpoints;
     private readonly ActorSystem _system;
     private readonly IHostApplicationLifetime _lifetime;
     private readonly ILogger<NodeDrain> _logger;
@@ -37,7 +37,7 @@ public sealed class NodeDrain
     private int _inFlight;
     private long _lastActivity = Environment.TickCount64;
 
-    public NodeDrain(GatewayConfig config, SshListener ssh, RelayTicketStore tickets, LocalTunnelRegistry tunnels, EndpointTable endpoints,
+    public NodeDrain(GatewayConfig config, SshListener ssh, RelayTicketStore tickets, LocalTunnelRegistry tunnels, LocalEndpoints endpoints,
         ActorSystem system, IHostApplicationLifetime lifetime, ILogger<NodeDrain> logger)
     {
         Timeout = (config.Cluster ?? new GatewayClusterConfig()).DrainTimeout;
@@ -95,12 +95,12 @@ public sealed class NodeDrain
         _tickets.Refusing = true;
         WithdrawEndpoints();
 
-        var self = Akka.Cluster.Cluster.Get(_system).SelfAddress.ToString();
         var deadline = started + (long)Timeout.TotalMilliseconds;
         while (Environment.TickCount64 < deadline && !ct.IsCancellationRequested)
         {
             WithdrawEndpoints(); // also those whose handshake was already under way
-            var ownEndpointsGone = !_endpoints.Snapshot().Values.Any(list => list.Any(e => e.NodeAddress == self));
+            // Withdrawn here and the withdrawal published to the other nodes.
+            var ownEndpointsGone = _endpoints.Count == 0 && _endpoints.PublishedCount == 0;
             var quiet = InFlight == 0 && Environment.TickCount64 - Volatile.Read(ref _lastActivity) >= (long)QuietPeriod.TotalMilliseconds;
             if (ownEndpointsGone && quiet) break;
             try
@@ -119,7 +119,7 @@ public sealed class NodeDrain
     /// <summary>Session ids whose actors the drain told to stop serving (only the drain's single task touches it).</summary>
     private readonly HashSet<string> _stopped = new(StringComparer.Ordinal);
 
-    /// <summary>A session actor that stops serving unregisters its endpoints; the route actors publish the change.</summary>
+    /// <summary>A session actor that stops serving withdraws its endpoints; the endpoint directory publishes the change.</summary>
     private void WithdrawEndpoints()
     {
         foreach (var tunnel in _tunnels.All)

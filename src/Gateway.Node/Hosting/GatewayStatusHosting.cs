@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
-using Gateway.Actors.Routes;
+using Gateway.Actors.Endpoints;
 using Gateway.Config;
 using Gateway.Node.Drain;
 using Gateway.Node.Relay;
@@ -22,7 +22,7 @@ public static class GatewayStatusHosting
         // The drain, then Kestrel's graceful stop, then leaving the cluster must all fit.
         services.Configure<HostOptions>(o => o.ShutdownTimeout = drainTimeout + TimeSpan.FromSeconds(30));
 
-        services.AddSingleton(sp => new NodeStatus(sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<IRequiredActor<RouteActor>>(),
+        services.AddSingleton(sp => new NodeStatus(sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<ReplicaProgress>(),
             sp.GetRequiredService<EndpointTable>(), sp.GetRequiredService<LocalTunnelRegistry>(), sp.GetRequiredService<RouteTable>(),
             sp.GetRequiredService<RelaySuspects>(), sp.GetRequiredService<RelayServer>(), sp.GetRequiredService<RelayTicketStore>(),
             sp.GetRequiredService<NodeDrain>()));

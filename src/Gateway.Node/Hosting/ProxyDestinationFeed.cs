@@ -1,6 +1,4 @@
-using System.Collections.Immutable;
-using Gateway.Actors.Routes;
-using Gateway.Contracts.Tunnels;
+using Gateway.Actors.Endpoints;
 using Gateway.Node.Http;
 using Gateway.Node.Relay;
 
@@ -8,24 +6,35 @@ namespace Gateway.Node.Hosting;
 
 /// <summary>
 /// Keeps YARP's destinations equal to the tunnel endpoints this node's replica lists, minus those
-/// on nodes whose relay port just failed (<see cref="RelaySuspects"/>). Starts following before the actor system starts, so no update is missed.
+/// on nodes whose relay port just failed (<see cref="RelaySuspects"/>). Changes are gathered for
+/// <see cref="CoalesceDelay"/> and applied once per burst: rebuilding the proxy's configuration
+/// costs the size of the route, so a thousand connections ending at once must not rebuild it a
+/// thousand times. A request that picks a destination already gone meanwhile is sent to another
+/// endpoint by the dialer. Starts following before the actor system starts, so no change is missed.
 /// </summary>
-public sealed class ProxyDestinationFeed : IHostedLifecycleService
+public sealed class ProxyDestinationFeed : IHostedLifecycleService, IDisposable
 {
+    public static readonly TimeSpan CoalesceDelay = TimeSpan.FromMilliseconds(50);
+
     private readonly ProxyConfigBuilder _proxy;
     private readonly EndpointTable _endpoints;
     private readonly RelaySuspects _suspects;
+    private readonly Lock _gate = new();
+    private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
+    private readonly Timer _timer;
+    private bool _scheduled;
 
     public ProxyDestinationFeed(ProxyConfigBuilder proxy, EndpointTable endpoints, RelaySuspects suspects)
     {
         _proxy = proxy;
         _endpoints = endpoints;
         _suspects = suspects;
+        _timer = new Timer(_ => Flush());
     }
 
     public Task StartingAsync(CancellationToken cancellationToken)
     {
-        _endpoints.Changed += OnRouteChanged;
+        _endpoints.Changed += OnRoutesChanged;
         _suspects.Changed += OnSuspectsChanged;
         OnSuspectsChanged();
         return Task.CompletedTask;
@@ -33,20 +42,39 @@ public sealed class ProxyDestinationFeed : IHostedLifecycleService
 
     public Task StoppedAsync(CancellationToken cancellationToken)
     {
-        _endpoints.Changed -= OnRouteChanged;
+        _endpoints.Changed -= OnRoutesChanged;
         _suspects.Changed -= OnSuspectsChanged;
         return Task.CompletedTask;
     }
 
-    private void OnRouteChanged(string routeId, ImmutableArray<TunnelEndpoint> endpoints)
-        => _proxy.UpdateEndpoints(routeId, _suspects.Filter(endpoints).Select(e => e.EndpointId).ToList());
+    private void OnRoutesChanged(IReadOnlyCollection<string> routeIds)
+    {
+        lock (_gate)
+        {
+            _dirty.UnionWith(routeIds);
+            if (_scheduled) return;
+            _scheduled = true;
+        }
+        _timer.Change(CoalesceDelay, Timeout.InfiniteTimeSpan);
+    }
 
     /// <summary>A node became suspect or was cleared: every route may gain or lose destinations.</summary>
-    private void OnSuspectsChanged()
+    private void OnSuspectsChanged() => OnRoutesChanged(_endpoints.RouteIds.Concat(_proxy.RouteIdsWithEndpoints).ToList());
+
+    private void Flush()
     {
-        foreach (var (routeId, endpoints) in _endpoints.Snapshot())
-            OnRouteChanged(routeId, endpoints);
+        List<string> routes;
+        lock (_gate)
+        {
+            routes = [.. _dirty];
+            _dirty.Clear();
+            _scheduled = false;
+        }
+        var updates = routes.ToDictionary(id => id, id => (IReadOnlyList<string>)_suspects.Filter(_endpoints.Get(id)).Select(e => e.EndpointId).ToList(), StringComparer.Ordinal);
+        _proxy.UpdateEndpoints(updates);
     }
+
+    public void Dispose() => _timer.Dispose();
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
     public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;

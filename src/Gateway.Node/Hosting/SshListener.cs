@@ -1,6 +1,6 @@
 using Akka.Actor;
 using Akka.Hosting;
-using Gateway.Actors.Routes;
+using Gateway.Actors.Endpoints;
 using Gateway.Config;
 using Gateway.Node.SshSessions;
 using Gateway.Node.Tunnels;
@@ -13,7 +13,7 @@ namespace Gateway.Node.Hosting;
 
 /// <summary>
 /// The node's SSH server (<c>ssh_address</c>; none when it is ""). It listens once the node has
-/// started (sessions register with the route actors), stops accepting when the drain begins
+/// started (the actor system is up, so sessions can publish their endpoints), stops accepting when the drain begins
 /// (<see cref="StopAccepting"/>), and closes the open connections only after the node left the
 /// cluster, so clients reconnect to a node that is still a member.
 /// </summary>
@@ -21,23 +21,21 @@ public sealed class SshListener : IHostedLifecycleService, IAsyncDisposable
 {
     private readonly GatewayConfig _config;
     private readonly ActorSystem _system;
-    private readonly IRequiredActor<RouteActor> _routeRegion;
+    private readonly LocalEndpoints _endpoints;
     private readonly TunnelRouteCatalog _catalog;
     private readonly LocalTunnelRegistry _tunnels;
-    private readonly RouteActorSettings _routeSettings;
     private readonly ILoggerFactory _loggers;
     private readonly ILogger _logger;
     private SshServer? _server;
 
-    public SshListener(GatewayConfig config, ActorSystem system, IRequiredActor<RouteActor> routeRegion, TunnelRouteCatalog catalog,
-        LocalTunnelRegistry tunnels, RouteActorSettings routeSettings, ILoggerFactory loggers)
+    public SshListener(GatewayConfig config, ActorSystem system, LocalEndpoints endpoints, TunnelRouteCatalog catalog,
+        LocalTunnelRegistry tunnels, ILoggerFactory loggers)
     {
         _config = config;
         _system = system;
-        _routeRegion = routeRegion;
+        _endpoints = endpoints;
         _catalog = catalog;
         _tunnels = tunnels;
-        _routeSettings = routeSettings;
         _loggers = loggers;
         _logger = loggers.CreateLogger("Gateway.Ssh");
     }
@@ -48,7 +46,6 @@ public sealed class SshListener : IHostedLifecycleService, IAsyncDisposable
     public async Task StartedAsync(CancellationToken cancellationToken)
     {
         if (_config.SshAddress is null) return;
-        var region = await _routeRegion.GetAsync(cancellationToken).ConfigureAwait(false);
         var nodeAddress = Akka.Cluster.Cluster.Get(_system).SelfAddress.ToString();
 
         var hostKeys = HostKeyStore.Load(_config, _logger);
@@ -75,7 +72,7 @@ public sealed class SshListener : IHostedLifecycleService, IAsyncDisposable
             MaxStartups = new MaxStartups(_config.SshMaxStartups.Start, _config.SshMaxStartups.Rate, _config.SshMaxStartups.Full),
             PerSourceMaxStartups = _config.SshPerSourceMaxStartups,
         };
-        var handler = new GatewaySessionHandler(_system, region, nodeAddress, _catalog, _tunnels, _routeSettings, _loggers);
+        var handler = new GatewaySessionHandler(_system, _endpoints, nodeAddress, _catalog, _tunnels, _loggers);
         var server = new SshServer(options, handler, _logger);
         server.Start(ListenAddress.Resolve(_config.SshAddress));
         _server = server;

@@ -41,18 +41,33 @@ public sealed class ProxyConfigBuilder
     /// list leaves the cluster without destinations, which answers 503 at once.
     /// </summary>
     public void UpdateEndpoints(string routeId, IReadOnlyList<string> endpointIds)
+        => UpdateEndpoints(new Dictionary<string, IReadOnlyList<string>>(StringComparer.Ordinal) { [routeId] = endpointIds });
+
+    /// <summary>Several routes' endpoint lists at once: one new proxy configuration for all of them.</summary>
+    public void UpdateEndpoints(IReadOnlyDictionary<string, IReadOnlyList<string>> endpointIdsByRoute)
     {
-        ArgumentNullException.ThrowIfNull(endpointIds);
-        var copy = endpointIds.Distinct(StringComparer.Ordinal).ToArray();
+        ArgumentNullException.ThrowIfNull(endpointIdsByRoute);
         lock (_gate)
         {
-            if (copy.Length == 0)
-                _endpoints.Remove(routeId);
-            else
-                _endpoints[routeId] = copy;
-            if (_routeIds.Contains(routeId))
+            var publish = false;
+            foreach (var (routeId, endpointIds) in endpointIdsByRoute)
+            {
+                var copy = endpointIds.Distinct(StringComparer.Ordinal).ToArray();
+                if (copy.Length == 0)
+                    _endpoints.Remove(routeId);
+                else
+                    _endpoints[routeId] = copy;
+                publish |= _routeIds.Contains(routeId);
+            }
+            if (publish)
                 Publish();
         }
+    }
+
+    /// <summary>The routes that have destinations now.</summary>
+    public IReadOnlyCollection<string> RouteIdsWithEndpoints
+    {
+        get { lock (_gate) return [.. _endpoints.Keys]; }
     }
 
     public IReadOnlyList<string> GetEndpoints(string routeId)

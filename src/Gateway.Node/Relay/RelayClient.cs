@@ -48,7 +48,7 @@ public sealed class RelayClient
             ?? throw new TunnelOpenFailedException($"the tunnel for {request.RouteId} is held by {endpoint.NodeAddress}, which is not a cluster member with a relay");
 
         var ticket = _system.Value.ActorSelection($"{endpoint.NodeAddress}/user/{RelayTicketActor.Name}")
-            .Ask<RelayTicketReply>(new RelayTicketRequest(request.RouteId, endpoint.EndpointId, request.Upstream.AbsoluteUri, request.Downstream?.ToString(), endpoint), TicketTimeout, ct);
+            .Ask<RelayTicketReply>(new RelayTicketRequest(request.RouteId, endpoint.EndpointId, request.Upstream.AbsoluteUri, request.Downstream?.ToString()), TicketTimeout, ct);
         Socket? socket = null;
         try
         {
@@ -86,6 +86,8 @@ public sealed class RelayClient
                 _suspects.Suspect(endpoint.NodeAddress);
                 throw new TunnelOpenFailedException($"the node holding the tunnel for {request.RouteId} closed the relay connection: {ex.Message}", ex);
             }
+            if (reply.Token is null && reply.EndpointGone)
+                throw new TunnelEndpointGoneException($"the tunnel for {request.RouteId} is gone from {endpoint.NodeAddress}");
             if (reply.Token is null)
                 throw new TunnelOpenFailedException($"the node holding the tunnel refused: {reply.Error}");
 

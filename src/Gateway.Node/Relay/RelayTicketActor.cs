@@ -1,6 +1,6 @@
 using System.Net;
 using Akka.Actor;
-using Gateway.Actors.Routes;
+using Gateway.Actors.Endpoints;
 using Gateway.Contracts.Messages;
 using Gateway.Node.Tunnels;
 
@@ -15,30 +15,22 @@ public sealed class RelayTicketActor : ReceiveActor
 {
     public const string Name = "relay";
 
-    public RelayTicketActor(RelayTicketStore store, EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog)
+    public RelayTicketActor(RelayTicketStore store, LocalEndpoints endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog)
     {
         Receive<RelayTicketRequest>(request => Sender.Tell(Issue(request, store, endpoints, tunnels, catalog)));
     }
 
-    public static Props Props(RelayTicketStore store, EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog)
+    public static Props Props(RelayTicketStore store, LocalEndpoints endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog)
         => Akka.Actor.Props.Create(() => new RelayTicketActor(store, endpoints, tunnels, catalog));
 
-    /// <summary>The requester's copy of the endpoint, when this node's SSH connection for it still holds that forward.</summary>
-    private static Gateway.Contracts.Tunnels.TunnelEndpoint? HeldHere(RelayTicketRequest request, LocalTunnelRegistry tunnels)
-    {
-        var endpoint = request.Endpoint;
-        if (endpoint is null || endpoint.EndpointId != request.EndpointId || endpoint.RouteId != request.RouteId) return null;
-        if (tunnels.Find(endpoint.SessionId) is not { } tunnel) return null;
-        return tunnel.Connection.ActiveRemoteForwards.Contains((endpoint.ConnectedAddress, endpoint.ConnectedPort)) ? endpoint : null;
-    }
-
-    private static RelayTicketReply Issue(RelayTicketRequest request, RelayTicketStore store, EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog)
+    private static RelayTicketReply Issue(RelayTicketRequest request, RelayTicketStore store, LocalEndpoints endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog)
     {
         if (store.Refusing)
             return new RelayTicketReply(null, "this node is draining");
-        var endpoint = endpoints.Find(request.RouteId, request.EndpointId) ?? HeldHere(request, tunnels);
-        if (endpoint is null || tunnels.Find(endpoint.SessionId) is null)
-            return new RelayTicketReply(null, $"endpoint {request.EndpointId} is not held by this node");
+        // This node's own record: what a requester's replica lists may be stale, or forged.
+        var endpoint = endpoints.Find(request.EndpointId);
+        if (endpoint is null || endpoint.RouteId != request.RouteId || tunnels.Find(endpoint.SessionId) is null)
+            return new RelayTicketReply(null, $"endpoint {request.EndpointId} is not held by this node", EndpointGone: true);
         if (!Uri.TryCreate(request.Upstream, UriKind.Absolute, out var upstream))
             return new RelayTicketReply(null, "malformed upstream");
         var route = catalog.Routes.FirstOrDefault(r => r.RouteId == request.RouteId);

@@ -1,5 +1,5 @@
 using Akka.Hosting;
-using Gateway.Actors.Routes;
+using Gateway.Actors.Endpoints;
 using Gateway.Node.Tunnels;
 
 namespace Gateway.Node.Relay;
@@ -13,6 +13,6 @@ public static class RelayTicketActorHosting
     public static AkkaConfigurationBuilder WithRelayTicketActor(this AkkaConfigurationBuilder builder, IServiceProvider services)
         => builder.WithActors((system, _) =>
             system.ActorOf(RelayTicketActor.Props(services.GetRequiredService<RelayTicketStore>(),
-                services.GetRequiredService<EndpointTable>(), services.GetRequiredService<LocalTunnelRegistry>(),
+                services.GetRequiredService<LocalEndpoints>(), services.GetRequiredService<LocalTunnelRegistry>(),
                 services.GetRequiredService<TunnelRouteCatalog>()), RelayTicketActor.Name));
 }

@@ -1,6 +1,6 @@
 using System.Net;
 using Akka.Actor;
-using Gateway.Actors.Routes;
+using Gateway.Actors.Endpoints;
 using Gateway.Actors.Sessions;
 using Gateway.Node.Tunnels;
 using Gateway.Ssh.Auth;
@@ -18,24 +18,22 @@ namespace Gateway.Node.SshSessions;
 public sealed class GatewaySessionHandler : ISshSessionHandler
 {
     private readonly ActorSystem _system;
-    private readonly IActorRef _routeRegion;
+    private readonly LocalEndpoints _endpoints;
     private readonly string _nodeAddress;
     private readonly TunnelRouteCatalog _catalog;
     private readonly LocalTunnelRegistry _registry;
-    private readonly RouteActorSettings _settings;
     private readonly ILoggerFactory _loggers;
     private readonly Dictionary<SshTransport, PendingSession> _pending = [];
     private readonly Lock _gate = new();
     private long _counter;
 
-    public GatewaySessionHandler(ActorSystem system, IActorRef routeRegion, string nodeAddress, TunnelRouteCatalog catalog, LocalTunnelRegistry registry, RouteActorSettings settings, ILoggerFactory loggers)
+    public GatewaySessionHandler(ActorSystem system, LocalEndpoints endpoints, string nodeAddress, TunnelRouteCatalog catalog, LocalTunnelRegistry registry, ILoggerFactory loggers)
     {
         _system = system;
-        _routeRegion = routeRegion;
+        _endpoints = endpoints;
         _nodeAddress = nodeAddress;
         _catalog = catalog;
         _registry = registry;
-        _settings = settings;
         _loggers = loggers;
     }
 
@@ -63,7 +61,7 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         lock (_gate) _pending.Remove(session.Transport, out pending);
         if (pending is null) return Task.CompletedTask;
         var connection = new SshSessionConnection(session, pending.Identity.SessionId, pending.GatewayIdentity, pending.Status, _registry);
-        var actor = _system.ActorOf(SshSessionActor.Props(pending.Identity, pending.Admissions, _routeRegion, _nodeAddress, pending.Status, _settings, connection),
+        var actor = _system.ActorOf(SshSessionActor.Props(pending.Identity, pending.Admissions, _endpoints, _nodeAddress, pending.Status, connection),
             pending.Identity.SessionId);
         pending.Actor.SetResult(actor);
         return Task.CompletedTask;

@@ -1,7 +1,6 @@
 using Akka.Actor;
 using Akka.Cluster;
-using Akka.Hosting;
-using Gateway.Actors.Routes;
+using Gateway.Actors.Endpoints;
 using Gateway.Node.Relay;
 using Gateway.Node.Routing;
 using Gateway.Node.Tunnels;
@@ -21,21 +20,21 @@ public sealed class NodeStatus
     private readonly RelaySuspects _suspects;
     private readonly RelayServer _relay;
     private readonly RelayTicketStore _tickets;
-    private readonly IRequiredActor<RouteActor> _routeRegion;
+    private readonly ReplicaProgress _progress;
     private readonly Drain.NodeDrain? _drain;
     private long _upSince = -1;
 
     /// <summary>
-    /// How long after turning Up a node may report ready without having every route's endpoint
-    /// set: the bound for a route actor that did not answer <see cref="Gateway.Node.Cluster.ReplicaWarmUp"/>.
+    /// How long after turning Up a node may report ready without being in step with every other
+    /// node's endpoints: the bound for a member that does not answer the replica's snapshot request.
     /// </summary>
     public static readonly TimeSpan EndpointWarmUp = TimeSpan.FromSeconds(15);
 
-    public NodeStatus(ActorSystem system, IRequiredActor<RouteActor> routeRegion, EndpointTable endpoints, LocalTunnelRegistry tunnels, RouteTable routes, RelaySuspects suspects, RelayServer relay, RelayTicketStore tickets, Drain.NodeDrain? drain = null)
+    public NodeStatus(ActorSystem system, ReplicaProgress progress, EndpointTable endpoints, LocalTunnelRegistry tunnels, RouteTable routes, RelaySuspects suspects, RelayServer relay, RelayTicketStore tickets, Drain.NodeDrain? drain = null)
     {
         _drain = drain;
         Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => Interlocked.CompareExchange(ref _upSince, Environment.TickCount64, -1));
-        _routeRegion = routeRegion;
+        _progress = progress;
         _system = system;
         _endpoints = endpoints;
         _tunnels = tunnels;
@@ -56,33 +55,20 @@ public sealed class NodeStatus
         if (_system.WhenTerminated.IsCompleted || cluster.IsTerminated) return (false, "actor system stopped");
         var self = cluster.SelfMember;
         if (self.Status != MemberStatus.Up) return (false, $"cluster member status is {self.Status}");
-        // A node that just joined has an empty endpoint table until the route actors next publish;
-        // sent traffic before that, it would answer 503 "no upstream tunnel" for live routes.
+        // A node that just joined lists no other node's endpoints until their snapshots arrive; sent
+        // traffic before that, it would answer 503 "no upstream tunnel" for live routes.
         if (Interlocked.Read(ref _upSince) < 0) Interlocked.CompareExchange(ref _upSince, Environment.TickCount64, -1);
-        var known = _endpoints.Snapshot();
-        var warm = _routes.Tunnel.All(r => known.ContainsKey(r.Id))
+        var unreachable = cluster.State.Unreachable;
+        var waitingFor = cluster.State.Members
+            .Where(m => m.Status == MemberStatus.Up && m.Address != cluster.SelfAddress && !unreachable.Contains(m))
+            .Count(m => !_progress.IsInStepWith(m.Address.ToString()));
+        var warm = waitingFor == 0
             || Environment.TickCount64 - Interlocked.Read(ref _upSince) >= (long)EndpointWarmUp.TotalMilliseconds;
-        return warm ? (true, "up") : (false, "waiting for the routes' endpoint sets");
+        return warm ? (true, "up") : (false, $"waiting for the endpoints of {waitingFor} other node(s)");
     }
 
-    /// <summary>The route actors (sharded entities) living on this node; null when the region did not answer in time.</summary>
-    public async Task<IReadOnlyList<string>?> HostedRoutesAsync()
+    public object Snapshot()
     {
-        try
-        {
-            var region = await _routeRegion.GetAsync().ConfigureAwait(false);
-            var state = await region.Ask<Akka.Cluster.Sharding.CurrentShardRegionState>(Akka.Cluster.Sharding.GetShardRegionState.Instance, TimeSpan.FromSeconds(2)).ConfigureAwait(false);
-            return state.Shards.SelectMany(shard => shard.EntityIds).Order(StringComparer.Ordinal).ToList();
-        }
-        catch (AskTimeoutException)
-        {
-            return null;
-        }
-    }
-
-    public async Task<object> SnapshotAsync()
-    {
-        var hosted = await HostedRoutesAsync().ConfigureAwait(false);
         var cluster = Akka.Cluster.Cluster.Get(_system);
         var state = cluster.State;
         var unreachable = state.Unreachable.Select(m => m.Address).ToHashSet();
@@ -95,13 +81,14 @@ public sealed class NodeStatus
             ready,
             readiness = reason,
             leader = state.Leader?.ToString(),
-            hosted_routes = hosted,
             relay = new { address = $"{_relay.Advertised.Host}:{_relay.Advertised.Port}", active_connections = _relay.ActiveConnections, pending_tokens = _tickets.Count },
             members = state.Members.Select(m => new
             {
                 address = m.Address.ToString(),
                 status = m.Status.ToString(),
                 reachable = !unreachable.Contains(m.Address),
+                // Whether this node's replica lists that member's endpoints as of its latest delta.
+                endpoints_in_step = m.Address == cluster.SelfAddress ? (bool?)null : _progress.IsInStepWith(m.Address.ToString()),
                 relay = RelayRole.Parse(m.Roles) is { } r ? $"{r.Host}:{r.Port}" : null,
                 roles = m.Roles.Where(role => !role.StartsWith("relay=", StringComparison.Ordinal)).ToList(),
             }).ToList(),

@@ -55,7 +55,7 @@ public sealed class StatusListener : IHostedLifecycleService, IAsyncDisposable
             _lifetime.StopApplication();
             return Results.Text("draining\n", statusCode: StatusCodes.Status202Accepted);
         });
-        app.MapGet("/status", async () => Results.Json(await _status.SnapshotAsync().ConfigureAwait(false)));
+        app.MapGet("/status", () => Results.Json(_status.Snapshot()));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
         _logger.LogInformation("status listening on {Address}", BoundAddress);

@@ -1,7 +1,7 @@
 using Akka.Actor;
 using Gateway.Ssh;
 using Gateway.Actors.Sessions;
-using Gateway.Actors.Routes;
+using Gateway.Actors.Endpoints;
 using Gateway.Contracts.Tunnels;
 using Gateway.Node.Http;
 using Gateway.Node.Relay;
@@ -20,6 +20,7 @@ namespace Gateway.Node.Tunnels;
 public sealed class TunnelDialer : ITunnelDialer
 {
     private readonly EndpointTable _endpoints;
+    private readonly LocalEndpoints _local;
     private readonly LocalTunnelRegistry _tunnels;
     private readonly TunnelRouteCatalog _catalog;
     private readonly RelayClient _relay;
@@ -32,9 +33,10 @@ public sealed class TunnelDialer : ITunnelDialer
     /// </summary>
     private static readonly TimeSpan AdoptTimeout = TimeSpan.FromSeconds(5);
 
-    public TunnelDialer(EndpointTable endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, RelayClient relay, ILogger<TunnelDialer> logger)
+    public TunnelDialer(EndpointTable endpoints, LocalEndpoints local, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, RelayClient relay, ILogger<TunnelDialer> logger)
     {
         _endpoints = endpoints;
+        _local = local;
         _tunnels = tunnels;
         _catalog = catalog;
         _relay = relay;
@@ -44,41 +46,60 @@ public sealed class TunnelDialer : ITunnelDialer
     /// <summary>A channel opened on this node: the stream the caller uses, and the channel for half-close.</summary>
     public sealed record OpenedChannel(Stream Stream, SshChannel Channel);
 
-    /// <summary>Endpoints tried for one connection when the first cannot be opened (a draining or vanished owner).</summary>
-    private const int MaxAttempts = 3;
+    /// <summary>Endpoints that may fail to open for one connection before the gateway answers 502 (a draining or crashed owner).</summary>
+    private const int MaxFailures = 3;
 
+    /// <summary>
+    /// Opens the endpoint YARP picked, or another one of the route. An endpoint found gone (its SSH
+    /// connection ended after the pick) is skipped without counting: only endpoints that fail to
+    /// open count against <see cref="MaxFailures"/>. Each endpoint is tried at most once.
+    /// </summary>
     public async ValueTask<Stream> DialAsync(TunnelDialRequest request, CancellationToken ct)
     {
-        var endpoint = _endpoints.Find(request.RouteId, request.DestinationId)
-            ?? (_endpoints.Get(request.RouteId) is { Length: > 0 } others ? others[0] : throw new NoTunnelEndpointException(request.RouteId));
+        var tried = new HashSet<string>(StringComparer.Ordinal);
         var failedNodes = new HashSet<string>(StringComparer.Ordinal);
-        for (var attempt = 1; ; attempt++)
+        TunnelOpenFailedException? lastFailure = null;
+        var failures = 0;
+        var endpoint = _endpoints.Find(request.RouteId, request.DestinationId) ?? Next();
+        while (true)
         {
+            if (endpoint is null)
+            {
+                if (lastFailure is not null) throw lastFailure;
+                throw new NoTunnelEndpointException(request.RouteId);
+            }
+            tried.Add(endpoint.EndpointId);
             try
             {
                 return await DialEndpointAsync(endpoint, request, ct).ConfigureAwait(false);
             }
-            catch (TunnelOpenFailedException ex) when (!ct.IsCancellationRequested && attempt < MaxAttempts)
+            catch (TunnelEndpointGoneException ex) when (!ct.IsCancellationRequested)
+            {
+                _logger.LogDebug("tunnel for {Route}: {Error}; trying another endpoint", request.RouteId, ex.Message);
+            }
+            catch (TunnelOpenFailedException ex) when (!ct.IsCancellationRequested && ++failures < MaxFailures)
             {
                 // Nothing reached the upstream yet, so another endpoint can take the connection
-                // (any method): a node that drains refuses new channels while the endpoint table
-                // still lists it for a moment.
+                // (any method): a node that drains refuses new channels while the replicas still
+                // list it for a moment.
+                lastFailure = ex;
                 failedNodes.Add(endpoint.NodeAddress);
-                var next = _endpoints.Get(request.RouteId).FirstOrDefault(e => !failedNodes.Contains(e.NodeAddress));
-                if (next is null) throw;
-                _logger.LogInformation("tunnel for {Route} on {Node} not opened ({Error}); trying {Next}", request.RouteId, endpoint.NodeAddress, ex.Message, next.NodeAddress);
-                endpoint = next;
+                _logger.LogInformation("tunnel for {Route} on {Node} not opened ({Error}); trying another endpoint", request.RouteId, endpoint.NodeAddress, ex.Message);
             }
+            endpoint = Next();
         }
+
+        TunnelEndpoint? Next() => _endpoints.FindOther(request.RouteId, e => tried.Contains(e.EndpointId) || failedNodes.Contains(e.NodeAddress));
     }
 
     private async ValueTask<Stream> DialEndpointAsync(TunnelEndpoint endpoint, TunnelDialRequest request, CancellationToken ct)
     {
-        var tunnel = _tunnels.Find(endpoint.SessionId);
-        if (tunnel is null && _relay.IsRemote(endpoint))
+        if (_relay.IsRemote(endpoint))
             return await _relay.DialAsync(endpoint, request, ct).ConfigureAwait(false);
+        // This node's own record, not the replica's copy.
+        var tunnel = _local.Find(endpoint.EndpointId) is { } own ? _tunnels.Find(own.SessionId) : null;
         if (tunnel is null)
-            throw new TunnelOpenFailedException($"the tunnel for {request.RouteId} is gone from this node ({endpoint.NodeAddress})");
+            throw new TunnelEndpointGoneException($"the tunnel for {request.RouteId} is gone from this node");
         return (await OpenLocalAsync(tunnel, endpoint, request.Upstream, request.Downstream, ct).ConfigureAwait(false)).Stream;
     }
 

@@ -1,5 +1,5 @@
 using Akka.Actor;
-using Gateway.Actors.Routes;
+using Gateway.Actors.Endpoints;
 using Gateway.Actors.Sessions;
 
 namespace Gateway.Actors.Tests.Sessions;
@@ -17,8 +17,7 @@ public class DownstreamConnectionActorTests : Akka.TestKit.Xunit2.TestKit
     private readonly RecordingStatusSink _status = new();
 
     private IActorRef StartSession() => Sys.ActorOf(SshSessionActor.Props(new SessionIdentity("s1", "alice@example.com", "127.0.0.1:50000"),
-        [new RouteAdmission(Demo, true)], CreateTestProbe().Ref, "akka.tcp://gateway@127.0.0.1:1", _status,
-        new RouteActorSettings(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(1)), _connection));
+        [new RouteAdmission(Demo, true)], new LocalEndpoints(new EndpointTable()), "akka.tcp://gateway@127.0.0.1:1", _status, _connection));
 
     private static (InMemoryChannel Channel, DownstreamConnectionStream Stream) OpenStream()
     {

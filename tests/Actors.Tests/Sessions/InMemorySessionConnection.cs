@@ -21,6 +21,9 @@ internal sealed class InMemorySessionConnection : ISessionConnection
     /// <summary>The reason the actor closed the connection with, once it did.</summary>
     public string? ClosedWith => Volatile.Read(ref _closedWith);
 
+    /// <summary>Runs inside <see cref="Close"/>, before the connection counts as closed (to look at the node's state then).</summary>
+    public Action? OnClosing { get; set; }
+
     /// <summary>The client went away.</summary>
     public void End() => _ended.TrySetResult();
 
@@ -28,6 +31,7 @@ internal sealed class InMemorySessionConnection : ISessionConnection
 
     public void Close(string reason)
     {
+        OnClosing?.Invoke();
         Volatile.Write(ref _attachedTo, null);
         Volatile.Write(ref _closedWith, reason);
         _ended.TrySetResult();

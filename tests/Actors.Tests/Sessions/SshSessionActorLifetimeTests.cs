@@ -1,34 +1,34 @@
 using Akka.Actor;
-using Akka.TestKit;
-using Gateway.Actors.Routes;
+using Gateway.Actors.Endpoints;
 using Gateway.Actors.Sessions;
-using Gateway.Contracts.Messages;
 
 namespace Gateway.Actors.Tests.Sessions;
 
 /// <summary>
 /// The session actor owns its SSH connection: listed while it lives, closed when it stops, and
-/// the connection's end stops it and takes its endpoints away.
+/// the connection's end stops it and takes its endpoints away, out of the node's table before the
+/// connection closes.
 /// </summary>
 public class SshSessionActorLifetimeTests : Akka.TestKit.Xunit2.TestKit
 {
+    private const string Node = "akka.tcp://gateway@127.0.0.1:1";
     private static readonly TunnelRoute Demo = new("demo", new RouteAddress("demo.example.com", RouteScheme.Https), [new Uri("http://127.0.0.1:8080")]);
-    private static readonly RouteActorSettings Settings = new(TimeSpan.FromMinutes(1), TimeSpan.FromMinutes(3), TimeSpan.FromSeconds(1));
 
     private readonly InMemorySessionConnection _connection = new();
     private readonly RecordingStatusSink _status = new();
-    private readonly TestProbe _routes;
+    private readonly EndpointTable _table = new();
+    private readonly LocalEndpoints _local;
 
-    public SshSessionActorLifetimeTests() => _routes = CreateTestProbe();
+    public SshSessionActorLifetimeTests() => _local = new LocalEndpoints(_table);
 
     private IActorRef StartServing()
     {
         var session = Sys.ActorOf(SshSessionActor.Props(new SessionIdentity("s1", "alice@example.com", "127.0.0.1:50000"),
-            [new RouteAdmission(Demo, true)], _routes.Ref, "akka.tcp://gateway@127.0.0.1:1", _status, Settings, _connection));
+            [new RouteAdmission(Demo, true)], _local, Node, _status, _connection));
         session.Tell(new ForwardRequested("demo.example.com", 443), TestActor);
         Assert.True(ExpectMsg<ForwardRequestResult>().Success);
-        var registered = _routes.ExpectMsg<RegisterEndpoint>();
-        Assert.Equal(("demo", "s1"), (registered.RouteId, registered.Endpoint.SessionId));
+        var served = Assert.Single(_table.Get("demo"));
+        Assert.Equal(("s1/demo", Node), (served.EndpointId, served.NodeAddress));
         return session;
     }
 
@@ -41,39 +41,56 @@ public class SshSessionActorLifetimeTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
-    public void Stopping_the_actor_closes_the_connection_and_unregisters_its_endpoints()
+    public void Stopping_the_actor_withdraws_its_endpoints_before_closing_the_connection()
     {
         var session = StartServing();
+        var listedAtClose = -1;
+        _connection.OnClosing = () => listedAtClose = _table.CountOf("demo");
         Watch(session);
         Sys.Stop(session);
         ExpectTerminated(session);
-        Assert.Equal("s1/demo", _routes.ExpectMsg<UnregisterEndpoint>().EndpointId);
+        Assert.Equal(0, listedAtClose);
         Assert.Equal(SshSessionActor.SessionStopped, _connection.ClosedWith);
         Assert.Null(_connection.AttachedTo);
+        Assert.Equal(0, _local.Count);
     }
 
     [Fact]
-    public void The_connections_end_stops_the_actor_and_unregisters_its_endpoints()
+    public void The_connections_end_stops_the_actor_and_withdraws_all_its_endpoints_in_one_delta()
     {
         var session = StartServing();
+        _local.TakeDeltas(Node);
         Watch(session);
         _connection.End();
         ExpectTerminated(session);
-        Assert.Equal("s1/demo", _routes.ExpectMsg<UnregisterEndpoint>().EndpointId);
+        Assert.Empty(_table.Get("demo"));
+        var delta = Assert.Single(_local.TakeDeltas(Node));
+        Assert.Equal(["s1"], delta.RemovedSessions.ToArray());
+        Assert.Empty(delta.RemovedEndpoints.ToArray());
         Assert.Null(_connection.AttachedTo);
     }
 
     [Fact]
-    public void Stop_serving_unregisters_but_keeps_the_connection_and_registers_nothing_again()
+    public void Stop_serving_withdraws_but_keeps_the_connection_and_serves_nothing_again()
     {
         var session = StartServing();
         session.Tell(StopServing.Instance);
-        Assert.Equal("s1/demo", _routes.ExpectMsg<UnregisterEndpoint>().EndpointId);
+        AwaitCondition(() => _table.CountOf("demo") == 0, TimeSpan.FromSeconds(3));
 
         session.Tell(new ForwardRequested("localhost", 0), TestActor);
         Assert.True(ExpectMsg<ForwardRequestResult>().Success);
-        _routes.ExpectNoMsg(TimeSpan.FromMilliseconds(300));
+        Assert.Equal(0, _local.Count);
         Assert.Equal(session, _connection.AttachedTo);
         Assert.Null(_connection.ClosedWith);
+    }
+
+    [Fact]
+    public void Cancelling_the_forward_withdraws_that_endpoint_only()
+    {
+        var session = StartServing();
+        session.Tell(new ForwardCancelRequested("demo.example.com", 443), TestActor);
+        Assert.True(ExpectMsg<bool>());
+        Assert.Empty(_table.Get("demo"));
+        Assert.Equal(session, _connection.AttachedTo);
     }
 }

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
-using Gateway.Actors.Routes;
+using Gateway.Actors.Endpoints;
 using Gateway.Config;
 using Gateway.Contracts.Tunnels;
 using Gateway.Node.Relay;
@@ -24,7 +24,7 @@ public sealed class RelayServerTests : IAsyncLifetime
     {
         var tunnels = new LocalTunnelRegistry();
         var relayClient = new RelayClient(new ServiceCollection().BuildServiceProvider(), new RelaySuspects(), NullLogger<RelayClient>.Instance);
-        var dialer = new TunnelDialer(new EndpointTable(), tunnels, new TunnelRouteCatalog(RouteTable.Empty), relayClient, NullLogger<TunnelDialer>.Instance);
+        var dialer = new TunnelDialer(new EndpointTable(), new LocalEndpoints(new EndpointTable()), tunnels, new TunnelRouteCatalog(RouteTable.Empty), relayClient, NullLogger<TunnelDialer>.Instance);
         _server = new RelayServer(new RelayListenerSocket(new HostPort("127.0.0.1", 0), "127.0.0.1"), _tickets, tunnels, dialer, NullLogger<RelayServer>.Instance);
         await _server.StartedAsync(CancellationToken.None);
     }
@@ -78,7 +78,7 @@ public sealed class RelayServerTests : IAsyncLifetime
     {
         var tunnels = new LocalTunnelRegistry();
         var relayClient = new RelayClient(new ServiceCollection().BuildServiceProvider(), new RelaySuspects(), NullLogger<RelayClient>.Instance);
-        var dialer = new TunnelDialer(new EndpointTable(), tunnels, new TunnelRouteCatalog(RouteTable.Empty), relayClient, NullLogger<TunnelDialer>.Instance);
+        var dialer = new TunnelDialer(new EndpointTable(), new LocalEndpoints(new EndpointTable()), tunnels, new TunnelRouteCatalog(RouteTable.Empty), relayClient, NullLogger<TunnelDialer>.Instance);
         await using var small = new RelayServer(new RelayListenerSocket(new HostPort("127.0.0.1", 0), "127.0.0.1"), _tickets, tunnels, dialer, NullLogger.Instance, maxConnections: 2);
         await small.StartedAsync(CancellationToken.None);
 
