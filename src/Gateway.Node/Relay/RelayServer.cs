@@ -139,7 +139,7 @@ public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
                 openTimeout.CancelAfter(OpenTimeout);
                 opened = await _dialer.OpenLocalAsync(tunnel, ticket.Endpoint, ticket.Upstream, ticket.Downstream, openTimeout.Token).ConfigureAwait(false);
             }
-            catch (TunnelOpenFailedException ex)
+            catch (Exception ex) when (ex is TunnelOpenFailedException or TunnelEndpointGoneException)
             {
                 await network.WriteAsync(RelayProtocol.Reply(RelayProtocol.Refused, ex.Message), _stopping.Token).ConfigureAwait(false);
                 return;

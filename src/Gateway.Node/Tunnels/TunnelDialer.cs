@@ -129,7 +129,12 @@ public sealed class TunnelDialer : ITunnelDialer
                 tunnel.Status.Post($"error: channel for {request.RouteId} refused by the ssh client: {ex.Description}");
             throw new TunnelOpenFailedException($"the ssh client refused the connection: {ex.Description}", ex);
         }
-        catch (Exception ex) when (ex is TimeoutException or SshConnectionClosedException)
+        catch (SshConnectionClosedException)
+        {
+            // The connection ended after the endpoint was picked (its session is withdrawing it).
+            throw new TunnelEndpointGoneException($"the tunnel for {request.RouteId} closed");
+        }
+        catch (TimeoutException ex)
         {
             throw new TunnelOpenFailedException($"the tunnel did not open a channel: {ex.Message}", ex);
         }
@@ -160,10 +165,10 @@ public sealed class TunnelDialer : ITunnelDialer
         {
             await tunnel.SessionActor.Ask<DownstreamStarted>(new OpenDownstream(opened, stream), AdoptTimeout, ct).ConfigureAwait(false);
         }
-        catch (AskTimeoutException ex)
+        catch (AskTimeoutException)
         {
             stream.Close("the tunnel's session ended");
-            throw new TunnelOpenFailedException($"the tunnel for {request.RouteId} ended on this node", ex);
+            throw new TunnelEndpointGoneException($"the tunnel for {request.RouteId} ended on this node");
         }
         catch (OperationCanceledException)
         {

@@ -45,6 +45,11 @@ public sealed class ProxyConfigBuilderTests
         builder.UpdateEndpoints("r1", ["e2"]);
         Assert.Equal(2, builder.Provider.GetConfig().Clusters.Single().Destinations!.Count);
         Assert.Equal(2, _table.Count);
+
+        // A request YARP routed to e1 just before the rebuild still resolves it (the dialer then
+        // finds e1 gone and takes another endpoint), instead of failing on an unknown name.
+        var retired = cluster.Destinations.Values.Select(d => new Uri(d.Address).Host).ToList();
+        Assert.All(retired, host => Assert.True(_table.TryResolve(host, out _)));
     }
 
     [Fact]
