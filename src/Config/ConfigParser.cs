@@ -444,7 +444,7 @@ internal sealed partial class ConfigParser
         var node = Object(root, "cluster");
         if (node is null)
             return null;
-        CheckKeys(node, ["hostname", "port", "seed_nodes", "relay_address", "status_address", "drain_timeout"]);
+        CheckKeys(node, ["hostname", "port", "seed_nodes", "relay_address", "status_address", "drain_timeout", "tls", "insecure"]);
         var cluster = new GatewayClusterConfig();
         if (String(node, "hostname") is { } hostname)
         {
@@ -475,7 +475,7 @@ internal sealed partial class ConfigParser
             else
                 cluster = cluster with { DrainTimeout = drain };
         }
-        return cluster;
+        return ClusterTls(node, cluster);
     }
 
     /// <summary>Null when valid; otherwise what is wrong.</summary>
