@@ -67,6 +67,14 @@ public sealed record GatewayConfig
     /// channel) is retired after this long, so that endpoints that joined later get traffic soon.
     /// </summary>
     public TimeSpan UpstreamPooledConnectionLifetime { get; init; } = DefaultUpstreamPooledConnectionLifetime;
+
+    /// <summary>
+    /// <c>trusted_proxies</c>: peers (addresses or CIDR ranges) whose X-Forwarded-*, X-Real-IP and
+    /// Forwarded headers are kept and appended to; from any other peer they are replaced by what
+    /// the gateway saw. Empty by default: every peer is a client.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+
     /// <summary><c>--log-format</c> / <c>GATEWAY_LOG_FORMAT</c>: how the console log is written.</summary>
     public LogFormat LogFormat { get; init; } = LogFormat.Simple;
 
