@@ -19,6 +19,10 @@ internal sealed class ConfigOverrides
         ("--relay-address", "GATEWAY_RELAY_ADDRESS"),
         ("--status-address", "GATEWAY_STATUS_ADDRESS"),
         ("--drain-timeout", "GATEWAY_DRAIN_TIMEOUT"),
+        ("--cluster-tls-ca", "GATEWAY_CLUSTER_TLS_CA"),
+        ("--cluster-tls-cert", "GATEWAY_CLUSTER_TLS_CERT"),
+        ("--cluster-tls-key", "GATEWAY_CLUSTER_TLS_KEY"),
+        ("--cluster-insecure", "GATEWAY_CLUSTER_INSECURE"),
         ("--log-format", "GATEWAY_LOG_FORMAT"),
     ];
 
@@ -52,7 +56,7 @@ internal sealed class ConfigOverrides
                 problems.Add(new ConfigProblem(flag, $"unknown flag{hint}; known flags: {string.Join(", ", known)}"));
                 continue;
             }
-            if (flag == "--insecure-server")
+            if (flag is "--insecure-server" or "--cluster-insecure")
             {
                 // A switch: present means true; "=false" turns it off explicitly.
                 value ??= "true";
@@ -145,6 +149,19 @@ internal sealed class ConfigOverrides
                 return DrainTimeouts.TryParseOverride(value, out var drain, out error)
                     ? config with { Cluster = cluster with { DrainTimeout = drain } }
                     : Fail(error);
+            case "--cluster-tls-ca":
+                return config with { Cluster = cluster with { TlsCaFile = Path.GetFullPath(value, baseDirectory) } };
+            case "--cluster-tls-cert":
+                return config with { Cluster = cluster with { TlsCertFile = Path.GetFullPath(value, baseDirectory) } };
+            case "--cluster-tls-key":
+                return config with { Cluster = cluster with { TlsKeyFile = Path.GetFullPath(value, baseDirectory) } };
+            case "--cluster-insecure":
+                return value switch
+                {
+                    "true" => config with { Cluster = cluster with { Insecure = true } },
+                    "false" => config with { Cluster = cluster with { Insecure = false } },
+                    _ => Fail($"expected true or false, got \"{value}\""),
+                };
             case "--log-format":
                 return LogFormats.TryParse(value, out var format)
                     ? config with { LogFormat = format }

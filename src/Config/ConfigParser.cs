@@ -18,7 +18,7 @@ internal sealed partial class ConfigParser
         "ssh_user_ca_key_file", "data_dir", "runtime_flags", "ssh_kex_algorithms", "ssh_ciphers", "ssh_macs",
         "ssh_host_key_algorithms", "users", "trusted_user_ca_keys", "cluster", "routes", "akka",
         "upstream_pooled_connection_lifetime",
-        "ssh_max_startups", "ssh_per_source_max_startups", "ssh_login_grace_time",
+        "ssh_max_startups", "ssh_per_source_max_startups", "ssh_login_grace_time", "trusted_proxies",
     ];
 
     private readonly List<ConfigProblem> _problems;
@@ -67,6 +67,7 @@ internal sealed partial class ConfigParser
                 .ToList(),
             Cluster = Cluster(root),
             Routes = Routes(root),
+            TrustedProxies = TrustedProxies(root),
             UpstreamPooledConnectionLifetime = PositiveDuration(root, "upstream_pooled_connection_lifetime") ?? GatewayConfig.DefaultUpstreamPooledConnectionLifetime,
             AkkaOverrides = akkaSection,
         };
@@ -224,6 +225,20 @@ internal sealed partial class ConfigParser
         if (value > TimeSpan.Zero && value <= TimeSpan.FromHours(1)) return value;
         Problem(ConfigNode.ChildPath("", "ssh_login_grace_time"), $"must be more than 0 and at most 1h, got {value}");
         return null;
+    }
+
+    /// <summary>Addresses or CIDR ranges; host bits below the prefix are refused, as they usually mean a typo.</summary>
+    private IReadOnlyList<System.Net.IPNetwork> TrustedProxies(ObjectNode root)
+    {
+        var result = new List<System.Net.IPNetwork>();
+        foreach (var (node, text) in StringList(root, "trusted_proxies"))
+        {
+            if (Gateway.Ssh.IPNetworks.TryParseExact(text.Trim(), out var network))
+                result.Add(network);
+            else
+                Problem(node.Path, $"expected an IP address or a CIDR range such as \"10.0.0.0/8\" (no bits set after the prefix), got \"{text}\"");
+        }
+        return result;
     }
 
     private HostPort? SshAddress(ObjectNode root)
@@ -444,7 +459,7 @@ internal sealed partial class ConfigParser
         var node = Object(root, "cluster");
         if (node is null)
             return null;
-        CheckKeys(node, ["hostname", "port", "seed_nodes", "relay_address", "status_address", "drain_timeout"]);
+        CheckKeys(node, ["hostname", "port", "seed_nodes", "relay_address", "status_address", "drain_timeout", "tls", "insecure"]);
         var cluster = new GatewayClusterConfig();
         if (String(node, "hostname") is { } hostname)
         {
@@ -475,7 +490,7 @@ internal sealed partial class ConfigParser
             else
                 cluster = cluster with { DrainTimeout = drain };
         }
-        return cluster;
+        return ClusterTls(node, cluster);
     }
 
     /// <summary>Null when valid; otherwise what is wrong.</summary>

@@ -67,6 +67,14 @@ public sealed record GatewayConfig
     /// channel) is retired after this long, so that endpoints that joined later get traffic soon.
     /// </summary>
     public TimeSpan UpstreamPooledConnectionLifetime { get; init; } = DefaultUpstreamPooledConnectionLifetime;
+
+    /// <summary>
+    /// <c>trusted_proxies</c>: peers (addresses or CIDR ranges) whose X-Forwarded-*, X-Real-IP and
+    /// Forwarded headers are kept and appended to; from any other peer they are replaced by what
+    /// the gateway saw. Empty by default: every peer is a client.
+    /// </summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; init; } = [];
+
     /// <summary><c>--log-format</c> / <c>GATEWAY_LOG_FORMAT</c>: how the console log is written.</summary>
     public LogFormat LogFormat { get; init; } = LogFormat.Simple;
 
@@ -101,7 +109,8 @@ public sealed record GatewayClusterConfig
     /// <summary><c>port</c>: cluster transport port; 0 picks a free port.</summary>
     public int Port { get; init; }
 
-    /// <summary><c>seed_nodes</c>: each "host:port" or a full Akka address ("akka.tcp://system@host:port").
+    /// <summary><c>seed_nodes</c>: each "host:port" or a full Akka address ("akka.tcp://system@host:port",
+    /// "akka.ssl.tcp://..." with <c>tls</c>).
     /// Empty means this node seeds itself.</summary>
     public IReadOnlyList<string> SeedNodes { get; init; } = [];
 
@@ -115,7 +124,30 @@ public sealed record GatewayClusterConfig
     /// (SIGTERM or <c>POST /drain</c>); docs/cluster.md.</summary>
     public TimeSpan DrainTimeout { get; init; } = TimeSpan.FromSeconds(15);
 
+    /// <summary><c>tls.ca_file</c>: PEM certificate of the cluster CA; peers must present a certificate it issued.</summary>
+    public string? TlsCaFile { get; init; }
+
+    /// <summary><c>tls.cert_file</c>: PEM certificate this node presents to peers (issued by the cluster CA).</summary>
+    public string? TlsCertFile { get; init; }
+
+    /// <summary><c>tls.key_file</c>: PEM private key of <see cref="TlsCertFile"/> (mode 0600).</summary>
+    public string? TlsKeyFile { get; init; }
+
+    /// <summary><c>insecure</c>: allow a cluster address other hosts can reach without <c>tls</c>.</summary>
+    public bool Insecure { get; init; }
+
+    /// <summary>The three <c>tls</c> files when all are set (the loader refuses a partial set); null means plaintext.</summary>
+    public ClusterTlsFiles? Tls => TlsCaFile is { } ca && TlsCertFile is { } cert && TlsKeyFile is { } key
+        ? new ClusterTlsFiles(ca, cert, key)
+        : null;
+
+    /// <summary>The Akka protocol of this cluster's addresses: <c>akka.ssl.tcp</c> with <c>tls</c>, else <c>akka.tcp</c>.</summary>
+    public string AkkaProtocol => Tls is null ? "akka.tcp" : "akka.ssl.tcp";
+
     /// <summary>Seed nodes as Akka addresses for the given actor system name.</summary>
-    public IReadOnlyList<string> SeedNodeAddresses(string actorSystemName, string protocol = "akka.tcp") =>
-        SeedNodes.Select(s => s.Contains("://", StringComparison.Ordinal) ? s : $"{protocol}://{actorSystemName}@{s}").ToList();
+    public IReadOnlyList<string> SeedNodeAddresses(string actorSystemName) =>
+        SeedNodes.Select(s => s.Contains("://", StringComparison.Ordinal) ? s : $"{AkkaProtocol}://{actorSystemName}@{s}").ToList();
 }
+
+/// <summary><c>cluster.tls</c>: absolute paths of the cluster CA certificate, this node's certificate and its key (PEM).</summary>
+public sealed record ClusterTlsFiles(string CaFile, string CertFile, string KeyFile);

@@ -58,6 +58,8 @@ public static partial class GatewayConfigLoader
         var config = ParseInto(text, baseDirectory, environment, problems);
         if (config is not null)
             config = overrides.Apply(config, environment, workingDirectory, problems);
+        if (config is not null)
+            new ConfigParser(problems, baseDirectory, environment).CheckClusterSecurity(config);
         if (problems.Count > 0 || config is null)
             throw new ConfigException(source, problems);
         return config;
@@ -71,6 +73,8 @@ public static partial class GatewayConfigLoader
         var problems = new List<ConfigProblem>();
         var config = ParseInto(hocon, baseDirectory ?? Directory.GetCurrentDirectory(),
             environment ?? new Dictionary<string, string>(), problems);
+        if (config is not null)
+            new ConfigParser(problems, baseDirectory ?? Directory.GetCurrentDirectory(), environment ?? new Dictionary<string, string>()).CheckClusterSecurity(config);
         if (problems.Count > 0 || config is null)
             throw new ConfigException("text", problems);
         return config;

@@ -1,5 +1,9 @@
 using Gateway.Config;
+using Gateway.Node.ClusterCa;
 using Gateway.Node.Hosting;
+
+if (args is [ClusterCaCommand.Name, ..])
+    return ClusterCaCommand.Run(args[1..], Console.Out, Console.Error);
 
 GatewayConfig config;
 try

@@ -113,6 +113,11 @@ public class ConfigErrorTests
         { "certificate key missing key", "certificates = [{ cert = \"/nonexistent/c.pem\" }]", "certificates[0].key", "required" },
         { "host key file missing", "ssh_host_key_files = [\"/nonexistent/host_key\"]", "ssh_host_key_files[0]", "file not found" },
         { "inline host key", "ssh_host_keys = [\"not a key\"]", "ssh_host_keys[0]", "expected an inline PEM private key" },
+        { "trusted proxy host bits", "trusted_proxies = [\"10.0.0.0/8\", \"10.1.2.3/8\"]", "trusted_proxies[1]",
+            "expected an IP address or a CIDR range such as \"10.0.0.0/8\" (no bits set after the prefix), got \"10.1.2.3/8\"" },
+        { "trusted proxy name", "trusted_proxies = [\"lb.example.com\"]", "trusted_proxies[0]", "expected an IP address or a CIDR range" },
+        { "trusted proxy prefix", "trusted_proxies = [\"10.0.0.0/33\"]", "trusted_proxies[0]", "got \"10.0.0.0/33\"" },
+        { "trusted proxies not a list", "trusted_proxies = \"10.0.0.0/8\"", "trusted_proxies", "expected a list" },
     };
 
     [Theory]

@@ -15,6 +15,8 @@ public class OverrideTests
           port = 1002
           seed_nodes = ["127.0.0.1:1002"]
           relay_address = "127.0.0.1:1003"
+          # 10.0.0.x without cluster.tls: these tests are about overrides, not transport security.
+          insecure = true
         }
         """;
 

@@ -37,6 +37,14 @@ public class ValueParsingTests
     public void DurationsRejected(string text) => Assert.False(DurationParser.TryParse(text, out _));
 
     [Fact]
+    public void TrustedProxiesAreAddressesAndRangesAndDefaultToNone()
+    {
+        Assert.Empty(GatewayConfigLoader.Parse("", "/base", ConfigAssert.NoEnv).TrustedProxies);
+        var config = GatewayConfigLoader.Parse("trusted_proxies = [\"10.0.0.0/8\", \"192.0.2.7\", \"2001:db8::/32\"]", "/base", ConfigAssert.NoEnv);
+        Assert.Equal(["10.0.0.0/8", "192.0.2.7/32", "2001:db8::/32"], config.TrustedProxies.Select(n => n.ToString()));
+    }
+
+    [Fact]
     public void RouteDurationsFromConfig()
     {
         var route = OneRoute(ConfigAssert.Route("timeout = 1m30s\nidle_timeout = \"500ms\""));

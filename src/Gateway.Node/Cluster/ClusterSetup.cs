@@ -4,6 +4,7 @@ using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Gateway.Actors.Endpoints;
 using Gateway.Config;
+using Gateway.Node.ClusterSecurity;
 using Gateway.Node.Relay;
 
 namespace Gateway.Node.Cluster;
@@ -13,13 +14,14 @@ namespace Gateway.Node.Cluster;
 /// <paramref name="ExtraRoles"/> carries what peers must know about this node (its relay address);
 /// <paramref name="AkkaOverrides"/> is config.hocon's <c>akka { }</c> block, applied over everything.
 /// </summary>
-public sealed record ClusterNodeSettings(string Hostname, int Port, IReadOnlyList<string> SeedNodes, IReadOnlyList<string>? ExtraRoles = null, Akka.Configuration.Config? AkkaOverrides = null)
+public sealed record ClusterNodeSettings(string Hostname, int Port, IReadOnlyList<string> SeedNodes, IReadOnlyList<string>? ExtraRoles = null,
+    Akka.Configuration.Config? AkkaOverrides = null, string Protocol = "akka.tcp")
 {
     public const string SystemName = "gateway";
 
-    /// <summary>Seeds as full Akka addresses; <c>host:port</c> is expanded.</summary>
+    /// <summary>Seeds as full Akka addresses; <c>host:port</c> is expanded (<c>akka.ssl.tcp</c> with cluster TLS).</summary>
     public IReadOnlyList<string> SeedAddresses => SeedNodes
-        .Select(s => s.Contains("://", StringComparison.Ordinal) ? s : $"akka.tcp://{SystemName}@{s}")
+        .Select(s => s.Contains("://", StringComparison.Ordinal) ? s : $"{Protocol}://{SystemName}@{s}")
         .ToList();
 }
 
@@ -56,11 +58,13 @@ public static class ClusterSetup
         services.AddSingleton<EndpointTable>();
         services.AddSingleton<LocalEndpoints>();
         services.AddSingleton<ReplicaProgress>();
+        services.AddSingleton<ClusterTls>();
         services.AddAkka(ClusterNodeSettings.SystemName, (builder, provider) =>
         {
             var relay = provider.GetRequiredService<RelayListenerSocket>();
+            var tls = provider.GetRequiredService<ClusterTls>().Credentials;
             var settings = new ClusterNodeSettings(cluster.Hostname, cluster.Port, cluster.SeedNodes,
-                [RelayRole.Format(relay.Advertised)], AkkaOverrides(config));
+                [RelayRole.Format(relay.Advertised)], AkkaOverrides(config), cluster.AkkaProtocol);
             builder
                 .ConfigureLoggers(loggers =>
                 {
@@ -69,7 +73,7 @@ public static class ClusterSetup
                 })
                 .AddHocon(Defaults, HoconAddMode.Prepend)
                 .AddHocon(Gateway.Contracts.Serialization.GatewaySerialization.Hocon, HoconAddMode.Prepend)
-                .WithRemoting(new RemoteOptions { HostName = settings.Hostname, Port = settings.Port })
+                .WithRemoting(AkkaTls.Apply(new RemoteOptions { HostName = settings.Hostname, Port = settings.Port }, tls))
                 .WithClustering(new ClusterOptions
                 {
                     Roles = [GatewayRole],

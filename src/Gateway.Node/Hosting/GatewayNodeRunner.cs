@@ -34,6 +34,10 @@ public static class GatewayNodeRunner
     /// <summary>The message for a start failure the operator can fix; null for a bug (which keeps its stack trace).</summary>
     private static string? CannotStart(Exception ex)
     {
+        // Akka.Remote stops the actor system when this node's outbound TLS handshake fails (a peer
+        // refused its certificate, or it refused the peer's); the host's start is then cancelled.
+        if (ex is OperationCanceledException)
+            return "the node was stopped while starting (see the log above; a failed cluster TLS handshake stops the node)";
         if (ex is AggregateException { InnerExceptions.Count: > 0 } many)
             return string.Join("; ", many.InnerExceptions.Select(CannotStart).Where(m => m is not null)) is { Length: > 0 } joined ? joined : null;
         if (ex is not (IOException or SocketException or InvalidOperationException)) return null;

@@ -12,6 +12,7 @@ public static class GatewayRelayHosting
         services.AddSingleton(_ => new RelayListenerSocket(cluster.RelayAddress, cluster.Hostname));
         services.AddSingleton<RelayTicketStore>();
         services.AddSingleton<RelaySuspects>();
+        services.AddSingleton<RelayTls>();
         services.AddSingleton<RelayClient>();
         services.AddSingleton<RelayServer>();
         services.AddHostedService(sp => sp.GetRequiredService<RelayServer>());

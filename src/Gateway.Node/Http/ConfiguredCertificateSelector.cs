@@ -53,6 +53,9 @@ public sealed class ConfiguredCertificateSelector : ICertificateSelector
         return _certificates[0].Certificate;
     }
 
+    public bool SelectsSameCertificate(string serverName, string host)
+        => ReferenceEquals(Select(serverName), Select(host));
+
     private static bool Covers(string pattern, string name)
     {
         if (pattern.StartsWith("*.", StringComparison.Ordinal))

@@ -35,6 +35,7 @@ public static class GatewayHttpExtensions
         ArgumentNullException.ThrowIfNull(options);
         services.AddSingleton(options);
         services.AddSingleton<TunnelDestinationTable>();
+        services.AddSingleton<MisdirectedRequestCheck>();
         services.AddSingleton<ProxyConfigBuilder>();
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<ProxyConfigBuilder>().Provider);
         services.AddRequestTimeouts();
@@ -47,6 +48,11 @@ public static class GatewayHttpExtensions
     /// <summary>Request timeouts, the proxy with the gateway's pipeline, and the 404 page for unknown hosts.</summary>
     public static WebApplication UseGatewayHttp(this WebApplication app)
     {
+        app.Use((context, next) =>
+        {
+            RawConnectionHeader.TakeForRequest(context);
+            return next(context);
+        });
         app.UseRequestTimeouts();
         app.MapReverseProxy(pipeline =>
         {
@@ -65,10 +71,34 @@ public static class GatewayHttpExtensions
         var policy = new HostHeaderPolicy(context.Route.Metadata);
         // YARP's default transform drops a Host equal to the original; take Host over entirely instead.
         context.AddOriginalHost(true);
+        // Headers named in Connection go first, so that the headers set below are never among them.
+        context.AddRequestTransform(transform =>
+        {
+            var proxyRequest = transform.ProxyRequest;
+            foreach (var name in ConnectionHeaderTokens.Named(RawConnectionHeader.Get(transform.HttpContext)))
+            {
+                proxyRequest.Headers.Remove(name);
+                proxyRequest.Content?.Headers.Remove(name);
+            }
+            return ValueTask.CompletedTask;
+        });
+        // In place of YARP's X-Forwarded-* defaults: kept only from trusted_proxies.
+        context.UseDefaultForwarders = false;
+        context.RequestTransforms.Add(new ForwardedHeadersTransform(context.Services.GetRequiredService<GatewayHttpOptions>().TrustedProxies));
+        context.AddResponseTransform(transform =>
+        {
+            if (transform.ProxyResponse is { } response)
+            {
+                foreach (var name in ConnectionHeaderTokens.Named(response.Headers.Connection))
+                    transform.HttpContext.Response.Headers.Remove(name);
+            }
+            return ValueTask.CompletedTask;
+        });
         context.AddRequestTransform(transform =>
         {
             // null: the HTTP client sends the destination's authority (Pomerium's auto_host_rewrite).
             transform.ProxyRequest.Headers.Host = policy.Choose(transform.HttpContext.Request);
+            transform.ProxyRequest.Options.Set(TunnelForwarderHttpClientFactory.RequestIdKey, GatewayErrorPages.RequestId(transform.HttpContext));
             var connection = transform.HttpContext.Connection;
             if (connection.RemoteIpAddress is { } ip)
                 transform.ProxyRequest.Options.Set(TunnelForwarderHttpClientFactory.DownstreamKey, new IPEndPoint(ip, connection.RemotePort));

@@ -31,9 +31,11 @@ public static class GatewayHttpListener
         // Large uploads and long streams are the upstream's business, as with Pomerium.
         kestrel.Limits.MaxRequestBodySize = null;
         kestrel.AddServerHeader = false;
+        kestrel.RequestHeaderEncodingSelector = RawConnectionHeader.SelectEncoding;
         kestrel.Listen(address, listen =>
         {
             listen.Protocols = HttpProtocols.Http1AndHttp2;
+            listen.Use(RawConnectionHeader.Middleware);
             if (!insecure)
             {
                 listen.UseHttps(new HttpsConnectionAdapterOptions

@@ -3,8 +3,9 @@ using Gateway.Config;
 namespace Gateway.Node.Http;
 
 /// <summary>
-/// Node-wide settings of the upstream HTTP client. The pooled connection lifetime is the config
-/// key <c>upstream_pooled_connection_lifetime</c>; the other settings are fixed (docs/configuration.md).
+/// Node-wide settings of the proxy. The pooled connection lifetime is the config key
+/// <c>upstream_pooled_connection_lifetime</c>, the trusted proxies <c>trusted_proxies</c>; the
+/// other settings are fixed (docs/configuration.md).
 /// </summary>
 public sealed class GatewayHttpOptions
 {
@@ -25,10 +26,14 @@ public sealed class GatewayHttpOptions
     /// <summary>Upper bound on opening a channel (and the direct TCP connect).</summary>
     public static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(15);
 
-    private GatewayHttpOptions(TimeSpan pooledConnectionLifetime)
+    private GatewayHttpOptions(TimeSpan pooledConnectionLifetime, IReadOnlyList<System.Net.IPNetwork> trustedProxies)
     {
         PooledConnectionLifetime = pooledConnectionLifetime;
+        TrustedProxies = trustedProxies;
     }
+
+    /// <summary><c>trusted_proxies</c>: peers whose forwarding headers are kept (see <see cref="ForwardedHeadersTransform"/>).</summary>
+    public IReadOnlyList<System.Net.IPNetwork> TrustedProxies { get; }
 
     /// <summary>
     /// A pooled upstream connection (one tunnel channel) is retired after this long, so that
@@ -39,6 +44,6 @@ public sealed class GatewayHttpOptions
     public static GatewayHttpOptions FromConfig(GatewayConfig config)
     {
         ArgumentNullException.ThrowIfNull(config);
-        return new GatewayHttpOptions(config.UpstreamPooledConnectionLifetime);
+        return new GatewayHttpOptions(config.UpstreamPooledConnectionLifetime, config.TrustedProxies);
     }
 }

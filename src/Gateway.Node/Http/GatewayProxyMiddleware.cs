@@ -1,3 +1,4 @@
+using Gateway.Ssh;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Timeouts;
 using Microsoft.Extensions.Logging;
@@ -7,24 +8,37 @@ using Yarp.ReverseProxy.Model;
 namespace Gateway.Node.Http;
 
 /// <summary>
-/// First step of the proxy pipeline: refuses routes that need sign-in (not configured yet), and
-/// after forwarding turns a failure into the right status and a page while nothing has been
-/// sent: 503 when no tunnel is connected, 504 on upstream timeout, 502 otherwise.
+/// First step of the proxy pipeline: refuses a request whose connection was made for a route with
+/// another certificate or other access rules (421), refuses routes that need sign-in (not
+/// configured yet), and after forwarding turns a failure into the right status and a page while
+/// nothing has been sent: 503 when no tunnel is connected, 504 on upstream timeout, 502
+/// otherwise. Pages say only the status, a generic reason and the request id; the cause goes to
+/// the log under that id.
 /// </summary>
 public sealed class GatewayProxyMiddleware
 {
     private readonly RequestDelegate _next;
+    private readonly MisdirectedRequestCheck _misdirected;
     private readonly ILogger<GatewayProxyMiddleware> _logger;
 
-    public GatewayProxyMiddleware(RequestDelegate next, ILogger<GatewayProxyMiddleware> logger)
+    public GatewayProxyMiddleware(RequestDelegate next, MisdirectedRequestCheck misdirected, ILogger<GatewayProxyMiddleware> logger)
     {
         _next = next;
+        _misdirected = misdirected;
         _logger = logger;
     }
 
     public async Task InvokeAsync(HttpContext context)
     {
         var route = context.GetReverseProxyFeature().Route.Config;
+        if (_misdirected.Check(context, route.RouteId) is { } reason)
+        {
+            _logger.LogInformation("route {RouteId}: request {RequestId} for {Host} -> 421: {Reason}",
+                route.RouteId, GatewayErrorPages.RequestId(context), PeerText.Sanitize(context.Request.Host.Host), reason);
+            await GatewayErrorPages.WriteAsync(context, StatusCodes.Status421MisdirectedRequest,
+                $"this connection was made for another host; connect again to reach {GatewayErrorPages.HostOf(context)}").ConfigureAwait(false);
+            return;
+        }
         if (!IsPublic(route.Metadata))
         {
             await GatewayErrorPages.WriteAsync(context, StatusCodes.Status401Unauthorized,
@@ -39,10 +53,11 @@ public sealed class GatewayProxyMiddleware
             return;
 
         var host = GatewayErrorPages.HostOf(context);
+        var requestId = GatewayErrorPages.RequestId(context);
         // The route timeout cancels RequestAborted, which YARP reports as a client cancel.
         if (context.Features.Get<IHttpRequestTimeoutFeature>()?.RequestTimeoutToken.IsCancellationRequested == true)
         {
-            _logger.LogInformation("route {RouteId}: request timeout -> 504", route.RouteId);
+            _logger.LogInformation("route {RouteId}: request {RequestId}: request timeout -> 504", route.RouteId, requestId);
             await GatewayErrorPages.WriteAsync(context, StatusCodes.Status504GatewayTimeout,
                 $"the upstream of {host} did not answer in time", CancellationToken.None).ConfigureAwait(false);
             return;
@@ -52,13 +67,27 @@ public sealed class GatewayProxyMiddleware
 
         var usesTunnel = route.Metadata is { } m && m.TryGetValue(ProxyMetadata.UsesTunnel, out var t) && t == "true";
         var (status, message) = Classify(error, context.Response.StatusCode, host, usesTunnel);
-        // Expected conditions (no tunnel, refused, upstream down): one line, the cause's message, no stack trace.
-        if (error.Exception?.GetBaseException().Message is { } detail)
-            _logger.LogInformation("route {RouteId}: {Error} -> {Status}: {Detail}", route.RouteId, error.Error, status, detail);
+        // Expected conditions (no tunnel, refused, upstream down): one line, the cause's message, no
+        // stack trace. The message can carry peer text (a SOCKS or channel-open failure description).
+        if (error.Exception is { } exception)
+        {
+            var detail = Describe(exception);
+            // A tunnel's failure names its upstream; a direct connection's socket error does not.
+            if (!usesTunnel && context.GetReverseProxyFeature().ProxiedDestination?.Model.Config.Address is { } address)
+                detail = $"{address}: {detail}";
+            _logger.LogInformation("route {RouteId}: request {RequestId}: {Error} -> {Status}: {Detail}",
+                route.RouteId, requestId, error.Error, status, PeerText.Sanitize(detail, DetailLimit));
+        }
         else
-            _logger.LogInformation("route {RouteId}: {Error} -> {Status}", route.RouteId, error.Error, status);
+            _logger.LogInformation("route {RouteId}: request {RequestId}: {Error} -> {Status}", route.RouteId, requestId, error.Error, status);
         await GatewayErrorPages.WriteAsync(context, status, message).ConfigureAwait(false);
     }
+
+    private const int DetailLimit = 512;
+
+    /// <summary>The gateway's own account of a failed tunnel open when there is one, else the innermost cause.</summary>
+    private static string Describe(Exception exception)
+        => Find<TunnelOpenFailedException>(exception)?.Message ?? exception.GetBaseException().Message;
 
     private static (int Status, string Message) Classify(IForwarderErrorFeature error, int yarpStatus, string host, bool usesTunnel)
     {
@@ -70,9 +99,7 @@ public sealed class GatewayProxyMiddleware
         }
         if (error.Error is ForwarderError.RequestTimedOut or ForwarderError.UpgradeActivityTimeout || yarpStatus == StatusCodes.Status504GatewayTimeout)
             return (StatusCodes.Status504GatewayTimeout, $"the upstream of {host} did not answer in time");
-        if (Find<TunnelOpenFailedException>(error.Exception) is { } refused)
-            return (StatusCodes.Status502BadGateway, $"the upstream tunnel for {host} could not be opened: {refused.Message}");
-        return (StatusCodes.Status502BadGateway, $"the upstream of {host} failed: {error.Error}");
+        return (StatusCodes.Status502BadGateway, $"the upstream of {host} could not be reached");
     }
 
     private static T? Find<T>(Exception? exception) where T : Exception

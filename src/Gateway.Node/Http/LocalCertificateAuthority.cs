@@ -105,9 +105,7 @@ public sealed class LocalCertificateAuthority : ICertificateSelector, IDisposabl
 
     public X509Certificate2 Select(string? serverName)
     {
-        var host = string.IsNullOrEmpty(serverName) || !_acceptHost(serverName) || _scope?.Permits(serverName) == false
-            ? _defaultHost
-            : serverName.TrimEnd('.').ToLowerInvariant();
+        var host = LeafHost(serverName);
         if (_leaves.TryGetValue(host, out var cached) && cached.NotAfter.ToUniversalTime() - DateTime.UtcNow > RenewBefore)
             return cached;
         lock (_issueGate)
@@ -121,6 +119,16 @@ public sealed class LocalCertificateAuthority : ICertificateSelector, IDisposabl
             return leaf;
         }
     }
+
+    /// <summary>Each leaf names one host, so two names share a certificate only when they get the same leaf.</summary>
+    public bool SelectsSameCertificate(string serverName, string host)
+        => string.Equals(LeafHost(serverName), LeafHost(host), StringComparison.Ordinal);
+
+    /// <summary>The name the leaf served for <paramref name="serverName"/> is issued for.</summary>
+    private string LeafHost(string? serverName)
+        => string.IsNullOrEmpty(serverName) || !_acceptHost(serverName) || _scope?.Permits(serverName) == false
+            ? _defaultHost
+            : serverName.TrimEnd('.').ToLowerInvariant();
 
     /// <summary>Issues a leaf for <paramref name="host"/> (a DNS name or an IP address) signed by the CA.</summary>
     public X509Certificate2 IssueLeaf(string host)

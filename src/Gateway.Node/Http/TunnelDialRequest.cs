@@ -6,4 +6,5 @@ namespace Gateway.Node.Http;
 /// <param name="DestinationId">The tunnel endpoint chosen by the load balancer.</param>
 /// <param name="Upstream">The chosen <c>to</c> URL (the SOCKS target in dynamic mode).</param>
 /// <param name="Downstream">The downstream client that caused the connection, for the forwarded-tcpip originator.</param>
-public sealed record TunnelDialRequest(string RouteId, string DestinationId, Uri Upstream, IPEndPoint? Downstream);
+/// <param name="RequestId">The request that caused the connection (its error page shows the id), for the owner's status stream.</param>
+public sealed record TunnelDialRequest(string RouteId, string DestinationId, Uri Upstream, IPEndPoint? Downstream, string? RequestId = null);

@@ -15,6 +15,9 @@ public sealed class TunnelForwarderHttpClientFactory : ForwarderHttpClientFactor
     /// <summary>Set on each proxied request so the first request of a connection names the originator.</summary>
     public static readonly HttpRequestOptionsKey<IPEndPoint> DownstreamKey = new("gateway.downstream");
 
+    /// <summary>Set on each proxied request so a failed tunnel open names the request whose page the visitor saw.</summary>
+    public static readonly HttpRequestOptionsKey<string> RequestIdKey = new("gateway.request-id");
+
     private readonly ITunnelDialer _dialer;
     private readonly TunnelDestinationTable _destinations;
     private readonly GatewayHttpOptions _options;
@@ -69,7 +72,8 @@ public sealed class TunnelForwarderHttpClientFactory : ForwarderHttpClientFactor
             if (!_destinations.TryResolve(host, out var destination))
                 throw new TunnelOpenFailedException($"tunnel endpoint for {host} is gone");
             context.InitialRequestMessage.Options.TryGetValue(DownstreamKey, out var downstream);
-            var request = new TunnelDialRequest(destination.RouteId, destination.EndpointId, destination.Upstream, downstream);
+            context.InitialRequestMessage.Options.TryGetValue(RequestIdKey, out var requestId);
+            var request = new TunnelDialRequest(destination.RouteId, destination.EndpointId, destination.Upstream, downstream, requestId);
             var stream = await _dialer.DialAsync(request, ct).ConfigureAwait(false);
             if (!destination.Upstream.Scheme.Equals("https", StringComparison.OrdinalIgnoreCase))
                 return stream;

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Akka.Actor;
 using Gateway.Contracts.Messages;
 using Gateway.Contracts.Tunnels;
@@ -10,7 +11,9 @@ namespace Gateway.Node.Relay;
 /// <summary>
 /// Opens a tunnel endpoint held by another node: asks that node's relay actor (over Akka) for a
 /// single-use token while connecting to its relay port (advertised in its cluster roles), presents
-/// the token, and hands the caller the socket once the owner reports the channel open.
+/// the token, and hands the caller the connection once the owner reports the channel open. With
+/// <c>cluster.tls</c> the connection is mutual TLS (<see cref="RelayTls"/>), begun once the ticket
+/// has arrived (the wait for it watches the bare socket).
 /// </summary>
 public sealed class RelayClient
 {
@@ -21,11 +24,13 @@ public sealed class RelayClient
     private readonly Lazy<ActorSystem> _system;
     private readonly Lazy<string> _self;
     private readonly RelaySuspects _suspects;
+    private readonly RelayTls _tls;
     private readonly ILogger<RelayClient> _logger;
 
     /// <summary>The actor system is resolved on first use: the HTTP pipeline (and this) is built before Akka starts.</summary>
-    public RelayClient(IServiceProvider services, RelaySuspects suspects, ILogger<RelayClient> logger)
+    public RelayClient(IServiceProvider services, RelaySuspects suspects, RelayTls tls, ILogger<RelayClient> logger)
     {
+        _tls = tls;
         _system = new Lazy<ActorSystem>(services.GetRequiredService<ActorSystem>);
         _self = new Lazy<string>(() => Akka.Cluster.Cluster.Get(_system.Value).SelfAddress.ToString());
         _suspects = suspects;
@@ -91,11 +96,24 @@ public sealed class RelayClient
             if (reply.Token is null)
                 throw new TunnelOpenFailedException($"the node holding the tunnel refused: {reply.Error}");
 
-            var network = new NetworkStream(socket, ownsSocket: true);
+            using var replyTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            replyTimeout.CancelAfter(ReplyTimeout);
+            Stream network;
             try
             {
-                using var replyTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                replyTimeout.CancelAfter(ReplyTimeout);
+                // After the ticket: the owner sends nothing before our first bytes, which the wait above relies on.
+                network = await _tls.ConnectAsync(socket, address.Host, replyTimeout.Token).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is AuthenticationException or IOException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                socket = null; // the stream owned it and has closed it
+                _suspects.Suspect(endpoint.NodeAddress);
+                _logger.LogWarning("relay to {Node} at {Address}: TLS handshake failed: {Error}; its endpoints are left out for {Window}s",
+                    endpoint.NodeAddress, $"{address.Host}:{address.Port}", ex.Message, RelaySuspects.Window.TotalSeconds);
+                throw new TunnelOpenFailedException($"the relay to the node holding the tunnel for {request.RouteId} failed its TLS handshake: {ex.Message}", ex);
+            }
+            try
+            {
                 await network.WriteAsync(RelayProtocol.Header(reply.Token), replyTimeout.Token).ConfigureAwait(false);
                 var (status, reason) = await RelayProtocol.ReadReplyAsync(network, replyTimeout.Token).ConfigureAwait(false);
                 if (status != RelayProtocol.Open)

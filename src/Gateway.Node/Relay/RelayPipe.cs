@@ -6,7 +6,7 @@ using Gateway.Ssh.Connection;
 namespace Gateway.Node.Relay;
 
 /// <summary>
-/// Splices a relay socket and an SSH channel in both directions. Back-pressure is end to end: a
+/// Splices a relay connection (the socket, or TLS over it) and an SSH channel in both directions. Back-pressure is end to end: a
 /// direction reads only after its previous write finished, and writes wait for the TCP window or
 /// the channel window. Half-close travels across: EOF from the socket becomes channel EOF, EOF
 /// from the channel becomes a socket shutdown(send); the splice ends when both directions did,
@@ -16,16 +16,11 @@ public static class RelayPipe
 {
     private const int BufferSize = 32 * 1024;
 
-    public static async Task RunAsync(Socket socket, Stream channelStream, SshChannel channel, CancellationToken ct)
+    public static async Task RunAsync(Socket socket, Stream network, Stream channelStream, SshChannel channel, CancellationToken ct)
     {
         using var failed = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        await using var network = new NetworkStream(socket, ownsSocket: false);
         var toChannel = CopyAsync(network, channelStream, () => channel.SendEofAsync(failed.Token), failed);
-        var toSocket = CopyAsync(channelStream, network, () =>
-        {
-            socket.Shutdown(SocketShutdown.Send);
-            return Task.CompletedTask;
-        }, failed);
+        var toSocket = CopyAsync(channelStream, network, () => RelayTls.ShutdownSendAsync(network, socket), failed);
         await Task.WhenAll(toChannel, toSocket).ConfigureAwait(false);
     }
 

@@ -1,6 +1,7 @@
 using Gateway.Ssh;
 using System.Net;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using Gateway.Config;
 using Gateway.Node.Http;
 using Gateway.Node.Tunnels;
@@ -28,19 +29,21 @@ public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
     private readonly RelayTicketStore _tickets;
     private readonly LocalTunnelRegistry _tunnels;
     private readonly TunnelDialer _dialer;
+    private readonly RelayTls _tls;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _connections = [];
     private Task _acceptLoop = Task.CompletedTask;
     private int _disposed;
 
-    public RelayServer(RelayListenerSocket socket, RelayTicketStore tickets, LocalTunnelRegistry tunnels, TunnelDialer dialer, ILogger<RelayServer> logger)
-        : this(socket, tickets, tunnels, dialer, logger, DefaultMaxConnections)
+    public RelayServer(RelayListenerSocket socket, RelayTicketStore tickets, LocalTunnelRegistry tunnels, TunnelDialer dialer, RelayTls tls, ILogger<RelayServer> logger)
+        : this(socket, tickets, tunnels, dialer, tls, logger, DefaultMaxConnections)
     {
     }
 
-    public RelayServer(RelayListenerSocket socket, RelayTicketStore tickets, LocalTunnelRegistry tunnels, TunnelDialer dialer, ILogger logger, int maxConnections)
+    public RelayServer(RelayListenerSocket socket, RelayTicketStore tickets, LocalTunnelRegistry tunnels, TunnelDialer dialer, RelayTls tls, ILogger logger, int maxConnections)
     {
+        _tls = tls;
         _socket = socket;
         _listener = socket.Socket;
         _tickets = tickets;
@@ -59,7 +62,8 @@ public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
     public Task StartedAsync(CancellationToken cancellationToken)
     {
         _acceptLoop = Task.Run(AcceptLoopAsync, CancellationToken.None);
-        _logger.LogInformation("relay listening on {Address} (advertised as {Advertised})", _listener.LocalEndPoint, $"{Advertised.Host}:{Advertised.Port}");
+        _logger.LogInformation("relay listening on {Address} (advertised as {Advertised}, {Security})", _listener.LocalEndPoint,
+            $"{Advertised.Host}:{Advertised.Port}", _tls.Enabled ? "mutual TLS" : "plaintext");
         return Task.CompletedTask;
     }
 
@@ -110,13 +114,32 @@ public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
         var peer = socket.RemoteEndPoint?.ToString() ?? "?";
         try
         {
-            await using var network = new NetworkStream(socket, ownsSocket: false);
+            Stream network;
             var header = new byte[RelayProtocol.HeaderLength];
+            // One bound for the handshake and the header: a silent or slow peer holds a slot for at most this long.
             using (var headerTimeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token))
             {
                 headerTimeout.CancelAfter(HeaderTimeout);
-                await network.ReadExactlyAsync(header, headerTimeout.Token).ConfigureAwait(false);
+                try
+                {
+                    network = await _tls.AcceptAsync(socket, headerTimeout.Token).ConfigureAwait(false);
+                }
+                catch (AuthenticationException ex)
+                {
+                    _logger.LogWarning("relay: refused {Peer}: TLS handshake failed: {Reason}", peer, ex.Message);
+                    return;
+                }
+                try
+                {
+                    await network.ReadExactlyAsync(header, headerTimeout.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await network.DisposeAsync().ConfigureAwait(false);
+                    throw;
+                }
             }
+            await using var owned = network.ConfigureAwait(false);
             var token = RelayProtocol.ParseHeader(header);
             var ticket = token is null ? null : _tickets.Redeem(token);
             if (ticket is null)
@@ -147,7 +170,7 @@ public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
             await using (opened.Stream.ConfigureAwait(false))
             {
                 await network.WriteAsync(RelayProtocol.Reply(RelayProtocol.Open, null), _stopping.Token).ConfigureAwait(false);
-                await RelayPipe.RunAsync(socket, opened.Stream, opened.Channel, _stopping.Token).ConfigureAwait(false);
+                await RelayPipe.RunAsync(socket, network, opened.Stream, opened.Channel, _stopping.Token).ConfigureAwait(false);
             }
         }
         catch (Exception ex) when (ex is IOException or SocketException or OperationCanceledException or ObjectDisposedException or SshConnectionClosedException)

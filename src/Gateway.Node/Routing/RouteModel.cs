@@ -58,6 +58,9 @@ public sealed class RouteModel
 
     public required bool AllowPublicUnauthenticatedAccess { get; init; }
 
+    /// <summary>Who may use the route, comparable between routes (the SNI and Host check).</summary>
+    public required RouteAccess Access { get; init; }
+
     public required bool PreserveHostHeader { get; init; }
 
     public required string? HostRewrite { get; init; }
@@ -112,6 +115,7 @@ public sealed class RouteModel
             SshPolicy = usesTunnel ? PolicyCompiler.Compile(route.UpstreamTunnel!.SshPolicy, path + ".upstream_tunnel.ssh_policy") : CompiledPolicy.DenyAll,
             Policy = PolicyCompiler.Compile(route.Policy, path + ".policy"),
             AllowPublicUnauthenticatedAccess = route.AllowPublicUnauthenticatedAccess,
+            Access = new RouteAccess(route.AllowPublicUnauthenticatedAccess, route.Policy?.ToString() ?? ""),
             PreserveHostHeader = route.PreserveHostHeader,
             HostRewrite = route.HostRewrite,
             HostRewriteHeader = route.HostRewriteHeader,

@@ -50,6 +50,25 @@ public sealed class RouteTable
         return false;
     }
 
+    /// <summary>
+    /// The https route that serves <paramref name="host"/>: the route named exactly, else the
+    /// wildcard route with the longest suffix that covers it; null when none does.
+    /// </summary>
+    public RouteModel? FindHttp(string host)
+    {
+        RouteModel? wildcard = null;
+        foreach (var route in Http)
+        {
+            if (!route.CoversHost(host))
+                continue;
+            if (!route.IsWildcard)
+                return route;
+            if (wildcard is null || route.Host.Length > wildcard.Host.Length)
+                wildcard = route;
+        }
+        return wildcard;
+    }
+
     /// <summary>Compiles every route of a validated config; warns once per route whose tunnel the runtime flag turned off.</summary>
     public static RouteTable Compile(GatewayConfig config, ILogger logger)
     {

@@ -100,16 +100,22 @@ public sealed class TunnelDialer : ITunnelDialer
         var tunnel = _local.Find(endpoint.EndpointId) is { } own ? _tunnels.Find(own.SessionId) : null;
         if (tunnel is null)
             throw new TunnelEndpointGoneException($"the tunnel for {request.RouteId} is gone from this node");
-        return (await OpenLocalAsync(tunnel, endpoint, request.Upstream, request.Downstream, ct).ConfigureAwait(false)).Stream;
+        return (await OpenLocalAsync(tunnel, endpoint, request.Upstream, request.Downstream, ct, request.RequestId).ConfigureAwait(false)).Stream;
     }
 
     /// <summary>
     /// Opens a channel on an SSH connection this node holds (and SOCKS for dynamic forwards); used
     /// for local endpoints and by the relay for requests that arrived on another node.
     /// </summary>
-    public async ValueTask<OpenedChannel> OpenLocalAsync(LocalTunnel tunnel, TunnelEndpoint endpoint, Uri upstreamUrl, System.Net.IPEndPoint? downstream, CancellationToken ct)
+    /// <remarks>
+    /// A failure is told to the tunnel's owner on its status stream, with the id of the request
+    /// whose error page the visitor saw when known (not for requests relayed from another node).
+    /// </remarks>
+    public async ValueTask<OpenedChannel> OpenLocalAsync(LocalTunnel tunnel, TunnelEndpoint endpoint, Uri upstreamUrl, System.Net.IPEndPoint? downstream, CancellationToken ct,
+        string? requestId = null)
     {
-        var request = new TunnelDialRequest(endpoint.RouteId, endpoint.EndpointId, upstreamUrl, downstream);
+        var request = new TunnelDialRequest(endpoint.RouteId, endpoint.EndpointId, upstreamUrl, downstream, requestId);
+        var forRequest = requestId is null ? "" : $" (request {requestId})";
         var originatorIp = request.Downstream?.Address.ToString() ?? "127.0.0.1";
         var originatorPort = (uint)(request.Downstream?.Port ?? 0);
         var connectionId = Interlocked.Increment(ref _connections).ToString(System.Globalization.CultureInfo.InvariantCulture);
@@ -126,7 +132,7 @@ public sealed class TunnelDialer : ITunnelDialer
             if (endpoint.IsDynamic && ex.ReasonCode == ChannelOpenFailureReason.ConnectFailed && route is not null)
                 Warn(tunnel, MismatchDiagnostic.ForDynamicExpectingStatic(Permission(endpoint), route.Address, upstream));
             else
-                tunnel.Status.Post($"error: channel for {request.RouteId} refused by the ssh client: {ex.Description}");
+                tunnel.Status.Post($"error: channel for {request.RouteId} refused by the ssh client: {PeerText.Sanitize(ex.Description)}{forRequest}");
             throw new TunnelOpenFailedException($"the ssh client refused the connection: {ex.Description}", ex);
         }
         catch (SshConnectionClosedException)
@@ -151,7 +157,7 @@ public sealed class TunnelDialer : ITunnelDialer
                 if (ex.Message.StartsWith("not a SOCKS5 server", StringComparison.Ordinal) && route is not null)
                     Warn(tunnel, MismatchDiagnostic.ForDynamicExpectingStatic(Permission(endpoint), route.Address, upstream));
                 else
-                    tunnel.Status.Post($"error: the ssh client could not connect to {upstream} for {route?.Address.Hostname ?? request.RouteId}: {ex.Message}");
+                    tunnel.Status.Post($"error: the ssh client could not connect to {upstream} for {route?.Address.Hostname ?? request.RouteId}: {PeerText.Sanitize(ex.Message)}{forRequest}");
                 throw new TunnelOpenFailedException($"the ssh client could not connect to {upstream}: {ex.Message}", ex);
             }
         }

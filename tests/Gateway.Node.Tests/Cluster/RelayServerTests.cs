@@ -3,6 +3,7 @@ using System.Net.Sockets;
 using Gateway.Actors.Endpoints;
 using Gateway.Config;
 using Gateway.Contracts.Tunnels;
+using Gateway.Node.ClusterSecurity;
 using Gateway.Node.Relay;
 using Gateway.Node.Routing;
 using Gateway.Node.Tunnels;
@@ -17,15 +18,16 @@ namespace Gateway.Node.Tests.Cluster;
 /// </summary>
 public sealed class RelayServerTests : IAsyncLifetime
 {
+    private static readonly RelayTls Plaintext = new(new ClusterTls(new GatewayConfig()));
     private readonly RelayTicketStore _tickets = new();
     private RelayServer _server = null!;
 
     public async Task InitializeAsync()
     {
         var tunnels = new LocalTunnelRegistry();
-        var relayClient = new RelayClient(new ServiceCollection().BuildServiceProvider(), new RelaySuspects(), NullLogger<RelayClient>.Instance);
+        var relayClient = new RelayClient(new ServiceCollection().BuildServiceProvider(), new RelaySuspects(), Plaintext, NullLogger<RelayClient>.Instance);
         var dialer = new TunnelDialer(new EndpointTable(), new LocalEndpoints(new EndpointTable()), tunnels, new TunnelRouteCatalog(RouteTable.Empty), relayClient, NullLogger<TunnelDialer>.Instance);
-        _server = new RelayServer(new RelayListenerSocket(new HostPort("127.0.0.1", 0), "127.0.0.1"), _tickets, tunnels, dialer, NullLogger<RelayServer>.Instance);
+        _server = new RelayServer(new RelayListenerSocket(new HostPort("127.0.0.1", 0), "127.0.0.1"), _tickets, tunnels, dialer, Plaintext, NullLogger<RelayServer>.Instance);
         await _server.StartedAsync(CancellationToken.None);
     }
 
@@ -77,9 +79,9 @@ public sealed class RelayServerTests : IAsyncLifetime
     public async Task Connections_beyond_the_limit_are_closed_on_accept()
     {
         var tunnels = new LocalTunnelRegistry();
-        var relayClient = new RelayClient(new ServiceCollection().BuildServiceProvider(), new RelaySuspects(), NullLogger<RelayClient>.Instance);
+        var relayClient = new RelayClient(new ServiceCollection().BuildServiceProvider(), new RelaySuspects(), Plaintext, NullLogger<RelayClient>.Instance);
         var dialer = new TunnelDialer(new EndpointTable(), new LocalEndpoints(new EndpointTable()), tunnels, new TunnelRouteCatalog(RouteTable.Empty), relayClient, NullLogger<TunnelDialer>.Instance);
-        await using var small = new RelayServer(new RelayListenerSocket(new HostPort("127.0.0.1", 0), "127.0.0.1"), _tickets, tunnels, dialer, NullLogger.Instance, maxConnections: 2);
+        await using var small = new RelayServer(new RelayListenerSocket(new HostPort("127.0.0.1", 0), "127.0.0.1"), _tickets, tunnels, dialer, Plaintext, NullLogger.Instance, maxConnections: 2);
         await small.StartedAsync(CancellationToken.None);
 
         var open = new List<Socket>();

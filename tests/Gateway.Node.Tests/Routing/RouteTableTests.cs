@@ -52,6 +52,27 @@ public sealed class RouteTableTests
         => new(email, null, [], Ed25519PrivateKey.Generate().PublicKey, null);
 
     [Fact]
+    public void Host_lookup_prefers_the_exact_route_then_the_longest_wildcard_and_access_compares_policy_as_written()
+    {
+        var table = Compile("""
+            routes = [
+              { from = "https://*.example.com", to = "http://a", allow_public_unauthenticated_access = true }
+              { from = "https://*.apps.example.com", to = "http://b", allow_public_unauthenticated_access = true }
+              { from = "https://one.apps.example.com", to = "http://c", policy { allow { or = [{ email { is = "a@example.com" } }] } } }
+              { from = "https://two.example.com", to = "http://d", policy { allow { or = [{ email { is = "a@example.com" } }] } } }
+            ]
+            """);
+        Assert.Equal("https-one.apps.example.com", table.FindHttp("ONE.apps.example.com")?.Id);
+        Assert.Equal("https-wildcard.apps.example.com", table.FindHttp("x.apps.example.com")?.Id);
+        Assert.Equal("https-wildcard.example.com", table.FindHttp("x.example.com")?.Id);
+        Assert.Null(table.FindHttp("example.org"));
+        // Same policy text in two routes (their config paths differ): same access. Public differs from both.
+        Assert.Equal(table.FindHttp("one.apps.example.com")!.Access, table.FindHttp("two.example.com")!.Access);
+        Assert.NotEqual(table.FindHttp("x.example.com")!.Access, table.FindHttp("two.example.com")!.Access);
+        Assert.Equal(table.FindHttp("x.example.com")!.Access, table.FindHttp("x.apps.example.com")!.Access);
+    }
+
+    [Fact]
     public void Tunnel_route_compiles_once_into_a_model_the_three_projections_agree_on()
     {
         var table = Compile(Hocon);

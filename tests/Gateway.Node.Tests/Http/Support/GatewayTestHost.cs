@@ -51,6 +51,7 @@ public sealed class GatewayTestHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(Routes.Table(routes));
         builder.Services.AddSingleton(dialer);
+        builder.Services.AddSingleton<ICertificateSelector>(ca);
         builder.Services.AddGatewayHttp(options ?? GatewayHttpOptions.FromConfig(new Gateway.Config.GatewayConfig()));
         GatewayHttpListener.Configure(builder, new IPEndPoint(IPAddress.Loopback, 0), insecure, ca);
         var app = builder.Build();
