@@ -26,6 +26,8 @@ ENV GATEWAY_DATA_DIR=/data \
     GATEWAY_RELAY_ADDRESS=0.0.0.0:4153 \
     GATEWAY_STATUS_ADDRESS=0.0.0.0:8081
 # 8443 HTTPS routes, 2222 SSH tunnels, 4053 cluster (Akka), 4153 node-to-node relay, 8081 status
+# (/healthz and /readyz open; /status and POST /drain need GATEWAY_STATUS_TOKEN or
+# cluster.status_token_file: publish it on a private or loopback address only)
 EXPOSE 8443 2222 4053 4153 8081
 VOLUME /data
 HEALTHCHECK --interval=5s --timeout=3s --start-period=30s CMD curl -fsS http://127.0.0.1:8081/readyz || exit 1
