@@ -29,7 +29,7 @@ internal static class GatewayMessageSamples
         new UnregisterEndpoint("orders-api", Endpoint().EndpointId),
         new GetRouteEndpoints("orders-api"),
         new RouteEndpointsUpdated("orders-api", "5b1e0c4f9a7d4e21b8c3f6a2d9e0b7c1", 42, [Endpoint(1), Endpoint(2)]),
-        new RelayTicketRequest("orders-api", Endpoint().EndpointId, "http://localhost:8080/", "198.51.100.7:40112", Endpoint()),
+        new RelayTicketRequest("orders-api", Endpoint().EndpointId, "http://localhost:8080/", "198.51.100.7:40112"),
         new RelayTicketReply("0123456789abcdef0123456789abcdef", "this node is draining"),
     }.ToDictionary(m => m.GetType());
 

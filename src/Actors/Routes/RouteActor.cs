@@ -13,6 +13,8 @@ namespace Gateway.Actors.Routes;
 /// soft state: sessions re-register every <see cref="RouteActorSettings.ReRegisterInterval"/>, a
 /// registration not refreshed within <see cref="RouteActorSettings.RegistrationTtl"/> expires, and
 /// endpoints on an unreachable node are dropped at once. Every change is published to all nodes.
+/// A registration is accepted only from the node it names, and an endpoint is changed or removed
+/// only by the node that registered it: one member cannot place or withdraw another's sessions.
 /// </summary>
 public sealed class RouteActor : ReceiveActor, IWithTimers
 {
@@ -23,6 +25,7 @@ public sealed class RouteActor : ReceiveActor, IWithTimers
     private readonly string _incarnation = Guid.NewGuid().ToString("N");
     private readonly Dictionary<string, Registration> _endpoints = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly Address _selfAddress = Cluster.Get(Context.System).SelfAddress;
     private long _version;
 
     public RouteActor(string routeId, RouteActorSettings settings)
@@ -31,10 +34,7 @@ public sealed class RouteActor : ReceiveActor, IWithTimers
         _settings = settings;
 
         Receive<RegisterEndpoint>(OnRegister);
-        Receive<UnregisterEndpoint>(m =>
-        {
-            if (_endpoints.Remove(m.EndpointId)) Publish();
-        });
+        Receive<UnregisterEndpoint>(OnUnregister);
         Receive<GetRouteEndpoints>(_ => Sender.Tell(CurrentState()));
         Receive<Terminated>(t => RemoveWhere(r => r.Session.Equals(t.ActorRef)));
         Receive<ClusterEvent.UnreachableMember>(e => RemoveWhere(r => r.Endpoint.NodeAddress == e.Member.Address.ToString()));
@@ -59,6 +59,23 @@ public sealed class RouteActor : ReceiveActor, IWithTimers
 
     private void OnRegister(RegisterEndpoint message)
     {
+        var endpoint = message.Endpoint;
+        var sender = SenderNode();
+        string? refusal =
+            sender is null ? "it has no sender"
+            : sender != endpoint.NodeAddress ? $"it came from {sender}, not from {endpoint.NodeAddress}, the node it names"
+            : NodeOf(message.Session) != endpoint.NodeAddress ? $"its session actor lives on {NodeOf(message.Session)}, not on {endpoint.NodeAddress}"
+            : message.RouteId != _routeId || endpoint.RouteId != _routeId ? $"it names route {endpoint.RouteId}"
+            : endpoint.EndpointId != TunnelEndpoint.MakeId(endpoint.SessionId, endpoint.RouteId) ? $"its id does not match session {endpoint.SessionId}"
+            : _endpoints.TryGetValue(endpoint.EndpointId, out var held) && held.Endpoint.NodeAddress != endpoint.NodeAddress
+                ? $"the endpoint is held by {held.Endpoint.NodeAddress}"
+                : null;
+        if (refusal is not null)
+        {
+            _log.Warning("route {0}: refused registration of endpoint {1}: {2}", _routeId, endpoint.EndpointId, refusal);
+            return;
+        }
+
         var now = DateTime.UtcNow;
         var isNew = !_endpoints.TryGetValue(message.Endpoint.EndpointId, out var existing);
         _endpoints[message.Endpoint.EndpointId] = new Registration(message.Endpoint, message.Session, now);
@@ -72,6 +89,36 @@ public sealed class RouteActor : ReceiveActor, IWithTimers
             Publish();
         }
     }
+
+    private void OnUnregister(UnregisterEndpoint message)
+    {
+        if (!_endpoints.TryGetValue(message.EndpointId, out var held)) return;
+        var sender = SenderNode();
+        if (sender != held.Endpoint.NodeAddress)
+        {
+            _log.Warning("route {0}: refused to unregister endpoint {1} of {2}: {3}", _routeId, message.EndpointId, held.Endpoint.NodeAddress,
+                sender is null ? "the request has no sender" : $"the request came from {sender}");
+            return;
+        }
+        _endpoints.Remove(message.EndpointId);
+        Publish();
+    }
+
+    /// <summary>
+    /// The node the current message came from, as an address string like the endpoints' (a local
+    /// sender is this node); null when it has none. Akka.Remote takes the sender from the message
+    /// envelope, so this stops a member from acting for another node's sessions through the
+    /// ordinary API; a peer that writes its own envelopes is kept out by the cluster transport.
+    /// </summary>
+    private string? SenderNode()
+    {
+        var sender = Sender;
+        if (sender is null || sender.IsNobody() || sender.Equals(Context.System.DeadLetters)) return null;
+        return NodeOf(sender);
+    }
+
+    private string NodeOf(IActorRef actor)
+        => (actor.Path.Address.HasLocalScope ? _selfAddress : actor.Path.Address).ToString();
 
     private void OnTick()
     {

@@ -13,7 +13,9 @@ namespace Gateway.Actors.Sessions;
 /// <see cref="DownstreamConnectionActor"/> children (closing their streams), removes the registry
 /// entry and closes the connection. Owns the connection's forward requests and registers the
 /// connection as an endpoint of every route a request matches and the identity is admitted to;
-/// re-registers periodically (soft state) and on every change.
+/// re-registers periodically (soft state) and on every change, always as itself (the route actor
+/// accepts registrations only from the node they name), and hands the same endpoints to the
+/// connection as the node's own record of what it serves.
 /// </summary>
 public sealed class SshSessionActor : ReceiveActor, IWithTimers
 {
@@ -39,6 +41,7 @@ public sealed class SshSessionActor : ReceiveActor, IWithTimers
     private readonly ISessionConnection _connection;
     private readonly ForwardPermissionSet _permissions = new();
     private readonly Dictionary<string, TunnelEndpoint> _registered = new(StringComparer.Ordinal);
+    private Dictionary<string, TunnelEndpoint> _served = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private bool _serving = true;
 
@@ -58,7 +61,7 @@ public sealed class SshSessionActor : ReceiveActor, IWithTimers
         Receive<ReRegister>(_ =>
         {
             foreach (var endpoint in _registered.Values)
-                _routeRegion.Tell(new RegisterEndpoint(endpoint.RouteId, endpoint, Self));
+                _routeRegion.Tell(new RegisterEndpoint(endpoint.RouteId, endpoint, Self), Self);
         });
         Receive<ConnectionEnded>(_ => Context.Stop(Self));
         Receive<StopServing>(_ => StopServingEndpoints());
@@ -102,7 +105,7 @@ public sealed class SshSessionActor : ReceiveActor, IWithTimers
     private void UnregisterAll()
     {
         foreach (var endpoint in _registered.Values)
-            _routeRegion.Tell(new UnregisterEndpoint(endpoint.RouteId, endpoint.EndpointId));
+            _routeRegion.Tell(new UnregisterEndpoint(endpoint.RouteId, endpoint.EndpointId), Self);
         _registered.Clear();
     }
 
@@ -142,32 +145,43 @@ public sealed class SshSessionActor : ReceiveActor, IWithTimers
         _status.Post($"forward \"{removed.Pattern.Text}\" port {removed.PortLabel} cancelled");
     }
 
-    /// <summary>Brings the registrations in line with the current permissions.</summary>
+    /// <summary>
+    /// Brings the node's record of the endpoints this connection serves, and the registrations, in
+    /// line with the current permissions. The record stays while the node drains (requests already
+    /// routed here still find their endpoint); the registrations do not.
+    /// </summary>
     private void Reconcile()
     {
-        var desired = new Dictionary<string, TunnelEndpoint>(StringComparer.Ordinal);
+        var served = new Dictionary<string, TunnelEndpoint>(StringComparer.Ordinal);
         foreach (var admission in _routes)
         {
-            if (!admission.Admitted || !_serving) continue;
+            if (!admission.Admitted) continue;
             var permission = _permissions.Match(admission.Route.Address);
             if (permission is null) continue;
             var id = TunnelEndpoint.MakeId(_identity.SessionId, admission.Route.RouteId);
-            var previous = _registered.GetValueOrDefault(id);
-            desired[id] = new TunnelEndpoint(id, admission.Route.RouteId, _nodeAddress, _identity.SessionId, _identity.Owner, _identity.ClientAddress,
+            var previous = _served.GetValueOrDefault(id);
+            served[id] = new TunnelEndpoint(id, admission.Route.RouteId, _nodeAddress, _identity.SessionId, _identity.Owner, _identity.ClientAddress,
                 permission.IsDynamic, permission.Pattern.Text, permission.ServerPort, previous?.RegisteredAt ?? DateTimeOffset.UtcNow);
         }
+        if (served.Count != _served.Count || served.Any(kv => !_served.TryGetValue(kv.Key, out var e) || e != kv.Value))
+        {
+            _served = served;
+            _connection.Serve([.. served.Values]);
+        }
+
+        var desired = _serving ? served : new Dictionary<string, TunnelEndpoint>(StringComparer.Ordinal);
 
         foreach (var (id, endpoint) in _registered.ToList())
         {
             if (desired.ContainsKey(id)) continue;
             _registered.Remove(id);
-            _routeRegion.Tell(new UnregisterEndpoint(endpoint.RouteId, id));
+            _routeRegion.Tell(new UnregisterEndpoint(endpoint.RouteId, id), Self);
         }
         foreach (var (id, endpoint) in desired)
         {
             if (_registered.TryGetValue(id, out var existing) && existing == endpoint) continue;
             _registered[id] = endpoint;
-            _routeRegion.Tell(new RegisterEndpoint(endpoint.RouteId, endpoint, Self));
+            _routeRegion.Tell(new RegisterEndpoint(endpoint.RouteId, endpoint, Self), Self);
             _log.Debug("{0} serves route {1}", _identity.SessionId, endpoint.RouteId);
         }
     }

@@ -1,5 +1,3 @@
-using Gateway.Contracts.Tunnels;
-
 namespace Gateway.Contracts.Messages;
 
 /// <summary>
@@ -8,11 +6,11 @@ namespace Gateway.Contracts.Messages;
 /// Only small control data rides Akka; the bytes go over the relay's own TCP connection.
 /// </summary>
 /// <remarks>
-/// <paramref name="Endpoint"/> is the endpoint as the requester's replica lists it: the owner's own
-/// replica may not have caught up yet (a tunnel that just moved here while route actors hand off),
-/// so the owner accepts it when its SSH connection is here and still holds that forward.
+/// Names the endpoint only: the owner opens it as its own SSH session describes it (forward,
+/// dynamic or static, route), never as the requester's replica does. Peers of an earlier version
+/// also send their copy as <c>endpoint</c>; the serializer skips that field.
 /// </remarks>
-public sealed record RelayTicketRequest(string RouteId, string EndpointId, string Upstream, string? Downstream, TunnelEndpoint? Endpoint = null) : IGatewayMessage;
+public sealed record RelayTicketRequest(string RouteId, string EndpointId, string Upstream, string? Downstream) : IGatewayMessage;
 
 /// <summary>The owner's answer: a single-use token to present on its relay port, or why not.</summary>
 public sealed record RelayTicketReply(string? Token, string? Error) : IGatewayMessage;

@@ -53,7 +53,7 @@ public sealed class RelayClient
             ?? throw new TunnelOpenFailedException($"the tunnel for {request.RouteId} is held by {endpoint.NodeAddress}, which is not a cluster member with a relay");
 
         var ticket = _system.Value.ActorSelection($"{endpoint.NodeAddress}/user/{RelayTicketActor.Name}")
-            .Ask<RelayTicketReply>(new RelayTicketRequest(request.RouteId, endpoint.EndpointId, request.Upstream.AbsoluteUri, request.Downstream?.ToString(), endpoint), TicketTimeout, ct);
+            .Ask<RelayTicketReply>(new RelayTicketRequest(request.RouteId, endpoint.EndpointId, request.Upstream.AbsoluteUri, request.Downstream?.ToString()), TicketTimeout, ct);
         Socket? socket = null;
         try
         {

@@ -1,5 +1,4 @@
 using Akka.Hosting;
-using Gateway.Actors.Routes;
 using Gateway.Node.Tunnels;
 
 namespace Gateway.Node.Relay;
@@ -13,6 +12,5 @@ public static class RelayTicketActorHosting
     public static AkkaConfigurationBuilder WithRelayTicketActor(this AkkaConfigurationBuilder builder, IServiceProvider services)
         => builder.WithActors((system, _) =>
             system.ActorOf(RelayTicketActor.Props(services.GetRequiredService<RelayTicketStore>(),
-                services.GetRequiredService<EndpointTable>(), services.GetRequiredService<LocalTunnelRegistry>(),
-                services.GetRequiredService<TunnelRouteCatalog>()), RelayTicketActor.Name));
+                services.GetRequiredService<LocalTunnelRegistry>(), services.GetRequiredService<TunnelRouteCatalog>()), RelayTicketActor.Name));
 }

@@ -74,12 +74,13 @@ public sealed class TunnelDialer : ITunnelDialer
 
     private async ValueTask<Stream> DialEndpointAsync(TunnelEndpoint endpoint, TunnelDialRequest request, CancellationToken ct)
     {
-        var tunnel = _tunnels.Find(endpoint.SessionId);
-        if (tunnel is null && _relay.IsRemote(endpoint))
+        // A local endpoint is opened as this node's session describes it, not as the replica lists it.
+        var held = _tunnels.FindEndpoint(endpoint.EndpointId);
+        if (held is null && _relay.IsRemote(endpoint))
             return await _relay.DialAsync(endpoint, request, ct).ConfigureAwait(false);
-        if (tunnel is null)
+        if (held is null || held.Endpoint.RouteId != request.RouteId)
             throw new TunnelOpenFailedException($"the tunnel for {request.RouteId} is gone from this node ({endpoint.NodeAddress})");
-        return (await OpenLocalAsync(tunnel, endpoint, request.Upstream, request.Downstream, ct, request.RequestId).ConfigureAwait(false)).Stream;
+        return (await OpenLocalAsync(held.Tunnel, held.Endpoint, request.Upstream, request.Downstream, ct, request.RequestId).ConfigureAwait(false)).Stream;
     }
 
     /// <summary>

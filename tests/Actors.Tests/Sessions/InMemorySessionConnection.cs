@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Gateway.Actors.Sessions;
+using Gateway.Contracts.Tunnels;
 
 namespace Gateway.Actors.Tests.Sessions;
 
@@ -25,6 +26,13 @@ internal sealed class InMemorySessionConnection : ISessionConnection
     public void End() => _ended.TrySetResult();
 
     public void Attach(IActorRef session) => Volatile.Write(ref _attachedTo, session);
+
+    /// <summary>The endpoints the actor last said the connection serves.</summary>
+    public IReadOnlyCollection<TunnelEndpoint> Served => Volatile.Read(ref _served);
+
+    private IReadOnlyCollection<TunnelEndpoint> _served = [];
+
+    public void Serve(IReadOnlyCollection<TunnelEndpoint> endpoints) => Volatile.Write(ref _served, endpoints);
 
     public void Close(string reason)
     {

@@ -41,6 +41,25 @@ public class SshSessionActorLifetimeTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void Registers_as_itself_and_hands_the_connection_the_endpoints_it_serves_until_the_forward_is_cancelled()
+    {
+        var session = StartServing();
+        Assert.Equal(session, _routes.LastSender);
+        var served = Assert.Single(_connection.Served);
+        Assert.Equal(("s1/demo", "demo.example.com", 443u, false), (served.EndpointId, served.ConnectedAddress, served.ConnectedPort, served.IsDynamic));
+
+        // Draining withdraws the registration; requests already routed here still find the endpoint.
+        session.Tell(StopServing.Instance);
+        _routes.ExpectMsg<UnregisterEndpoint>();
+        Assert.Equal(session, _routes.LastSender);
+        Assert.Single(_connection.Served);
+
+        session.Tell(new ForwardCancelRequested("demo.example.com", 443), TestActor);
+        Assert.True(ExpectMsg<bool>());
+        Assert.Empty(_connection.Served);
+    }
+
+    [Fact]
     public void Stopping_the_actor_closes_the_connection_and_unregisters_its_endpoints()
     {
         var session = StartServing();
