@@ -25,9 +25,11 @@ ENV GATEWAY_DATA_DIR=/data \
     GATEWAY_SSH_ADDRESS=0.0.0.0:2222 \
     GATEWAY_CLUSTER_PORT=4053 \
     GATEWAY_STATUS_ADDRESS=0.0.0.0:8081
-# 8443 HTTPS routes, 2222 SSH tunnels, 8081 status. The cluster (4053) and the relay stay on
-# loopback unless a cluster is configured: a node that other hosts can reach on them needs
-# cluster.tls (docker-compose.yml, docs/cluster.md), so the image does not open them by default.
+# 8443 HTTPS routes, 2222 SSH tunnels, 8081 status (/healthz and /readyz open; /status and
+# POST /drain need GATEWAY_STATUS_TOKEN or cluster.status_token_file: publish it on a private or
+# loopback address only). The cluster (4053) and the relay stay on loopback unless a cluster is
+# configured: a node that other hosts can reach on them needs cluster.tls (docker-compose.yml,
+# docs/cluster.md), so the image does not open them by default.
 EXPOSE 8443 2222 8081
 VOLUME /data
 HEALTHCHECK --interval=5s --timeout=3s --start-period=30s CMD curl -fsS http://127.0.0.1:8081/readyz || exit 1

@@ -142,7 +142,7 @@ internal sealed class ConfigOverrides
                     ? config with { Cluster = cluster with { RelayAddress = relay } }
                     : Fail(error);
             case "--status-address":
-                return HostPort.TryParse(value, null, out var status, out error)
+                return StatusAddress.TryParse(value, out var status, out error)
                     ? config with { Cluster = cluster with { StatusAddress = status } }
                     : Fail(error);
             case "--drain-timeout":

@@ -380,6 +380,32 @@ internal sealed partial class ConfigParser
         return true;
     }
 
+    /// <summary>
+    /// A readable, non-empty file that group and others cannot access (refused otherwise, like the
+    /// SSH key files: the token is as much a key to the node as they are). The node reads the token
+    /// itself at start; the config keeps only the path.
+    /// </summary>
+    private string StatusTokenFile(string path, string file)
+    {
+        var full = ResolvePath(file);
+        string text;
+        try
+        {
+            text = File.ReadAllText(full);
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+        {
+            Problem(path, $"cannot read {full}: {ex.Message}");
+            return full;
+        }
+        if (text.Trim().Length == 0)
+            Problem(path, $"{full} is empty; write the token into it (for example: openssl rand -hex 32 > {full})");
+        else if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(full) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+                     | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute)) != 0)
+            Problem(path, $"invalid status token file {full}: permissions are too open (chmod 600)");
+        return full;
+    }
+
     /// <summary>PEM, and (as Pomerium requires) not readable by group or others.</summary>
     private string PrivateKeyFile(string path, string file, string what)
     {
@@ -459,7 +485,7 @@ internal sealed partial class ConfigParser
         var node = Object(root, "cluster");
         if (node is null)
             return null;
-        CheckKeys(node, ["hostname", "port", "seed_nodes", "relay_address", "status_address", "drain_timeout", "tls", "insecure"]);
+        CheckKeys(node, ["hostname", "port", "seed_nodes", "relay_address", "status_address", "status_token_file", "status_allowed_hosts", "drain_timeout", "tls", "insecure"]);
         var cluster = new GatewayClusterConfig();
         if (String(node, "hostname") is { } hostname)
         {
@@ -481,8 +507,24 @@ internal sealed partial class ConfigParser
         cluster = cluster with { SeedNodes = seeds };
         if (Address(node, "relay_address", null) is { } relay)
             cluster = cluster with { RelayAddress = relay };
-        if (Address(node, "status_address", null) is { } status)
-            cluster = cluster with { StatusAddress = status };
+        if (String(node, "status_address") is { } statusText)
+        {
+            if (StatusAddress.TryParse(statusText, out var status, out var statusError))
+                cluster = cluster with { StatusAddress = status };
+            else
+                Problem(ConfigNode.ChildPath(node.Path, "status_address"), statusError);
+        }
+        if (String(node, "status_token_file") is { } tokenFile)
+            cluster = cluster with { StatusTokenFile = StatusTokenFile(ConfigNode.ChildPath(node.Path, "status_token_file"), tokenFile) };
+        var allowedHosts = new List<string>();
+        foreach (var (hostNode, text) in StringList(node, "status_allowed_hosts"))
+        {
+            if (StatusHosts.Normalize(text) is { } host)
+                allowedHosts.Add(host);
+            else
+                Problem(hostNode.Path, $"expected a host name or address, optionally with :port (as in the Host header), got \"{text}\"");
+        }
+        cluster = cluster with { StatusAllowedHosts = allowedHosts };
         if (Duration(node, "drain_timeout") is { } drain)
         {
             if (DrainTimeouts.Check(drain) is { } error)

@@ -117,8 +117,18 @@ public sealed record GatewayClusterConfig
     /// <summary><c>relay_address</c>: listener for node-to-node tunnel bytes; null picks hostname:0.</summary>
     public HostPort? RelayAddress { get; init; }
 
-    /// <summary><c>status_address</c>: plain-HTTP listener for /healthz, /readyz and /status; null means none.</summary>
+    /// <summary><c>status_address</c>: plain-HTTP listener for /healthz, /readyz, /status and POST /drain;
+    /// null means none. A port alone binds loopback (<see cref="Config.StatusAddress"/>).</summary>
     public HostPort? StatusAddress { get; init; }
+
+    /// <summary><c>status_token_file</c>: file holding the bearer token that /status and POST /drain
+    /// require (trimmed; private to the node's user). <c>GATEWAY_STATUS_TOKEN</c> wins over it.
+    /// Null and no environment token: those two paths answer 403.</summary>
+    public string? StatusTokenFile { get; init; }
+
+    /// <summary><c>status_allowed_hosts</c>: Host header values /status and POST /drain accept besides
+    /// the listener's own addresses and loopback names (lower case; <c>name</c> or <c>name:port</c>).</summary>
+    public IReadOnlyList<string> StatusAllowedHosts { get; init; } = [];
 
     /// <summary><c>drain_timeout</c>: upper bound on a graceful drain's wait for in-flight requests
     /// (SIGTERM or <c>POST /drain</c>); docs/cluster.md.</summary>

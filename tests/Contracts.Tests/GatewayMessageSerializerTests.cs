@@ -127,5 +127,17 @@ public sealed class GatewayMessageSerializerTests() : Akka.TestKit.Xunit2.TestKi
         Assert.Equal("ssh-1/orders-api", request.EndpointId);
     }
 
+    [Fact]
+    public void A_ticket_request_from_an_earlier_version_with_its_endpoint_copy_is_read_without_it()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(RelayTicketRequest));
+
+        var request = (RelayTicketRequest)serializer.FromBinary(
+            """{"routeId":"orders-api","endpointId":"ssh-1/orders-api","upstream":"http://localhost:8080/","downstream":"198.51.100.7:40112","endpoint":{"endpointId":"ssh-1/orders-api","isDynamic":false}}"""u8.ToArray(),
+            "relay.ticket-request.v1");
+
+        Assert.Equal(new RelayTicketRequest("orders-api", "ssh-1/orders-api", "http://localhost:8080/", "198.51.100.7:40112"), request);
+    }
+
     private sealed record NotListed(string Value) : IGatewayMessage;
 }

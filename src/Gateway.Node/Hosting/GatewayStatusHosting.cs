@@ -26,6 +26,7 @@ public static class GatewayStatusHosting
             sp.GetRequiredService<EndpointTable>(), sp.GetRequiredService<LocalTunnelRegistry>(), sp.GetRequiredService<RouteTable>(),
             sp.GetRequiredService<RelaySuspects>(), sp.GetRequiredService<RelayServer>(), sp.GetRequiredService<RelayTicketStore>(),
             sp.GetRequiredService<NodeDrain>()));
+        services.AddSingleton(_ => StatusToken.Load(config.Cluster, Environment.GetEnvironmentVariable));
         services.AddSingleton<StatusListener>();
         services.AddHostedService(sp => sp.GetRequiredService<StatusListener>());
         return services;

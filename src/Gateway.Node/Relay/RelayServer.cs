@@ -148,8 +148,9 @@ public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
                 await network.WriteAsync(RelayProtocol.Reply(RelayProtocol.Refused, "invalid token"), _stopping.Token).ConfigureAwait(false);
                 return;
             }
-            var tunnel = _tunnels.Find(ticket.Endpoint.SessionId);
-            if (tunnel is null)
+            // The endpoint as it is now: the forward may have been cancelled since the ticket was issued.
+            var held = _dialer.FindHeld(ticket.Endpoint.EndpointId);
+            if (held is null)
             {
                 await network.WriteAsync(RelayProtocol.Reply(RelayProtocol.Refused, "the tunnel closed"), _stopping.Token).ConfigureAwait(false);
                 return;
@@ -160,7 +161,7 @@ public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
             {
                 using var openTimeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
                 openTimeout.CancelAfter(OpenTimeout);
-                opened = await _dialer.OpenLocalAsync(tunnel, ticket.Endpoint, ticket.Upstream, ticket.Downstream, openTimeout.Token).ConfigureAwait(false);
+                opened = await _dialer.OpenLocalAsync(held.Value.Tunnel, held.Value.Endpoint, ticket.Upstream, ticket.Downstream, openTimeout.Token).ConfigureAwait(false);
             }
             catch (Exception ex) when (ex is TunnelOpenFailedException or TunnelEndpointGoneException)
             {

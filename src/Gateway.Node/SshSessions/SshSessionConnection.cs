@@ -1,5 +1,6 @@
 using Akka.Actor;
 using Gateway.Actors.Sessions;
+using Gateway.Contracts.Tunnels;
 using Gateway.Node.Tunnels;
 using Gateway.Ssh;
 using Gateway.Ssh.Server;
@@ -9,7 +10,7 @@ namespace Gateway.Node.SshSessions;
 /// <summary>
 /// An authenticated SSH connection as its <see cref="SshSessionActor"/> owns it: the actor lists it
 /// in the <see cref="LocalTunnelRegistry"/> (where requests find it to open channels) for as long as
-/// the actor lives, and closes it when the actor stops.
+/// the actor lives, with the endpoints the actor says it serves, and closes it when the actor stops.
 /// </summary>
 public sealed class SshSessionConnection : ISessionConnection
 {
@@ -18,6 +19,7 @@ public sealed class SshSessionConnection : ISessionConnection
     private readonly GatewayIdentity _identity;
     private readonly SessionStatusFeed _status;
     private readonly LocalTunnelRegistry _registry;
+    private LocalTunnel? _tunnel;
 
     public SshSessionConnection(SshServerSession session, string sessionId, GatewayIdentity identity, SessionStatusFeed status, LocalTunnelRegistry registry)
     {
@@ -30,7 +32,12 @@ public sealed class SshSessionConnection : ISessionConnection
 
     public Task Completion => _session.Completion;
 
-    public void Attach(IActorRef session) => _registry.Add(new LocalTunnel(_sessionId, _identity, _session.Connection, session, _status));
+    public void Attach(IActorRef session)
+    {
+        var tunnel = new LocalTunnel(_sessionId, _identity, _session.Connection, session, _status);
+        Volatile.Write(ref _tunnel, tunnel);
+        _registry.Add(tunnel);
+    }
 
     public void Close(string reason)
     {

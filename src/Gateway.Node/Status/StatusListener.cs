@@ -6,9 +6,11 @@ namespace Gateway.Node.Status;
 
 /// <summary>
 /// The optional plain-HTTP status listener (<c>cluster.status_address</c>) for load balancers
-/// and orchestrators: <c>/healthz</c> (200 while the process serves), <c>/readyz</c> (200 only
-/// when the node is Up in the cluster and not draining), <c>/status</c> (JSON) and <c>POST /drain</c>
-/// (graceful drain, then exit, as on SIGTERM). A listener of its own, not paths
+/// and orchestrators: <c>/healthz</c> (200 while the process serves) and <c>/readyz</c> (200 only
+/// when the node is Up in the cluster and not draining), open to anyone who reaches the port, and
+/// the admin paths <c>/status</c> (JSON) and <c>POST /drain</c> (graceful drain, then exit, as on
+/// SIGTERM), which need the node's bearer token and one of the listener's host names
+/// (<see cref="StatusAccess"/>). A listener of its own, not paths
 /// on the HTTPS port: route hosts can use any path, and probes should not need TLS or SNI.
 /// It answers from the node's start until the node left the cluster.
 /// </summary>
@@ -21,9 +23,14 @@ public sealed class StatusListener : IHostedLifecycleService, IAsyncDisposable
     private readonly ILogger<StatusListener> _logger;
     private WebApplication? _app;
 
-    public StatusListener(GatewayConfig config, NodeStatus status, NodeDrain drain, IHostApplicationLifetime lifetime, ILogger<StatusListener> logger)
+    private readonly StatusToken _token;
+    private readonly IReadOnlyList<string> _allowedHosts;
+
+    public StatusListener(GatewayConfig config, StatusToken token, NodeStatus status, NodeDrain drain, IHostApplicationLifetime lifetime, ILogger<StatusListener> logger)
     {
         _address = config.Cluster?.StatusAddress;
+        _allowedHosts = config.Cluster?.StatusAllowedHosts ?? [];
+        _token = token;
         _status = status;
         _drain = drain;
         _lifetime = lifetime;
@@ -39,8 +46,10 @@ public sealed class StatusListener : IHostedLifecycleService, IAsyncDisposable
         if (_address is null) return;
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
-        builder.WebHost.ConfigureKestrel(k => k.Listen(Hosting.ListenAddress.Resolve(_address)));
+        var endpoint = Hosting.ListenAddress.Resolve(_address);
+        builder.WebHost.ConfigureKestrel(k => k.Listen(endpoint));
         var app = builder.Build();
+        var access = new StatusAccess(_token, endpoint, _allowedHosts, _logger);
         app.MapGet("/healthz", () => Results.Text("ok\n"));
         app.MapGet("/readyz", () =>
         {
@@ -48,17 +57,30 @@ public sealed class StatusListener : IHostedLifecycleService, IAsyncDisposable
             return Results.Text(reason + "\n", statusCode: ready ? StatusCodes.Status200OK : StatusCodes.Status503ServiceUnavailable);
         });
         // The admin command: the same graceful drain and exit as SIGTERM. Answers at once; readiness
-        // turns off before the answer, and the host's stop then joins the same drain.
-        app.MapPost("/drain", () =>
+        // turns off before the answer, and the host's stop then joins the same drain. POST only, so
+        // that no link or image can trigger it; the token keeps cross-site forms out.
+        app.Map("/drain", (HttpContext context) =>
         {
+            if (access.Check(context) is { } refused) return refused;
+            if (!HttpMethods.IsPost(context.Request.Method))
+            {
+                context.Response.Headers.Allow = "POST";
+                return Results.Text("405 method not allowed: POST /drain\n", statusCode: StatusCodes.Status405MethodNotAllowed);
+            }
+            _logger.LogWarning("status listener: drain requested by {Peer}", context.Connection.RemoteIpAddress);
             _ = _drain.DrainAsync(CancellationToken.None);
             _lifetime.StopApplication();
             return Results.Text("draining\n", statusCode: StatusCodes.Status202Accepted);
         });
-        app.MapGet("/status", () => Results.Json(_status.Snapshot()));
+        app.MapGet("/status", (HttpContext context) => access.Check(context) ?? Results.Json(_status.Snapshot()));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
-        _logger.LogInformation("status listening on {Address}", BoundAddress);
+        var bound = BoundAddress;
+        if (_token.IsConfigured)
+            _logger.LogInformation("status listening on {Address}; /status and /drain need the bearer token from {Source}", bound, _token.Source);
+        else
+            _logger.LogWarning("status listening on {Address}; /status and /drain answer 403 until a token is configured ({Variable} or cluster.status_token_file)",
+                bound, StatusToken.EnvironmentVariable);
     }
 
     public Task StoppedAsync(CancellationToken cancellationToken) => DisposeAsync().AsTask();

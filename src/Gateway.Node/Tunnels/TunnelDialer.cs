@@ -96,11 +96,21 @@ public sealed class TunnelDialer : ITunnelDialer
     {
         if (_relay.IsRemote(endpoint))
             return await _relay.DialAsync(endpoint, request, ct).ConfigureAwait(false);
-        // This node's own record, not the replica's copy.
-        var tunnel = _local.Find(endpoint.EndpointId) is { } own ? _tunnels.Find(own.SessionId) : null;
-        if (tunnel is null)
+        var held = FindHeld(endpoint.EndpointId);
+        if (held is null || held.Value.Endpoint.RouteId != request.RouteId)
             throw new TunnelEndpointGoneException($"the tunnel for {request.RouteId} is gone from this node");
-        return (await OpenLocalAsync(tunnel, endpoint, request.Upstream, request.Downstream, ct, request.RequestId).ConfigureAwait(false)).Stream;
+        return (await OpenLocalAsync(held.Value.Tunnel, held.Value.Endpoint, request.Upstream, request.Downstream, ct, request.RequestId).ConfigureAwait(false)).Stream;
+    }
+
+    /// <summary>
+    /// An endpoint an SSH connection on this node serves, as this node's own record describes it
+    /// (never as a replica or a relay request lists it), with the connection; null when gone.
+    /// </summary>
+    public (LocalTunnel Tunnel, TunnelEndpoint Endpoint)? FindHeld(string endpointId)
+    {
+        var own = _local.Find(endpointId);
+        var tunnel = own is null ? null : _tunnels.Find(own.SessionId);
+        return tunnel is null ? null : (tunnel, own!);
     }
 
     /// <summary>

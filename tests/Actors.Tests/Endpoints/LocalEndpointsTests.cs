@@ -41,7 +41,7 @@ public class LocalEndpointsTests
     {
         for (var i = 0; i < 1000; i++) _local.Serve(Of("s1", $"r{i}"));
         var added = _local.TakeDeltas(NodeA);
-        Assert.Equal(1000 / NodeEndpointsDelta.MaxEndpointsPerMessage, added.Count);
+        Assert.Equal((1000 + NodeEndpointsDelta.MaxEndpointsPerMessage - 1) / NodeEndpointsDelta.MaxEndpointsPerMessage, added.Count);
         Assert.Equal(Enumerable.Range(1, added.Count).Select(i => (long)i), added.Select(d => d.Sequence));
 
         _local.WithdrawSession("s1");

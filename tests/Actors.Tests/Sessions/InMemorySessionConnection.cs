@@ -29,6 +29,7 @@ internal sealed class InMemorySessionConnection : ISessionConnection
 
     public void Attach(IActorRef session) => Volatile.Write(ref _attachedTo, session);
 
+
     public void Close(string reason)
     {
         OnClosing?.Invoke();

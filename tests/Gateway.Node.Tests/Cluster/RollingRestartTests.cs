@@ -129,8 +129,7 @@ public sealed class RollingRestartTests : IAsyncLifetime
 
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
         var status = node.StatusUrl;
-        using (var drain = await http.PostAsync(status + "/drain", null))
-            Assert.Equal(HttpStatusCode.Accepted, drain.StatusCode);
+        Assert.Equal(HttpStatusCode.Accepted, await node.PostDrainAsync());
         // At once, not eventually: a load balancer probing right after the command must see 503.
         using (var ready = await http.GetAsync(status + "/readyz"))
         {

@@ -33,8 +33,16 @@ public sealed class GatewayNodeProcess : IAsyncDisposable
         SshPort = sshPort;
         _statusPort = statusPort;
         _extraArgs = [.. extraArgs ?? []];
-        _environment = environment;
+        // Every node gets a status token of its own unless the test sets the variable itself
+        // (to an empty value for a node without one).
+        _environment = new Dictionary<string, string>(environment ?? new Dictionary<string, string>());
+        if (!_environment.ContainsKey(Gateway.Node.Status.StatusToken.EnvironmentVariable))
+            _environment[Gateway.Node.Status.StatusToken.EnvironmentVariable] = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(16));
+        StatusToken = _environment[Gateway.Node.Status.StatusToken.EnvironmentVariable];
     }
+
+    /// <summary>The bearer token for the status listener's <c>/status</c> and <c>POST /drain</c> (from <c>GATEWAY_STATUS_TOKEN</c>).</summary>
+    public string StatusToken { get; }
 
     public static string ExecutablePath => Path.Combine(AppContext.BaseDirectory, "Gateway.Node");
 
@@ -194,11 +202,22 @@ public sealed class GatewayNodeProcess : IAsyncDisposable
         }
     }
 
-    /// <summary>GET on the status listener; the status code and body.</summary>
+    /// <summary>GET on the status listener with the node's bearer token; the status code and body.</summary>
     public async Task<(int Status, string Body)> GetStatusAsync(string path)
     {
-        using var response = await StatusHttp.GetAsync(StatusUrl + path);
+        using var request = new HttpRequestMessage(HttpMethod.Get, StatusUrl + path);
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", StatusToken);
+        using var response = await StatusHttp.SendAsync(request);
         return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    /// <summary><c>POST /drain</c> with the node's bearer token; the status code.</summary>
+    public async Task<HttpStatusCode> PostDrainAsync()
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, StatusUrl + "/drain");
+        request.Headers.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", StatusToken);
+        using var response = await StatusHttp.SendAsync(request);
+        return response.StatusCode;
     }
 
     /// <summary>Polls <c>/status</c> until <paramref name="condition"/> holds (bounded); returns the last document's text.</summary>
