@@ -9,7 +9,7 @@ namespace Gateway.Node.Cluster;
 
 /// <summary>
 /// Akka's logger, writing each Akka log event as one Microsoft.Extensions.Logging event: the
-/// category is the logging class (<c>Akka.Cluster.Cluster</c>, <c>Gateway.Actors.Routes.RouteActor</c>),
+/// category is the logging class (<c>Akka.Cluster.Cluster</c>, <c>Gateway.Actors.Endpoints.EndpointReplicaActor</c>),
 /// the message is the event's own text, and the source (actor path) is a scope, which the JSON
 /// format shows. Akka.Hosting's logger writes Akka's whole formatted line (level, time, thread,
 /// source) as the message instead, which nests one log format inside the other.
