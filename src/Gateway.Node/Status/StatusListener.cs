@@ -56,6 +56,7 @@ public sealed class StatusListener : IHostedLifecycleService, IAsyncDisposable
             return Results.Text("draining\n", statusCode: StatusCodes.Status202Accepted);
         });
         app.MapGet("/status", () => Results.Json(_status.Snapshot()));
+        app.MapGet("/status/endpoint-directory", () => Results.Json(_status.EndpointDirectory()));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
         _logger.LogInformation("status listening on {Address}", BoundAddress);
