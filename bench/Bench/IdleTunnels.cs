@@ -21,7 +21,7 @@ public static class IdleTunnels
         // warm the server's code paths so the baseline is not a cold process
         await (await TunnelClientPool.OpenTunnelAsync("127.0.0.1", port, options, window.Token)).DisposeAsync();
         await Task.Delay(2000, window.Token);
-        var before = ReadRssKib(pid);
+        var before = ProcessRss.ReadKib(pid);
 
         var clients = new SshClient[count];
         var next = -1;
@@ -34,13 +34,7 @@ public static class IdleTunnels
         try
         {
             await Task.WhenAll(workers);
-            // let the server settle (a GC may be pending); sample a few times and keep the last
-            long after = 0;
-            for (var s = 0; s < 5; s++)
-            {
-                await Task.Delay(1000, window.Token);
-                after = ReadRssKib(pid);
-            }
+            var after = await ProcessRss.SettledKibAsync(pid, window.Token);
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"connections={count} rss_before_kib={before} rss_after_kib={after} kib_per_connection={(after - before) / (double)count:F1}"));
             return 0;
@@ -49,13 +43,5 @@ public static class IdleTunnels
         {
             await Task.WhenAll(clients.Where(c => c is not null).Select(c => c.DisposeAsync().AsTask()));
         }
-    }
-
-    private static long ReadRssKib(int pid)
-    {
-        foreach (var line in File.ReadLines($"/proc/{pid}/status"))
-            if (line.StartsWith("VmRSS:", StringComparison.Ordinal))
-                return long.Parse(line["VmRSS:".Length..].Trim().Split(' ')[0], CultureInfo.InvariantCulture);
-        throw new InvalidOperationException($"no VmRSS for pid {pid}");
     }
 }

@@ -4,7 +4,7 @@ using Gateway.Bench;
 // Subcommands used by bench/run. Each prints one result line "key=value ..." on stdout.
 if (args.Length == 0)
 {
-    Console.Error.WriteLine("usage: Bench grpc-server|grpc-load|ssh-server|tunnel-rate|idle-tunnels|relay-transport [--option value ...]");
+    Console.Error.WriteLine("usage: Bench grpc-server|grpc-load|ssh-server|tunnel-rate|idle-tunnels|fleet-tunnels|status-wait|http-wait|relay-transport [--option value ...]");
     return 2;
 }
 var options = BenchArgs.Parse(args.Skip(1));
@@ -21,6 +21,9 @@ try
         "ssh-server" => await CommandSshServer.RunAsync(options, stop.Token),
         "tunnel-rate" => await TunnelConnectRate.RunAsync(options, stop.Token),
         "idle-tunnels" => await IdleTunnels.RunAsync(options, stop.Token),
+        "fleet-tunnels" => await FleetTunnels.RunAsync(options, stop.Token),
+        "status-wait" => await StatusWait.RunAsync(options, stop.Token),
+        "http-wait" => await HttpWait.RunAsync(options, stop.Token),
         "relay-transport" => await RelayTransportComparison.RunAsync(options, stop.Token),
         _ => throw new ArgumentException($"unknown subcommand {args[0]}"),
     };

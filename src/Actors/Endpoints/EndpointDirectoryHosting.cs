@@ -11,10 +11,11 @@ namespace Gateway.Actors.Endpoints;
 public static class EndpointDirectoryHosting
 {
     public static AkkaConfigurationBuilder WithEndpointDirectory(this AkkaConfigurationBuilder builder,
-        LocalEndpoints local, EndpointTable table, ReplicaProgress progress, EndpointDirectorySettings settings)
+        LocalEndpoints local, EndpointTable table, ReplicaProgress progress, EndpointDirectorySettings settings,
+        EndpointDirectoryCounters counters)
         => builder.WithActors((system, _) =>
         {
-            system.ActorOf(NodeEndpointDirectoryActor.Props(local, settings), NodeEndpointDirectoryActor.ActorName);
-            system.ActorOf(EndpointReplicaActor.Props(table, progress), EndpointReplicaActor.ActorName);
+            system.ActorOf(NodeEndpointDirectoryActor.Props(local, settings, counters), NodeEndpointDirectoryActor.ActorName);
+            system.ActorOf(EndpointReplicaActor.Props(table, progress, counters), EndpointReplicaActor.ActorName);
         });
 }

@@ -21,30 +21,35 @@ public sealed class EndpointReplicaActor : ReceiveActor
 
     private readonly EndpointReplica _replica;
     private readonly ReplicaProgress _progress;
+    private readonly EndpointDirectoryCounters _counters;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly Cluster _cluster = Cluster.Get(Context.System);
     private readonly string _self;
 
-    public EndpointReplicaActor(EndpointTable table, ReplicaProgress progress)
+    public EndpointReplicaActor(EndpointTable table, ReplicaProgress progress, EndpointDirectoryCounters counters)
     {
         _replica = new EndpointReplica(table);
         _progress = progress;
+        _counters = counters;
         _self = _cluster.SelfAddress.ToString();
 
         Receive<SubscribeAck>(_ => _log.Debug("subscribed to {0}", NodeEndpointDirectoryActor.Topic));
         Receive<NodeEndpointsDelta>(delta =>
         {
             if (!Trusted(delta.NodeAddress, delta.Added)) return;
+            _counters.DeltaReceived();
             Act(delta.NodeAddress, _replica.OnDelta(delta));
         });
         Receive<NodeEndpointsDigest>(digest =>
         {
             if (!Trusted(digest.NodeAddress, [])) return;
+            _counters.DigestReceived();
             Act(digest.NodeAddress, _replica.OnDigest(digest));
         });
         Receive<NodeEndpointsSnapshot>(part =>
         {
             if (!Trusted(part.NodeAddress, part.Endpoints)) return;
+            _counters.SnapshotPartReceived();
             Act(part.NodeAddress, _replica.OnSnapshot(part));
         });
         Receive<ClusterEvent.MemberUp>(e => Ask(e.Member.Address.ToString()));
@@ -54,8 +59,8 @@ public sealed class EndpointReplicaActor : ReceiveActor
         Receive<ClusterEvent.IClusterDomainEvent>(_ => { });
     }
 
-    public static Props Props(EndpointTable table, ReplicaProgress progress)
-        => Akka.Actor.Props.Create(() => new EndpointReplicaActor(table, progress));
+    public static Props Props(EndpointTable table, ReplicaProgress progress, EndpointDirectoryCounters? counters = null)
+        => Akka.Actor.Props.Create(() => new EndpointReplicaActor(table, progress, counters ?? new EndpointDirectoryCounters()));
 
     protected override void PreStart()
     {
@@ -102,6 +107,7 @@ public sealed class EndpointReplicaActor : ReceiveActor
         _log.Debug("asking {0} for its endpoints", nodeAddress);
         Context.ActorSelection($"{nodeAddress}/user/{NodeEndpointDirectoryActor.ActorName}")
             .Tell(new NodeEndpointsSnapshotRequest(_self));
+        _counters.SnapshotRequestSent();
     }
 
     private void Forget(string nodeAddress)

@@ -56,6 +56,12 @@ public sealed class EndpointTable
     public IReadOnlyDictionary<string, ImmutableArray<TunnelEndpoint>> Snapshot()
         => _routes.Keys.ToDictionary(id => id, Get, StringComparer.Ordinal);
 
+    /// <summary>How many endpoints the table lists, of every node.</summary>
+    public int Count
+    {
+        get { lock (_gate) return _byId.Count; }
+    }
+
     /// <summary>How many endpoints the table lists for a node (a digest's count is compared with it).</summary>
     public int CountOfNode(string nodeAddress)
     {

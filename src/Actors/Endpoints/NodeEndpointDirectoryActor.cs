@@ -24,15 +24,17 @@ public sealed class NodeEndpointDirectoryActor : ReceiveActor, IWithTimers
 
     private readonly LocalEndpoints _local;
     private readonly EndpointDirectorySettings _settings;
+    private readonly EndpointDirectoryCounters _counters;
     private readonly ILoggingAdapter _log = Context.GetLogger();
     private readonly IActorRef _mediator;
     private readonly string _nodeAddress;
     private Action? _onPending;
 
-    public NodeEndpointDirectoryActor(LocalEndpoints local, EndpointDirectorySettings settings)
+    public NodeEndpointDirectoryActor(LocalEndpoints local, EndpointDirectorySettings settings, EndpointDirectoryCounters counters)
     {
         _local = local;
         _settings = settings;
+        _counters = counters;
         _mediator = DistributedPubSub.Get(Context.System).Mediator;
         _nodeAddress = Cluster.Get(Context.System).SelfAddress.ToString();
 
@@ -46,19 +48,24 @@ public sealed class NodeEndpointDirectoryActor : ReceiveActor, IWithTimers
             // Deltas first, so the digest never names a sequence the replicas cannot have seen yet.
             PublishDeltas();
             _mediator.Tell(new Publish(Topic, _local.Digest(_nodeAddress)));
+            _counters.DigestPublished();
         });
         Receive<NodeEndpointsSnapshotRequest>(request =>
         {
             var parts = _local.Snapshot(_nodeAddress);
             _log.Debug("snapshot of {0} endpoints in {1} parts for {2}", parts.Sum(p => p.Endpoints.Length), parts.Count, request.NodeAddress);
-            foreach (var part in parts) Sender.Tell(part);
+            foreach (var part in parts)
+            {
+                Sender.Tell(part);
+                _counters.SnapshotPartSent();
+            }
         });
     }
 
     public ITimerScheduler Timers { get; set; } = null!;
 
-    public static Props Props(LocalEndpoints local, EndpointDirectorySettings settings)
-        => Akka.Actor.Props.Create(() => new NodeEndpointDirectoryActor(local, settings));
+    public static Props Props(LocalEndpoints local, EndpointDirectorySettings settings, EndpointDirectoryCounters? counters = null)
+        => Akka.Actor.Props.Create(() => new NodeEndpointDirectoryActor(local, settings, counters ?? new EndpointDirectoryCounters()));
 
     protected override void PreStart()
     {
@@ -79,6 +86,9 @@ public sealed class NodeEndpointDirectoryActor : ReceiveActor, IWithTimers
     private void PublishDeltas()
     {
         foreach (var delta in _local.TakeDeltas(_nodeAddress))
+        {
             _mediator.Tell(new Publish(Topic, delta));
+            _counters.DeltaPublished();
+        }
     }
 }

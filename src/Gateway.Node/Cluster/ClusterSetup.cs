@@ -59,6 +59,7 @@ public static class ClusterSetup
         services.AddSingleton<LocalEndpoints>();
         services.AddSingleton<ReplicaProgress>();
         services.AddSingleton<ClusterTls>();
+        services.AddSingleton<EndpointDirectoryCounters>();
         services.AddAkka(ClusterNodeSettings.SystemName, (builder, provider) =>
         {
             var relay = provider.GetRequiredService<RelayListenerSocket>();
@@ -83,7 +84,8 @@ public static class ClusterSetup
                 // Quoted here: Akka.Hosting writes roles unquoted, and a relay role contains ':' and '='.
                 .AddHocon("akka.cluster.roles = [" + string.Join(", ", new[] { GatewayRole }.Concat(settings.ExtraRoles ?? []).Select(r => System.Text.Json.JsonSerializer.Serialize(r))) + "]", HoconAddMode.Prepend)
                 .WithEndpointDirectory(provider.GetRequiredService<LocalEndpoints>(), provider.GetRequiredService<EndpointTable>(),
-                    provider.GetRequiredService<ReplicaProgress>(), provider.GetRequiredService<EndpointDirectorySettings>())
+                    provider.GetRequiredService<ReplicaProgress>(), provider.GetRequiredService<EndpointDirectorySettings>(),
+                    provider.GetRequiredService<EndpointDirectoryCounters>())
                 .WithRelayTicketActor(provider)
                 .AddStartup(async (system, _) =>
                 {

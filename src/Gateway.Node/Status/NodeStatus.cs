@@ -21,6 +21,8 @@ public sealed class NodeStatus
     private readonly RelayServer _relay;
     private readonly RelayTicketStore _tickets;
     private readonly ReplicaProgress _progress;
+    private readonly EndpointDirectoryCounters _counters;
+    private readonly LocalEndpoints _local;
     private readonly Drain.NodeDrain? _drain;
     private long _upSince = -1;
 
@@ -30,8 +32,11 @@ public sealed class NodeStatus
     /// </summary>
     public static readonly TimeSpan EndpointWarmUp = TimeSpan.FromSeconds(15);
 
-    public NodeStatus(ActorSystem system, ReplicaProgress progress, EndpointTable endpoints, LocalTunnelRegistry tunnels, RouteTable routes, RelaySuspects suspects, RelayServer relay, RelayTicketStore tickets, Drain.NodeDrain? drain = null)
+    public NodeStatus(ActorSystem system, ReplicaProgress progress, EndpointTable endpoints, LocalTunnelRegistry tunnels, RouteTable routes, RelaySuspects suspects, RelayServer relay, RelayTicketStore tickets,
+        EndpointDirectoryCounters counters, LocalEndpoints local, Drain.NodeDrain? drain = null)
     {
+        _counters = counters;
+        _local = local;
         _drain = drain;
         Akka.Cluster.Cluster.Get(system).RegisterOnMemberUp(() => Interlocked.CompareExchange(ref _upSince, Environment.TickCount64, -1));
         _progress = progress;
@@ -65,6 +70,28 @@ public sealed class NodeStatus
         var warm = waitingFor == 0
             || Environment.TickCount64 - Interlocked.Read(ref _upSince) >= (long)EndpointWarmUp.TotalMilliseconds;
         return warm ? (true, "up") : (false, $"waiting for the endpoints of {waitingFor} other node(s)");
+    }
+
+    /// <summary>
+    /// The endpoint directory's traffic since start and what it lists now: small, so it can be
+    /// polled often (<c>/status/endpoint-directory</c>) where the full <c>/status</c> lists every endpoint.
+    /// </summary>
+    public object EndpointDirectory()
+    {
+        var cluster = Akka.Cluster.Cluster.Get(_system);
+        return new
+        {
+            deltas_published = _counters.DeltasPublished,
+            digests_published = _counters.DigestsPublished,
+            snapshot_parts_sent = _counters.SnapshotPartsSent,
+            deltas_received = _counters.DeltasReceived,
+            digests_received = _counters.DigestsReceived,
+            snapshot_parts_received = _counters.SnapshotPartsReceived,
+            snapshot_requests_sent = _counters.SnapshotRequestsSent,
+            endpoints_local = _local.Count,
+            endpoints_listed = _endpoints.Count,
+            endpoints_by_node = cluster.State.Members.ToDictionary(m => m.Address.ToString(), m => _endpoints.CountOfNode(m.Address.ToString())),
+        };
     }
 
     public object Snapshot()
@@ -109,6 +136,7 @@ public sealed class NodeStatus
                     registered_at = e.RegisteredAt,
                 }).ToList(),
             }).ToList(),
+            endpoint_directory = EndpointDirectory(),
             local_tunnels = _tunnels.All.Select(t => new { session = t.SessionId, user = t.Identity.Email }).ToList(),
         };
     }

@@ -73,6 +73,7 @@ public sealed class StatusListener : IHostedLifecycleService, IAsyncDisposable
             return Results.Text("draining\n", statusCode: StatusCodes.Status202Accepted);
         });
         app.MapGet("/status", (HttpContext context) => access.Check(context) ?? Results.Json(_status.Snapshot()));
+        app.MapGet("/status/endpoint-directory", (HttpContext context) => access.Check(context) ?? Results.Json(_status.EndpointDirectory()));
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         _app = app;
         var bound = BoundAddress;

@@ -29,6 +29,8 @@ public sealed class EndpointDirectoryClusterTests : Akka.TestKit.Xunit2.TestKit,
     private readonly EndpointTable _bTable = new();
     private readonly LocalEndpoints _aLocal;
     private readonly LocalEndpoints _bLocal;
+    private readonly EndpointDirectoryCounters _aCounters = new();
+    private readonly EndpointDirectoryCounters _bCounters = new();
     private ActorSystem _b = null!;
     private IActorRef _aDirectory = null!, _aReplica = null!, _bDirectory = null!, _bReplica = null!;
 
@@ -60,10 +62,10 @@ public sealed class EndpointDirectoryClusterTests : Akka.TestKit.Xunit2.TestKit,
         await a.JoinAsync(a.SelfAddress);
         await Cluster.Get(_b).JoinAsync(a.SelfAddress);
         AwaitCondition(() => a.State.Members.Count(m => m.Status == MemberStatus.Up) == 2, Timeout);
-        _aDirectory = Sys.ActorOf(NodeEndpointDirectoryActor.Props(_aLocal, Settings), NodeEndpointDirectoryActor.ActorName);
-        _aReplica = Sys.ActorOf(EndpointReplicaActor.Props(_aTable, new ReplicaProgress()), EndpointReplicaActor.ActorName);
-        _bDirectory = _b.ActorOf(NodeEndpointDirectoryActor.Props(_bLocal, Settings), NodeEndpointDirectoryActor.ActorName);
-        _bReplica = _b.ActorOf(EndpointReplicaActor.Props(_bTable, new ReplicaProgress()), EndpointReplicaActor.ActorName);
+        _aDirectory = Sys.ActorOf(NodeEndpointDirectoryActor.Props(_aLocal, Settings, _aCounters), NodeEndpointDirectoryActor.ActorName);
+        _aReplica = Sys.ActorOf(EndpointReplicaActor.Props(_aTable, new ReplicaProgress(), _aCounters), EndpointReplicaActor.ActorName);
+        _bDirectory = _b.ActorOf(NodeEndpointDirectoryActor.Props(_bLocal, Settings, _bCounters), NodeEndpointDirectoryActor.ActorName);
+        _bReplica = _b.ActorOf(EndpointReplicaActor.Props(_bTable, new ReplicaProgress(), _bCounters), EndpointReplicaActor.ActorName);
     }
 
     public async Task DisposeAsync() => await _b.Terminate();
@@ -138,5 +140,25 @@ public sealed class EndpointDirectoryClusterTests : Akka.TestKit.Xunit2.TestKit,
         Assert.Equal(["b1"], Assert.Single(lost).RemovedSessions.ToArray());
 
         AwaitCondition(() => _aTable.CountOf("demo") == 0, Timeout);
+    }
+
+    [Fact]
+    public void The_counters_follow_what_each_node_sent_and_what_it_accepted_from_the_other()
+    {
+        // Each replica asks the other node for a snapshot when it sees it Up; the answer is one part.
+        AwaitCondition(() => _aCounters.SnapshotRequestsSent >= 1 && _bCounters.SnapshotPartsSent >= 1 && _aCounters.SnapshotPartsReceived >= 1, Timeout);
+        AwaitCondition(() => _bCounters.SnapshotRequestsSent >= 1 && _aCounters.SnapshotPartsSent >= 1 && _bCounters.SnapshotPartsReceived >= 1, Timeout);
+
+        var deltasBefore = _aCounters.DeltasReceived;
+        _bLocal.Serve(new TunnelEndpoint("b1/demo", "demo", B, "b1", "bob@example.com", "127.0.0.1:2", false, "demo.example.com", 443, DateTimeOffset.UtcNow));
+        AwaitCondition(() => _aTable.CountOf("demo") == 1, Timeout);
+        Assert.True(_bCounters.DeltasPublished >= 1);
+        Assert.True(_aCounters.DeltasReceived > deltasBefore);
+
+        // Digests every second (Settings): b's reach a; a's own digests are not counted as received by a.
+        var digestsBefore = _aCounters.DigestsReceived;
+        AwaitCondition(() => _aCounters.DigestsReceived >= digestsBefore + 2 && _bCounters.DigestsPublished >= 2, Timeout);
+        Assert.True(_aCounters.DigestsReceived <= _bCounters.DigestsPublished);
+        Assert.Equal(0, _aCounters.DeltasPublished);
     }
 }
