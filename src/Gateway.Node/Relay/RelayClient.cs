@@ -116,6 +116,8 @@ public sealed class RelayClient
             {
                 await network.WriteAsync(RelayProtocol.Header(reply.Token), replyTimeout.Token).ConfigureAwait(false);
                 var (status, reason) = await RelayProtocol.ReadReplyAsync(network, replyTimeout.Token).ConfigureAwait(false);
+                if (status == RelayProtocol.Gone)
+                    throw new TunnelEndpointGoneException($"the tunnel for {request.RouteId} is gone from {endpoint.NodeAddress}: {reason}");
                 if (status != RelayProtocol.Open)
                     throw new TunnelOpenFailedException($"the node holding the tunnel could not open it: {reason}");
                 return network;

@@ -5,8 +5,9 @@ namespace Gateway.Node.Relay;
 
 /// <summary>
 /// The relay's wire format before the bytes flow. The dialer writes <c>"GWR1"</c> and the
-/// 32-character hex token (36 bytes). The owner answers one status byte (0 = open, 1 = refused),
-/// a 2-byte big-endian length and that many bytes of UTF-8 reason. Then both directions carry
+/// 32-character hex token (36 bytes). The owner answers one status byte (0 = open, 1 = refused,
+/// 2 = the endpoint is gone: its SSH connection ended; the dialer tries another without counting
+/// it as a failure; a node that predates it reads it as a malformed reply, a failure), a 2-byte big-endian length and that many bytes of UTF-8 reason. Then both directions carry
 /// the tunnel's bytes unchanged until each side half-closes.
 /// </summary>
 public static class RelayProtocol
@@ -17,6 +18,7 @@ public static class RelayProtocol
     public const int MaxReasonLength = 1024;
     public const byte Open = 0;
     public const byte Refused = 1;
+    public const byte Gone = 2;
 
     public static byte[] Header(string token)
     {
@@ -55,7 +57,7 @@ public static class RelayProtocol
         var head = new byte[3];
         await stream.ReadExactlyAsync(head, ct).ConfigureAwait(false);
         var length = BinaryPrimitives.ReadUInt16BigEndian(head.AsSpan(1));
-        if (head[0] > Refused || length > MaxReasonLength) throw new IOException("malformed relay reply");
+        if (head[0] > Gone || length > MaxReasonLength) throw new IOException("malformed relay reply");
         var reason = new byte[length];
         await stream.ReadExactlyAsync(reason, ct).ConfigureAwait(false);
         return (head[0], Encoding.UTF8.GetString(reason));

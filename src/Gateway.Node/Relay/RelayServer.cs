@@ -152,7 +152,7 @@ public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
             var held = _dialer.FindHeld(ticket.Endpoint.EndpointId);
             if (held is null)
             {
-                await network.WriteAsync(RelayProtocol.Reply(RelayProtocol.Refused, "the tunnel closed"), _stopping.Token).ConfigureAwait(false);
+                await network.WriteAsync(RelayProtocol.Reply(RelayProtocol.Gone, "the tunnel closed"), _stopping.Token).ConfigureAwait(false);
                 return;
             }
 
@@ -163,7 +163,12 @@ public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
                 openTimeout.CancelAfter(OpenTimeout);
                 opened = await _dialer.OpenLocalAsync(held.Value.Tunnel, held.Value.Endpoint, ticket.Upstream, ticket.Downstream, openTimeout.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is TunnelOpenFailedException or TunnelEndpointGoneException)
+            catch (TunnelEndpointGoneException ex)
+            {
+                await network.WriteAsync(RelayProtocol.Reply(RelayProtocol.Gone, ex.Message), _stopping.Token).ConfigureAwait(false);
+                return;
+            }
+            catch (TunnelOpenFailedException ex)
             {
                 await network.WriteAsync(RelayProtocol.Reply(RelayProtocol.Refused, ex.Message), _stopping.Token).ConfigureAwait(false);
                 return;

@@ -130,7 +130,7 @@ public static class ClusterHarness
                     using var response = await client.GetAsync("/load", CancellationToken.None);
                     var body = await response.Content.ReadAsStringAsync(CancellationToken.None);
                     ok = response.StatusCode == HttpStatusCode.OK && body.StartsWith(expectedPrefix, StringComparison.Ordinal);
-                    detail = $"{(int)response.StatusCode} {body[..Math.Min(body.Length, 200)]}";
+                    detail = $"{(int)response.StatusCode} {body[..Math.Min(body.Length, 500)]}";
                 }
                 catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException or IOException)
                 {

@@ -57,6 +57,10 @@ public sealed class RelayPartsTests
 
         using var stream = new MemoryStream(RelayProtocol.Reply(RelayProtocol.Refused, "no such endpoint"));
         Assert.Equal((RelayProtocol.Refused, "no such endpoint"), await RelayProtocol.ReadReplyAsync(stream, CancellationToken.None));
+        using var gone = new MemoryStream(RelayProtocol.Reply(RelayProtocol.Gone, "the tunnel closed"));
+        Assert.Equal((RelayProtocol.Gone, "the tunnel closed"), await RelayProtocol.ReadReplyAsync(gone, CancellationToken.None));
+        using var unknown = new MemoryStream(RelayProtocol.Reply(3, ""));
+        await Assert.ThrowsAnyAsync<IOException>(() => RelayProtocol.ReadReplyAsync(unknown, CancellationToken.None));
         using var truncated = new MemoryStream([RelayProtocol.Open, 0]);
         await Assert.ThrowsAnyAsync<IOException>(() => RelayProtocol.ReadReplyAsync(truncated, CancellationToken.None));
     }

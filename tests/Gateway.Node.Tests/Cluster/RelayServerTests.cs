@@ -57,8 +57,9 @@ public sealed class RelayServerTests : IAsyncLifetime
 
         var endpoint = new TunnelEndpoint("s1/r1", "r1", "akka.tcp://gateway@127.0.0.1:1", "s1", "alice@example.com", "127.0.0.1:2", true, "localhost", 0, DateTimeOffset.UnixEpoch);
         var token = _tickets.Issue(new RelayTicket(endpoint, new Uri("http://127.0.0.1:3"), null))!;
-        // Valid token, but the SSH connection is gone: refused with the reason, and the token is spent.
-        Assert.Equal((RelayProtocol.Refused, "the tunnel closed"), await SendAsync(RelayProtocol.Header(token)));
+        // Valid token, but the SSH connection is gone: "gone" (the dialer tries another endpoint
+        // without counting a failure) with the reason, and the token is spent.
+        Assert.Equal((RelayProtocol.Gone, "the tunnel closed"), await SendAsync(RelayProtocol.Header(token)));
         Assert.Equal((RelayProtocol.Refused, "invalid token"), await SendAsync(RelayProtocol.Header(token)));
     }
 
