@@ -11,7 +11,9 @@ namespace Gateway.Node.Http;
 /// names are served the same certificate and belong to routes with the same access rules. When
 /// either differs the request is refused with 421 Misdirected Request (RFC 9110 §15.5.20), as
 /// Envoy and Pomerium do, and a browser retries on a connection of its own for that host.
-/// Connections without SNI (clients that connect to an address) are not checked.
+/// Connections without SNI (clients that connect to an address) are not checked, nor those whose
+/// SNI is an address literal, which RFC 6066 §3 does not allow but some clients (wrk) send for
+/// <c>https://127.0.0.1/</c>: such a connection names no host either.
 /// </summary>
 public sealed class MisdirectedRequestCheck
 {
@@ -29,7 +31,7 @@ public sealed class MisdirectedRequestCheck
     public string? Check(HttpContext context, string routeId)
     {
         var serverName = context.Features.Get<ITlsHandshakeFeature>()?.HostName;
-        if (string.IsNullOrEmpty(serverName))
+        if (string.IsNullOrEmpty(serverName) || System.Net.IPAddress.TryParse(serverName, out _))
             return null;
         var host = context.Request.Host.Host;
         if (string.Equals(serverName.TrimEnd('.'), host.TrimEnd('.'), StringComparison.OrdinalIgnoreCase))
