@@ -26,27 +26,13 @@ public sealed class RelayTls
         if (_tls.Credentials is not { } credentials) return new NetworkStream(socket, ownsSocket: false);
         string? refusal = null;
         var ssl = new SslStream(new NetworkStream(socket, ownsSocket: false), leaveInnerStreamOpen: false);
-        try
+        return await HandshakeAsync(ssl, () => ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
         {
-            await ssl.AuthenticateAsServerAsync(new SslServerAuthenticationOptions
-            {
-                ServerCertificateContext = Context(credentials),
-                ClientCertificateRequired = true,
-                CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
-                RemoteCertificateValidationCallback = (_, certificate, _, _) => (refusal = credentials.Refusal(certificate)) is null,
-            }, ct).ConfigureAwait(false);
-            return ssl;
-        }
-        catch (Exception ex) when (refusal is not null && ex is AuthenticationException or IOException)
-        {
-            await ssl.DisposeAsync().ConfigureAwait(false);
-            throw new AuthenticationException(refusal, ex);
-        }
-        catch
-        {
-            await ssl.DisposeAsync().ConfigureAwait(false);
-            throw;
-        }
+            ServerCertificateContext = Context(credentials),
+            ClientCertificateRequired = true,
+            CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+            RemoteCertificateValidationCallback = (_, certificate, _, _) => (refusal = credentials.Refusal(certificate)) is null,
+        }, ct), () => refusal).ConfigureAwait(false);
     }
 
     /// <summary>The dialer's side: presents this node's certificate and checks the owner's. The returned stream owns the socket.</summary>
@@ -57,21 +43,30 @@ public sealed class RelayTls
         if (_tls.Credentials is not { } credentials) return network;
         string? refusal = null;
         var ssl = new SslStream(network, leaveInnerStreamOpen: false);
+        return await HandshakeAsync(ssl, () => ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
+        {
+            TargetHost = targetHost,
+            ClientCertificateContext = Context(credentials),
+            CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
+            RemoteCertificateValidationCallback = (_, certificate, _, _) => (refusal = credentials.Refusal(certificate)) is null,
+        }, ct), () => refusal).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// Runs one side's handshake; on failure disposes the stream and, when the peer's certificate
+    /// was what failed, throws <see cref="AuthenticationException"/> with that reason.
+    /// </summary>
+    private static async Task<Stream> HandshakeAsync(SslStream ssl, Func<Task> authenticate, Func<string?> refusal)
+    {
         try
         {
-            await ssl.AuthenticateAsClientAsync(new SslClientAuthenticationOptions
-            {
-                TargetHost = targetHost,
-                ClientCertificateContext = Context(credentials),
-                CertificateRevocationCheckMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck,
-                RemoteCertificateValidationCallback = (_, certificate, _, _) => (refusal = credentials.Refusal(certificate)) is null,
-            }, ct).ConfigureAwait(false);
+            await authenticate().ConfigureAwait(false);
             return ssl;
         }
-        catch (Exception ex) when (refusal is not null && ex is AuthenticationException or IOException)
+        catch (Exception ex) when (refusal() is { } reason && ex is AuthenticationException or IOException)
         {
             await ssl.DisposeAsync().ConfigureAwait(false);
-            throw new AuthenticationException(refusal, ex);
+            throw new AuthenticationException(reason, ex);
         }
         catch
         {
