@@ -18,7 +18,7 @@ internal sealed partial class ConfigParser
         "ssh_user_ca_key_file", "data_dir", "runtime_flags", "ssh_kex_algorithms", "ssh_ciphers", "ssh_macs",
         "ssh_host_key_algorithms", "users", "trusted_user_ca_keys", "cluster", "routes", "akka",
         "upstream_pooled_connection_lifetime",
-        "ssh_max_startups", "ssh_per_source_max_startups", "ssh_login_grace_time", "trusted_proxies",
+        "ssh_max_startups", "ssh_per_source_max_startups", "ssh_max_connections", "ssh_login_grace_time", "trusted_proxies",
     ];
 
     private readonly List<ConfigProblem> _problems;
@@ -59,6 +59,7 @@ internal sealed partial class ConfigParser
                 SshAlgorithmPreferences.SupportedHostKeyAlgorithms),
             SshMaxStartups = MaxStartups(root) ?? SshMaxStartups.Default,
             SshPerSourceMaxStartups = Int(root, "ssh_per_source_max_startups", 1, 100_000) ?? 10,
+            SshMaxConnections = Int(root, "ssh_max_connections", 1, 1_000_000) ?? 10_000,
             SshLoginGraceTime = LoginGraceTime(root) ?? TimeSpan.FromSeconds(120),
             Users = Users(root),
             TrustedUserCaKeys = StringList(root, "trusted_user_ca_keys")

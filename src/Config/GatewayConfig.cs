@@ -46,6 +46,9 @@ public sealed record GatewayConfig
     /// <summary><c>ssh_per_source_max_startups</c>: unauthenticated SSH connections from one address at most.</summary>
     public int SshPerSourceMaxStartups { get; init; } = 10;
 
+    /// <summary><c>ssh_max_connections</c>: open SSH connections at most, authenticated or not (more are closed on accept).</summary>
+    public int SshMaxConnections { get; init; } = 10_000;
+
     /// <summary><c>ssh_login_grace_time</c>: from accept to authenticated (OpenSSH LoginGraceTime).</summary>
     public TimeSpan SshLoginGraceTime { get; init; } = TimeSpan.FromSeconds(120);
 

@@ -20,6 +20,7 @@ public class ConfigErrorTests
         { "ssh_max_startups shape", "ssh_max_startups = \"lots\"", "ssh_max_startups", "expected \"start:rate:full\"" },
         { "ssh_max_startups order", "ssh_max_startups = \"20:30:10\"", "ssh_max_startups", "full must be at least start" },
         { "ssh_per_source_max_startups", "ssh_per_source_max_startups = 0", "ssh_per_source_max_startups", "expected an integer from 1 to 100000" },
+        { "ssh_max_connections", "ssh_max_connections = 0", "ssh_max_connections", "expected an integer from 1 to 1000000" },
         { "ssh_login_grace_time zero", "ssh_login_grace_time = \"0s\"", "ssh_login_grace_time", "must be more than 0" },
         { "ssh_login_grace_time unit", "ssh_login_grace_time = \"2 fortnights\"", "ssh_login_grace_time", "expected a duration" },
         { "bool type", "insecure_server = maybe", "insecure_server", "expected true or false, got \"maybe\"" },

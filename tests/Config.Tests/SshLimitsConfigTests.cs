@@ -12,6 +12,7 @@ public class SshLimitsConfigTests
         Assert.Equal(new SshMaxStartups(10, 30, 100), config.SshMaxStartups);
         Assert.Equal(10, config.SshPerSourceMaxStartups);
         Assert.Equal(TimeSpan.FromSeconds(120), config.SshLoginGraceTime);
+        Assert.Equal(10_000, config.SshMaxConnections);
     }
 
     [Fact]
@@ -21,7 +22,9 @@ public class SshLimitsConfigTests
             ssh_max_startups = "5:50:20"
             ssh_per_source_max_startups = 3
             ssh_login_grace_time = "30s"
+            ssh_max_connections = 20000
             """, "/base", ConfigAssert.NoEnv);
+        Assert.Equal(20_000, config.SshMaxConnections);
         Assert.Equal(new SshMaxStartups(5, 50, 20), config.SshMaxStartups);
         Assert.Equal(3, config.SshPerSourceMaxStartups);
         Assert.Equal(TimeSpan.FromSeconds(30), config.SshLoginGraceTime);

@@ -71,6 +71,7 @@ public sealed class SshListener : IHostedLifecycleService, IAsyncDisposable
             Connection = new SshConnectionOptions { AllowDirectTcpIp = false },
             MaxStartups = new MaxStartups(_config.SshMaxStartups.Start, _config.SshMaxStartups.Rate, _config.SshMaxStartups.Full),
             PerSourceMaxStartups = _config.SshPerSourceMaxStartups,
+            MaxConnections = _config.SshMaxConnections,
         };
         var handler = new GatewaySessionHandler(_system, _endpoints, nodeAddress, _catalog, _tunnels, _loggers);
         var server = new SshServer(options, handler, _logger);
