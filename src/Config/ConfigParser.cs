@@ -401,8 +401,7 @@ internal sealed partial class ConfigParser
         }
         if (text.Trim().Length == 0)
             Problem(path, $"{full} is empty; write the token into it (for example: openssl rand -hex 32 > {full})");
-        else if (!OperatingSystem.IsWindows() && (File.GetUnixFileMode(full) & (UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
-                     | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute)) != 0)
+        else if (OpenToOthers(full))
             Problem(path, $"invalid status token file {full}: permissions are too open (chmod 600)");
         return full;
     }
@@ -411,15 +410,17 @@ internal sealed partial class ConfigParser
     private string PrivateKeyFile(string path, string file, string what)
     {
         var full = ResolvePath(file);
-        if (PemFile(path, full) && !OperatingSystem.IsWindows())
-        {
-            var mode = File.GetUnixFileMode(full);
-            const UnixFileMode groupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
-                                              | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
-            if ((mode & groupOrOther) != 0)
-                Problem(path, $"invalid {what} {full}: permissions are too open (chmod 600)");
-        }
+        if (PemFile(path, full) && OpenToOthers(full))
+            Problem(path, $"invalid {what} {full}: permissions are too open (chmod 600)");
         return full;
+    }
+
+    /// <summary>Group or others may access the file (never on Windows, which has no such modes).</summary>
+    private static bool OpenToOthers(string file)
+    {
+        const UnixFileMode groupOrOther = UnixFileMode.GroupRead | UnixFileMode.GroupWrite | UnixFileMode.GroupExecute
+                                          | UnixFileMode.OtherRead | UnixFileMode.OtherWrite | UnixFileMode.OtherExecute;
+        return !OperatingSystem.IsWindows() && (File.GetUnixFileMode(file) & groupOrOther) != 0;
     }
 
     private string InlineHostKey(string path, string text)
