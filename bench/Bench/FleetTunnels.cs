@@ -10,19 +10,24 @@ namespace Gateway.Bench;
 /// until all were granted and, with --status-url, until the node listed --expect-local endpoints,
 /// and the VmRSS growth of the node process --pid. Then holds them idle until a line "close"
 /// arrives on stdin (or --hold-seconds pass), prints the Unix time in ms, and disconnects all
-/// at once.
+/// at once. With --ports p1,p2,... (instead of --port) the fleet opens on p1, and with
+/// --reconnect 1 every client whose connection ends reconnects to another port
+/// (<see cref="FleetReconnector"/>). --forward host:port and --serve-port make each client a
+/// static forward to that local port (requests through it then reach a real upstream).
 /// </summary>
 public static class FleetTunnels
 {
     public static async Task<int> RunAsync(BenchArgs args, CancellationToken cancellationToken)
     {
-        var port = args.GetInt("port");
+        var ports = args.Get("ports", "") is { Length: > 0 } list
+            ? list.Split(',').Select(p => int.Parse(p, CultureInfo.InvariantCulture)).ToArray()
+            : [args.GetInt("port")];
         var count = args.GetInt("count");
         var concurrency = args.GetInt("concurrency", 256);
         var pid = args.GetInt("pid", 0);
         var statusUrl = args.Get("status-url", "");
         var expectLocal = args.GetInt("expect-local", count);
-        var opener = new RetryingTunnelOpener(port, TunnelClientPool.Options(args));
+        var opener = new RetryingTunnelOpener(ports, TunnelClientPool.Options(args), TunnelClientPool.Forward(args));
 
         var before = pid > 0 ? ProcessRss.ReadKib(pid) : 0;
         using var window = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -31,6 +36,9 @@ public static class FleetTunnels
         var clients = await opener.OpenAsync(count, concurrency, window.Token);
         var grantedMs = clock.ElapsedMilliseconds;
         var opened = clients.Count(c => c is not null);
+        using var closing = new CancellationTokenSource();
+        var reconnector = new FleetReconnector(opener, clients, closing.Token);
+        if (args.GetInt("reconnect", 0) == 1) reconnector.Start();
 
         var listedMs = "n/a";
         if (statusUrl.Length > 0)
@@ -57,13 +65,16 @@ public static class FleetTunnels
         finally
         {
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"closing_at_ms={DateTimeOffset.UtcNow.ToUnixTimeMilliseconds()}"));
-            var closing = Stopwatch.StartNew();
-            await Task.WhenAll(clients.Where(c => c is not null).Select(c => Task.Run(async () =>
+            await closing.CancelAsync();
+            var disposing = Stopwatch.StartNew();
+            TunnelSlot?[] open;
+            lock (clients) open = clients.Where(c => c is not null).ToArray();
+            await Task.WhenAll(open.Select(c => Task.Run(async () =>
             {
-                try { await c!.DisposeAsync(); }
+                try { await c!.Client.DisposeAsync(); }
                 catch (Exception) { }   // a connection the server closed first is gone either way
             })));
-            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"closed={opened} dispose_ms={closing.ElapsedMilliseconds}"));
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture, $"closed={open.Length} reconnected={reconnector.Reconnected} dispose_ms={disposing.ElapsedMilliseconds}"));
         }
         return opened == count ? 0 : 1;
     }
