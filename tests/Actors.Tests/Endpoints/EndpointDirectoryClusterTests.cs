@@ -41,7 +41,7 @@ public sealed class EndpointDirectoryClusterTests : Akka.TestKit.Xunit2.TestKit,
         _bLocal = new LocalEndpoints(_bTable);
     }
 
-    private static Config SystemConfig() => ConfigurationFactory.ParseString("""
+    private static Akka.Configuration.Config SystemConfig() => ConfigurationFactory.ParseString("""
         akka.actor.provider = cluster
         akka.remote.dot-netty.tcp.hostname = 127.0.0.1
         akka.remote.dot-netty.tcp.port = 0
