@@ -5,6 +5,7 @@ using Akka.Actor;
 using Akka.Serialization;
 using Gateway.Contracts.Messages;
 using Gateway.Contracts.Serialization;
+using Gateway.Contracts.Tunnels;
 using Xunit;
 
 namespace Gateway.Contracts.Tests;
@@ -125,6 +126,26 @@ public sealed class GatewayMessageSerializerTests() : Akka.TestKit.Xunit2.TestKi
             """{"routeId":"orders-api","endpointId":"ssh-1/orders-api","upstream":"http://localhost:8080/","downstream":null,"endpoint":{"endpointId":"forged"}}"""u8.ToArray(), "relay.ticket-request.v1");
 
         Assert.Equal("ssh-1/orders-api", request.EndpointId);
+    }
+
+    [Fact]
+    public void An_endpoint_carries_its_health_and_one_from_a_peer_without_health_reads_as_unknown()
+    {
+        var serializer = (SerializerWithStringManifest)Sys.Serialization.FindSerializerForType(typeof(NodeEndpointsDelta));
+        var changed = DateTimeOffset.Parse("2026-12-03T12:00:00Z", System.Globalization.CultureInfo.InvariantCulture);
+        var healthy = GatewayMessageSamples.Endpoint() with { Health = EndpointHealth.Degraded, HealthChangedAt = changed };
+        var delta = new NodeEndpointsDelta("akka.tcp://gateway@10.0.0.1:4053", "i1", 1, [healthy], [], []);
+
+        var back = (NodeEndpointsDelta)serializer.FromBinary(serializer.ToBinary(delta), serializer.Manifest(delta));
+        Assert.Equal(EndpointHealth.Degraded, back.Added[0].Health);
+        Assert.Equal(changed, back.Added[0].HealthChangedAt);
+
+        var json = System.Text.Encoding.UTF8.GetString(serializer.ToBinary(delta with { Added = [GatewayMessageSamples.Endpoint()] }));
+        var older = System.Text.RegularExpressions.Regex.Replace(json, @",""health"":[^,}]*,""healthChangedAt"":null", "");
+        Assert.DoesNotContain("health", older, StringComparison.Ordinal);
+        var read = (NodeEndpointsDelta)serializer.FromBinary(System.Text.Encoding.UTF8.GetBytes(older), serializer.Manifest(delta));
+        Assert.Equal(EndpointHealth.Unknown, read.Added[0].Health);
+        Assert.Null(read.Added[0].HealthChangedAt);
     }
 
     [Fact]
