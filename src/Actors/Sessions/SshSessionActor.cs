@@ -108,14 +108,16 @@ public sealed class SshSessionActor : ReceiveActor
     private void OnForwardRequested(ForwardRequested request)
     {
         var result = _permissions.Add(request.BindAddress, request.Port);
-        Sender.Tell(result);
         if (!result.Success)
         {
+            Sender.Tell(result);
             _status.Post($"error: forward request \"{request.BindAddress}\" port {request.Port} refused: {result.Message}");
             return;
         }
         var permission = result.Permission!;
+        // Served before the client hears of it: once "remote forward success", requests can reach it.
         Reconcile();
+        Sender.Tell(result);
         var served = _registered.Values.Where(e => e.ConnectedAddress == permission.Pattern.Text && e.ConnectedPort == permission.ServerPort)
             .Select(e => RouteName(e.RouteId)).ToList();
         var label = permission.IsDynamic ? $"port {permission.PortLabel} (dynamic)" : $"port {permission.PortLabel} (static)";
