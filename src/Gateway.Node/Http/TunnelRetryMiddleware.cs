@@ -79,10 +79,6 @@ public sealed class TunnelRetryMiddleware
         if (others.Count == 0)
             return;
 
-        var requestId = GatewayErrorPages.RequestId(context);
-        _logger.LogInformation("route {RouteId}: request {RequestId}: {Method} failed on endpoint {Endpoint} before any response byte ({Error}: {Reason}); sending it again on another endpoint",
-            route.Id, requestId, context.Request.Method, failedEndpoint ?? "?", error.Error,
-            PeerText.Sanitize(error.Exception?.GetBaseException().Message ?? "no detail", 512));
         var firstStatus = context.Response.StatusCode;
 
         context.Features.Set<IForwarderErrorFeature>(null);
@@ -101,7 +97,6 @@ public sealed class TunnelRetryMiddleware
         {
             // The stand-in found no endpoint but the failed one: nothing was sent again, and the
             // client hears of the first failure (a refused tunnel is a 502, not "no tunnel").
-            _logger.LogInformation("route {RouteId}: request {RequestId}: no other endpoint to send it to", route.Id, requestId);
             context.Features.Set(error);
             context.Response.Clear();
             context.Response.StatusCode = firstStatus;
@@ -110,6 +105,10 @@ public sealed class TunnelRetryMiddleware
         _counters.RetryAttempted();
         if (second is null)
             _counters.RetrySucceeded();
+        // One line per retry, after it: a failed second attempt adds the usual status line.
+        _logger.LogInformation("route {RouteId}: request {RequestId}: {Method} failed on endpoint {Endpoint} before any response byte ({Error}: {Reason}); sent again on another endpoint: {Outcome}",
+            route.Id, GatewayErrorPages.RequestId(context), context.Request.Method, failedEndpoint ?? "?", error.Error,
+            PeerText.Sanitize(error.Exception?.GetBaseException().Message ?? "no detail", 512), second is null ? "answered" : "failed too");
     }
 
     private static bool IsNoEndpoint(Exception? exception)

@@ -154,7 +154,6 @@ public sealed partial class TunnelChurnTests : IAsyncLifetime
         Assert.All(after, r => Assert.Equal(HttpStatusCode.OK, r.StatusCode));
         for (var i = 0; i < 20; i++)
             Assert.Equal(1, steadyApp.Seen.GetValueOrDefault($"/after/{i}"));
-        Assert.DoesNotContain("sending it again", scenario.Node.Log.Split('\n').Where(l => l.Contains("POST", StringComparison.Ordinal) && l.Contains("/hold/", StringComparison.Ordinal)));
         foreach (var reply in replies.Concat(after)) reply.Dispose();
     }
 
