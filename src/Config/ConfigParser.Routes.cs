@@ -11,6 +11,7 @@ internal sealed partial class ConfigParser
         "id", "from", "to", "allow_public_unauthenticated_access", "policy", "upstream_tunnel", "health_checks",
         "preserve_host_header", "host_rewrite", "host_rewrite_header", "host_path_regex_rewrite_pattern",
         "host_path_regex_rewrite_substitution", "timeout", "idle_timeout", "tls_skip_verify", "tls_upstream_server_name",
+        "retry_on_tunnel_failure",
     ];
 
     private static readonly string[] HttpToSchemes = ["http", "https", "h2c"];
@@ -102,6 +103,7 @@ internal sealed partial class ConfigParser
         }
 
         var tlsServerName = String(obj, "tls_upstream_server_name");
+        var retry = RetryOnTunnelFailure(obj, tunnel is not null);
         if (from?.IsHttps == true)
             CheckHttpTargets(ConfigNode.ChildPath(obj.Path, "to"), to, tlsServerName);
 
@@ -123,8 +125,26 @@ internal sealed partial class ConfigParser
             IdleTimeout = Duration(obj, "idle_timeout") ?? TimeSpan.FromMinutes(5),
             TlsSkipVerify = Bool(obj, "tls_skip_verify") ?? false,
             TlsUpstreamServerName = tlsServerName,
+            RetryOnTunnelFailure = retry,
         };
         return from is null ? null : route;
+    }
+
+    /// <summary><c>retry_on_tunnel_failure</c>: "idempotent" (the default) or "never"; only where tunnels carry the route.</summary>
+    private TunnelRetryPolicy RetryOnTunnelFailure(ObjectNode route, bool hasTunnel)
+    {
+        if (String(route, "retry_on_tunnel_failure") is not { } text)
+            return TunnelRetryPolicy.Idempotent;
+        var path = ConfigNode.ChildPath(route.Path, "retry_on_tunnel_failure");
+        var policy = text switch
+        {
+            "idempotent" => TunnelRetryPolicy.Idempotent,
+            "never" => TunnelRetryPolicy.Never,
+            _ => Invalid(path, $"expected \"idempotent\" or \"never\", got \"{text}\"", TunnelRetryPolicy.Idempotent),
+        };
+        if (!hasTunnel)
+            Problem(path, "applies only to routes with upstream_tunnel (their requests travel through SSH clients)");
+        return policy;
     }
 
     internal static string DeriveId(RouteFrom from) =>

@@ -44,6 +44,12 @@ public sealed record RouteConfig
 
     /// <summary><c>tls_upstream_server_name</c>: SNI and name to validate for https upstreams; default the https <c>to</c> host.</summary>
     public string? TlsUpstreamServerName { get; init; }
+
+    /// <summary>
+    /// <c>retry_on_tunnel_failure</c>: whether a request whose tunnel failed before any response
+    /// byte reached the client is sent once more, on another endpoint. Default <see cref="TunnelRetryPolicy.Idempotent"/>.
+    /// </summary>
+    public TunnelRetryPolicy RetryOnTunnelFailure { get; init; } = TunnelRetryPolicy.Idempotent;
 }
 
 /// <summary>

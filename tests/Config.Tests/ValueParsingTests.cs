@@ -53,6 +53,15 @@ public class ValueParsingTests
     }
 
     [Fact]
+    public void RetryOnTunnelFailureDefaultsToIdempotentAndTakesNever()
+    {
+        const string tunnel = "upstream_tunnel { ssh_policy { allow { or = [{ accept = true }] } } }";
+        Assert.Equal(TunnelRetryPolicy.Idempotent, OneRoute(ConfigAssert.Route(tunnel)).RetryOnTunnelFailure);
+        Assert.Equal(TunnelRetryPolicy.Idempotent, OneRoute(ConfigAssert.Route("retry_on_tunnel_failure = idempotent\n" + tunnel)).RetryOnTunnelFailure);
+        Assert.Equal(TunnelRetryPolicy.Never, OneRoute(ConfigAssert.Route("retry_on_tunnel_failure = \"never\"\n" + tunnel)).RetryOnTunnelFailure);
+    }
+
+    [Fact]
     public void WeightSyntaxIsParsed()
     {
         var route = OneRoute(ConfigAssert.Route(to: "[\"http://a.internal:8080,3\", \"https://b.internal/path\", \"http://c.internal:9000, 1\"]"));

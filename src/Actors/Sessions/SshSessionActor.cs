@@ -68,7 +68,16 @@ public sealed class SshSessionActor : ReceiveActor
     {
         _connection.Attach(Self);
         var self = Self;
-        _connection.Completion.ContinueWith(_ => self.Tell(ConnectionEnded.Instance), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        var endpoints = _endpoints;
+        var sessionId = _identity.SessionId;
+        _connection.Completion.ContinueWith(_ =>
+        {
+            // Out of the table the moment the connection ends, before this actor gets to it: a
+            // request choosing meanwhile would find only a closed connection. (LocalEndpoints is
+            // thread-safe; withdrawing again in PostStop is a no-op.)
+            endpoints.WithdrawSession(sessionId);
+            self.Tell(ConnectionEnded.Instance);
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Runs after the children (downstream connections) have stopped and closed their streams.</summary>
@@ -99,14 +108,16 @@ public sealed class SshSessionActor : ReceiveActor
     private void OnForwardRequested(ForwardRequested request)
     {
         var result = _permissions.Add(request.BindAddress, request.Port);
-        Sender.Tell(result);
         if (!result.Success)
         {
+            Sender.Tell(result);
             _status.Post($"error: forward request \"{request.BindAddress}\" port {request.Port} refused: {result.Message}");
             return;
         }
         var permission = result.Permission!;
+        // Served before the client hears of it: once "remote forward success", requests can reach it.
         Reconcile();
+        Sender.Tell(result);
         var served = _registered.Values.Where(e => e.ConnectedAddress == permission.Pattern.Text && e.ConnectedPort == permission.ServerPort)
             .Select(e => RouteName(e.RouteId)).ToList();
         var label = permission.IsDynamic ? $"port {permission.PortLabel} (dynamic)" : $"port {permission.PortLabel} (static)";
@@ -122,13 +133,17 @@ public sealed class SshSessionActor : ReceiveActor
     private void OnForwardCancelled(ForwardCancelRequested request)
     {
         var removed = _permissions.Cancel(request.BindAddress, request.Port);
-        Sender.Tell(removed is not null);
         if (removed is null)
         {
+            Sender.Tell(false);
             _status.Post($"error: cancel \"{request.BindAddress}\" port {request.Port}: port-forward not found");
             return;
         }
+        // Withdrawn before the client hears the cancel succeeded (and stops accepting channels for
+        // it): from then on no request picks it. Channels already open carry their requests to the
+        // end, as OpenSSH keeps a cancelled forward's open connections.
         Reconcile();
+        Sender.Tell(true);
         _status.Post($"forward \"{removed.Pattern.Text}\" port {removed.PortLabel} cancelled");
     }
 

@@ -21,6 +21,7 @@ public sealed class ProxyDestinationFeed : IHostedLifecycleService, IDisposable
     private readonly EndpointTable _endpoints;
     private readonly RelaySuspects _suspects;
     private readonly Lock _gate = new();
+    private readonly Lock _flushGate = new();
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
     private readonly Timer _timer;
     private bool _scheduled;
@@ -65,18 +66,35 @@ public sealed class ProxyDestinationFeed : IHostedLifecycleService, IDisposable
 
     private void Flush()
     {
-        List<string> routes;
-        lock (_gate)
+        // One flush at a time: a timer callback may start while the previous one still runs, and
+        // an older reading of the table must never be applied after a newer one.
+        lock (_flushGate)
         {
-            routes = [.. _dirty];
-            _dirty.Clear();
-            _scheduled = false;
+            List<string> routes;
+            lock (_gate)
+            {
+                routes = [.. _dirty];
+                _dirty.Clear();
+                _scheduled = false;
+            }
+            var started = System.Diagnostics.Stopwatch.GetTimestamp();
+            var updates = routes.ToDictionary(id => id, id => (IReadOnlyList<string>)Serving(id), StringComparer.Ordinal);
+            _proxy.UpdateEndpoints(updates);
+            var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
+            Volatile.Write(ref _delayTicks, Math.Max(CoalesceDelay.Ticks, 3 * took.Ticks));
         }
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
-        var updates = routes.ToDictionary(id => id, id => (IReadOnlyList<string>)_suspects.Filter(_endpoints.Get(id)).Select(e => e.EndpointId).ToList(), StringComparer.Ordinal);
-        _proxy.UpdateEndpoints(updates);
-        var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
-        Volatile.Write(ref _delayTicks, Math.Max(CoalesceDelay.Ticks, 3 * took.Ticks));
+    }
+
+    /// <summary>
+    /// The route's endpoints minus those on suspect nodes, or all of them when every one is on a
+    /// suspect node (as YARP's "healthy or panic"): a suspicion is a guess, and a route must not
+    /// answer 503 while it has a connected endpoint.
+    /// </summary>
+    private List<string> Serving(string routeId)
+    {
+        var all = _endpoints.Get(routeId);
+        var healthy = _suspects.Filter(all).Select(e => e.EndpointId).ToList();
+        return healthy.Count > 0 ? healthy : [.. all.Select(e => e.EndpointId)];
     }
 
     public void Dispose() => _timer.Dispose();

@@ -37,6 +37,7 @@ public static class GatewayHttpExtensions
         services.AddSingleton<TunnelDestinationTable>();
         services.AddSingleton<MisdirectedRequestCheck>();
         services.AddSingleton<ProxyConfigBuilder>();
+        services.AddSingleton<ProxyRetryCounters>();
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<ProxyConfigBuilder>().Provider);
         services.AddRequestTimeouts();
         services.AddReverseProxy().AddTransforms(AddGatewayTransforms);
@@ -57,6 +58,8 @@ public static class GatewayHttpExtensions
         app.MapReverseProxy(pipeline =>
         {
             pipeline.UseMiddleware<GatewayProxyMiddleware>();
+            // Inside the error pages: a retry that succeeds leaves nothing for them to report.
+            pipeline.UseMiddleware<TunnelRetryMiddleware>();
             pipeline.UseSessionAffinity();
             pipeline.UseLoadBalancing();
             pipeline.UsePassiveHealthChecks();
@@ -99,6 +102,8 @@ public static class GatewayHttpExtensions
             // null: the HTTP client sends the destination's authority (Pomerium's auto_host_rewrite).
             transform.ProxyRequest.Headers.Host = policy.Choose(transform.HttpContext.Request);
             transform.ProxyRequest.Options.Set(TunnelForwarderHttpClientFactory.RequestIdKey, GatewayErrorPages.RequestId(transform.HttpContext));
+            if (TunnelRetryMiddleware.FailedEndpoint(transform.HttpContext) is { } failed)
+                transform.ProxyRequest.Options.Set(TunnelForwarderHttpClientFactory.AvoidEndpointKey, failed);
             var connection = transform.HttpContext.Connection;
             if (connection.RemoteIpAddress is { } ip)
                 transform.ProxyRequest.Options.Set(TunnelForwarderHttpClientFactory.DownstreamKey, new IPEndPoint(ip, connection.RemotePort));

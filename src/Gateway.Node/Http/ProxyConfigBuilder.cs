@@ -4,6 +4,8 @@ using Gateway.Node.Routing;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.LoadBalancing;
+using DestinationModel = Yarp.ReverseProxy.Model.DestinationModel;
+using DestinationState = Yarp.ReverseProxy.Model.DestinationState;
 
 namespace Gateway.Node.Http;
 
@@ -21,6 +23,14 @@ public sealed class ProxyConfigBuilder
     private readonly HashSet<string> _routeIds;
     private readonly Dictionary<string, IReadOnlyList<string>> _endpoints = new(StringComparer.Ordinal);
     private readonly TunnelDestinationTable _destinations;
+    private readonly Dictionary<string, IReadOnlyList<DestinationState>> _anyEndpoint = new(StringComparer.Ordinal);
+    private readonly List<TunnelDestination> _anyEndpointTargets = [];
+
+    /// <summary>
+    /// The endpoint id of a route's stand-in destinations (<see cref="AnyEndpointDestinations"/>):
+    /// no endpoint has it, so the dialer takes any live endpoint of the route.
+    /// </summary>
+    public const string AnyEndpoint = "*";
 
     public ProxyConfigBuilder(RouteTable routes, TunnelDestinationTable destinations)
     {
@@ -28,6 +38,18 @@ public sealed class ProxyConfigBuilder
         _routes = routes.Http.OrderBy(r => r.Id, StringComparer.Ordinal).ToList();
         _routeIds = _routes.Select(r => r.Id).ToHashSet(StringComparer.Ordinal);
         _destinations = destinations;
+        foreach (var route in _routes.Where(r => r.UsesTunnel))
+        {
+            var list = new List<DestinationState>(route.HttpUpstreams.Count);
+            for (var i = 0; i < route.HttpUpstreams.Count; i++)
+            {
+                var target = new TunnelDestination(route.Id, AnyEndpoint, route.HttpUpstreams[i].Url);
+                _anyEndpointTargets.Add(target);
+                var config = new DestinationConfig { Address = BuildAddress("http", route.HttpUpstreams[i], _destinations.GetOrAddHost(target)) };
+                list.Add(new DestinationState(DestinationId(AnyEndpoint, i), new DestinationModel(config)));
+            }
+            _anyEndpoint[route.Id] = list;
+        }
         Provider = new InMemoryConfigProvider([], []);
         lock (_gate)
             Publish();
@@ -70,6 +92,23 @@ public sealed class ProxyConfigBuilder
         get { lock (_gate) return [.. _endpoints.Keys]; }
     }
 
+    /// <summary>
+    /// Destinations (one per <c>to</c>) that stand for "any live endpoint of the route": used when
+    /// the proxy's view of a tunnel route is empty or used up while this node's endpoint table may
+    /// list endpoints the view does not show yet. Empty for routes without tunnels.
+    /// </summary>
+    public IReadOnlyList<DestinationState> AnyEndpointDestinations(string routeId)
+        => _anyEndpoint.GetValueOrDefault(routeId) ?? [];
+
+    /// <summary>The tunnel endpoint a destination id names (<see cref="AnyEndpoint"/> for the stand-ins), null for direct routes' destinations.</summary>
+    public static string? EndpointOf(string destinationId)
+    {
+        var cut = destinationId.LastIndexOf('#');
+        return cut > 0 ? destinationId[..cut] : null;
+    }
+
+    private static string DestinationId(string endpointId, int toIndex) => endpointId + "#" + toIndex.ToString(CultureInfo.InvariantCulture);
+
     public IReadOnlyList<string> GetEndpoints(string routeId)
     {
         lock (_gate)
@@ -80,7 +119,7 @@ public sealed class ProxyConfigBuilder
     {
         var routes = new List<RouteConfig>(_routes.Count);
         var clusters = new List<ClusterConfig>(_routes.Count);
-        var live = new HashSet<TunnelDestination>();
+        var live = new HashSet<TunnelDestination>(_anyEndpointTargets);
         foreach (var route in _routes)
         {
             routes.Add(BuildRoute(route));
@@ -130,7 +169,7 @@ public sealed class ProxyConfigBuilder
                         var destination = new TunnelDestination(route.Id, endpoint, to.Url);
                         live.Add(destination);
                         var host = _destinations.GetOrAddHost(destination);
-                        destinations[endpoint + "#" + i.ToString(CultureInfo.InvariantCulture)] = new DestinationConfig
+                        destinations[DestinationId(endpoint, i)] = new DestinationConfig
                         {
                             // Always http: TLS to https upstreams is layered on the tunnel stream by the connect callback.
                             Address = BuildAddress("http", to, host),

@@ -7,4 +7,6 @@ namespace Gateway.Node.Http;
 /// <param name="Upstream">The chosen <c>to</c> URL (the SOCKS target in dynamic mode).</param>
 /// <param name="Downstream">The downstream client that caused the connection, for the forwarded-tcpip originator.</param>
 /// <param name="RequestId">The request that caused the connection (its error page shows the id), for the owner's status stream.</param>
-public sealed record TunnelDialRequest(string RouteId, string DestinationId, Uri Upstream, IPEndPoint? Downstream, string? RequestId = null);
+/// <param name="AvoidEndpointId">An endpoint not to fall back to: the one a retried request just failed on.</param>
+public sealed record TunnelDialRequest(string RouteId, string DestinationId, Uri Upstream, IPEndPoint? Downstream, string? RequestId = null,
+    string? AvoidEndpointId = null);

@@ -18,6 +18,9 @@ public sealed class TunnelForwarderHttpClientFactory : ForwarderHttpClientFactor
     /// <summary>Set on each proxied request so a failed tunnel open names the request whose page the visitor saw.</summary>
     public static readonly HttpRequestOptionsKey<string> RequestIdKey = new("gateway.request-id");
 
+    /// <summary>Set on a retried request: the endpoint its first attempt failed on, which the dialer must not fall back to.</summary>
+    public static readonly HttpRequestOptionsKey<string> AvoidEndpointKey = new("gateway.avoid-endpoint");
+
     private readonly ITunnelDialer _dialer;
     private readonly TunnelDestinationTable _destinations;
     private readonly GatewayHttpOptions _options;
@@ -73,7 +76,8 @@ public sealed class TunnelForwarderHttpClientFactory : ForwarderHttpClientFactor
                 throw new TunnelOpenFailedException($"tunnel endpoint for {host} is gone");
             context.InitialRequestMessage.Options.TryGetValue(DownstreamKey, out var downstream);
             context.InitialRequestMessage.Options.TryGetValue(RequestIdKey, out var requestId);
-            var request = new TunnelDialRequest(destination.RouteId, destination.EndpointId, destination.Upstream, downstream, requestId);
+            context.InitialRequestMessage.Options.TryGetValue(AvoidEndpointKey, out var avoid);
+            var request = new TunnelDialRequest(destination.RouteId, destination.EndpointId, destination.Upstream, downstream, requestId, avoid);
             var stream = await _dialer.DialAsync(request, ct).ConfigureAwait(false);
             if (!destination.Upstream.Scheme.Equals("https", StringComparison.OrdinalIgnoreCase))
                 return stream;

@@ -82,6 +82,9 @@ public sealed class RouteModel
     /// <summary>SNI and name to validate for https upstreams: <c>tls_upstream_server_name</c>, else the https <c>to</c> host; null without https upstreams.</summary>
     public required string? TlsServerName { get; init; }
 
+    /// <summary><c>retry_on_tunnel_failure</c>; only tunnel routes retry (see <c>Http/TunnelRetryMiddleware</c>).</summary>
+    public TunnelRetryPolicy RetryOnTunnelFailure { get; init; } = TunnelRetryPolicy.Idempotent;
+
     /// <summary>
     /// True when this route's host covers <paramref name="host"/>: equal ignoring case, or for
     /// <c>*.suffix</c> any name with a non-empty prefix before the suffix (ASP.NET Core's and
@@ -127,6 +130,7 @@ public sealed class RouteModel
             TlsServerName = string.IsNullOrEmpty(route.TlsUpstreamServerName)
                 ? upstreams.FirstOrDefault(u => u.IsHttps)?.Url.IdnHost
                 : route.TlsUpstreamServerName,
+            RetryOnTunnelFailure = route.RetryOnTunnelFailure,
         };
     }
 

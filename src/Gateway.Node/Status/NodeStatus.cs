@@ -24,6 +24,7 @@ public sealed class NodeStatus
     private readonly EndpointDirectoryCounters _counters;
     private readonly LocalEndpoints _local;
     private readonly Drain.NodeDrain? _drain;
+    private readonly Http.ProxyRetryCounters? _retries;
     private long _upSince = -1;
 
     /// <summary>
@@ -33,8 +34,9 @@ public sealed class NodeStatus
     public static readonly TimeSpan EndpointWarmUp = TimeSpan.FromSeconds(15);
 
     public NodeStatus(ActorSystem system, ReplicaProgress progress, EndpointTable endpoints, LocalTunnelRegistry tunnels, RouteTable routes, RelaySuspects suspects, RelayServer relay, RelayTicketStore tickets,
-        EndpointDirectoryCounters counters, LocalEndpoints local, Drain.NodeDrain? drain = null)
+        EndpointDirectoryCounters counters, LocalEndpoints local, Drain.NodeDrain? drain = null, Http.ProxyRetryCounters? retries = null)
     {
+        _retries = retries;
         _counters = counters;
         _local = local;
         _drain = drain;
@@ -94,6 +96,14 @@ public sealed class NodeStatus
         };
     }
 
+    /// <summary>The HTTPS side's requests: those running now, and those sent again after a tunnel failure.</summary>
+    private object Proxy() => new
+    {
+        requests_in_flight = _drain?.InFlight ?? 0,
+        retries_attempted = _retries?.Attempted ?? 0,
+        retries_succeeded = _retries?.Succeeded ?? 0,
+    };
+
     public object Snapshot()
     {
         var cluster = Akka.Cluster.Cluster.Get(_system);
@@ -137,6 +147,7 @@ public sealed class NodeStatus
                 }).ToList(),
             }).ToList(),
             endpoint_directory = EndpointDirectory(),
+            proxy = Proxy(),
             local_tunnels = _tunnels.All.Select(t => new { session = t.SessionId, user = t.Identity.Email }).ToList(),
         };
     }

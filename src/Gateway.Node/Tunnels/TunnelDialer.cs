@@ -57,6 +57,7 @@ public sealed class TunnelDialer : ITunnelDialer
     public async ValueTask<Stream> DialAsync(TunnelDialRequest request, CancellationToken ct)
     {
         var tried = new HashSet<string>(StringComparer.Ordinal);
+        if (request.AvoidEndpointId is { } avoid) tried.Add(avoid);
         var failedNodes = new HashSet<string>(StringComparer.Ordinal);
         TunnelOpenFailedException? lastFailure = null;
         var failures = 0;

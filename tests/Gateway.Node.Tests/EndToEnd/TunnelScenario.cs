@@ -28,7 +28,10 @@ public sealed class TunnelScenario : IAsyncDisposable
     public TempDirectory Dir { get; }
     public GatewayNodeProcess Node { get; }
 
-    public static async Task<TunnelScenario> StartAsync(TempDirectory dir, params ScenarioRoute[] routes)
+    public static Task<TunnelScenario> StartAsync(TempDirectory dir, params ScenarioRoute[] routes) => StartAsync(dir, null, routes);
+
+    /// <summary>As above, with the status listener on <paramref name="statusPort"/> (for <c>/status</c>) when given.</summary>
+    public static async Task<TunnelScenario> StartAsync(TempDirectory dir, int? statusPort, params ScenarioRoute[] routes)
     {
         var users = new Dictionary<string, TunnelClient>();
         foreach (var owner in routes.Select(r => r.Owner).Distinct())
@@ -43,14 +46,17 @@ public sealed class TunnelScenario : IAsyncDisposable
                 {{r.Extra}}
               }
             """));
-        var node = await GatewayNodeProcess.StartAsync(dir, $"""
+        var status = statusPort is { } port ? $"cluster {{ status_address = \"127.0.0.1:{port}\" }}" : "";
+        var node = GatewayNodeProcess.Create(dir, $"""
             users = [
             {userList}
             ]
             routes = [
             {routeList}
             ]
-            """);
+            {status}
+            """, statusPort: statusPort);
+        await node.StartAsync(TimeSpan.FromSeconds(60));
         return new TunnelScenario(dir, users, node);
     }
 
@@ -77,6 +83,19 @@ public sealed class TunnelScenario : IAsyncDisposable
             await Task.Delay(100);
         }
     }
+
+    /// <summary>Starts <c>ssh</c> for <paramref name="user"/> with <paramref name="flags"/> and waits for its forward replies; stopped on dispose.</summary>
+    public async Task<ExternalProcess> StartTunnelAsync(string user, params string[] flags)
+    {
+        var ssh = _users[user].Connect(Node, flags);
+        _tunnels.Add(ssh);
+        await TunnelClient.WaitForForwardAsync(ssh, Timeout);
+        return ssh;
+    }
+
+    /// <summary>Runs <c>ssh -S control -O cancel -R forward</c> against a master connection of <paramref name="user"/>.</summary>
+    public Task<ProcessResult> StartCancelAsync(string user, string control, string forward)
+        => _users[user].RunAsync(Node, ["-S", control, "-O", "cancel", "-R", forward], Timeout);
 
     public async ValueTask DisposeAsync()
     {

@@ -44,7 +44,7 @@ public sealed class ProxyConfigBuilderTests
 
         builder.UpdateEndpoints("r1", ["e2"]);
         Assert.Equal(2, builder.Provider.GetConfig().Clusters.Single().Destinations!.Count);
-        Assert.Equal(2, _table.Count);
+        Assert.Equal(2 + StandIns(builder, "r1"), _table.Count);
 
         // A request YARP routed to e1 just before the rebuild still resolves it (the dialer then
         // finds e1 gone and takes another endpoint), instead of failing on an unknown name.
@@ -91,7 +91,29 @@ public sealed class ProxyConfigBuilderTests
         Assert.Equal(["a", "b"], config.Routes.Select(r => r.RouteId));
         Assert.Single(config.Clusters.Single(c => c.ClusterId == "a").Destinations!);
         Assert.Empty(config.Clusters.Single(c => c.ClusterId == "b").Destinations!);
-        Assert.Equal(1, _table.Count);
+        Assert.Equal(1 + StandIns(builder, "a") + StandIns(builder, "b"), _table.Count);
+    }
+
+    /// <summary>The hosts of a route's "any endpoint" stand-ins, which the table keeps for the node's lifetime.</summary>
+    private static int StandIns(ProxyConfigBuilder builder, string routeId) => builder.AnyEndpointDestinations(routeId).Count;
+
+    [Fact]
+    public void Tunnel_routes_have_stand_ins_for_any_endpoint_that_outlive_every_rebuild()
+    {
+        var builder = NewBuilder(Routes.Public("r1", "app.test", "http://a.internal:8080", "https://b.internal"),
+            Routes.Public("d", "direct.test", "http://127.0.0.1:8081") with { UpstreamTunnel = null });
+        Assert.Empty(builder.AnyEndpointDestinations("d"));
+        var standIns = builder.AnyEndpointDestinations("r1");
+        Assert.Equal(["*#0", "*#1"], standIns.Select(d => d.DestinationId));
+        builder.UpdateEndpoints("r1", ["e1"]);
+        builder.UpdateEndpoints("r1", []);
+        var resolved = standIns.Select(d =>
+        {
+            Assert.True(_table.TryResolve(new Uri(d.Model.Config.Address).Host, out var destination));
+            return (destination!.RouteId, destination.EndpointId, destination.Upstream.ToString());
+        }).ToList();
+        Assert.Equal([("r1", "*", "http://a.internal:8080/"), ("r1", "*", "https://b.internal/")], resolved);
+        Assert.Equal(StandIns(builder, "r1"), _table.Count);
     }
 
     [Fact]

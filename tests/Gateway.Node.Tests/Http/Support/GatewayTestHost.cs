@@ -57,6 +57,8 @@ public sealed class GatewayTestHost : IAsyncDisposable
         var app = builder.Build();
         app.UseGatewayHttp();
         var host = new GatewayTestHost(app, dataDir, ca, insecure);
+        // As the real dialer reads the endpoint table, the stand-in reads the proxy's endpoint lists.
+        if (dialer is TestTunnelDialer test) test.LiveEndpoints ??= host.Config.GetEndpoints;
         await app.StartAsync();
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
         host.Port = new Uri(address).Port;

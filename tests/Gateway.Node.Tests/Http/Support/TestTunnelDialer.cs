@@ -21,9 +21,21 @@ public sealed class TestTunnelDialer : ITunnelDialer
     /// <summary>An endpoint that forwards to a fixed local server (static -R).</summary>
     public void MapEndpoint(string endpointId, IPEndPoint target) => _endpoints[endpointId] = target;
 
+    /// <summary>
+    /// A route's live endpoints, for the proxy's stand-in destination (<see cref="ProxyConfigBuilder.AnyEndpoint"/>):
+    /// as the real dialer, it takes one of them (not the one to avoid) or answers that none is connected.
+    /// </summary>
+    public Func<string, IReadOnlyList<string>>? LiveEndpoints { get; set; }
+
     /// <summary>Endpoints not mapped connect to the <c>to</c> URL's host and port (dynamic -R with SOCKS).</summary>
     public async ValueTask<Stream> DialAsync(TunnelDialRequest request, CancellationToken ct)
     {
+        if (request.DestinationId == ProxyConfigBuilder.AnyEndpoint)
+        {
+            var live = LiveEndpoints?.Invoke(request.RouteId).FirstOrDefault(e => e != request.AvoidEndpointId)
+                ?? throw new NoTunnelEndpointException(request.RouteId);
+            request = request with { DestinationId = live };
+        }
         Dials.Enqueue(request);
         if (Fail?.Invoke(request) is { } failure)
             throw failure;
