@@ -6,9 +6,10 @@ namespace Gateway.Node.Tests.Cluster;
 /// <summary>
 /// Network namespaces the test makes for itself: one per node, each with a veth pair to a bridge in
 /// the test's namespace, on a /24 of its own (names and subnet unique per run). A node can be cut
-/// off by dropping every packet to and from it (netem <c>loss 100%</c> on both ends of its veth:
-/// silence, not refusal). Everything is removed on dispose, whatever happened. Needs root and
-/// iproute2 with netem; without them the test fails saying so.
+/// off by dropping every packet to and from it (iptables DROP in its namespace: silence, not
+/// refusal; this machine's kernel has no netem). Everything is removed on dispose, whatever
+/// happened. Needs root, iproute2 and iptables (scripts/install-test-deps); without them the test
+/// fails saying so.
 /// </summary>
 public sealed class NetworkLab : IAsyncDisposable
 {
@@ -16,6 +17,7 @@ public sealed class NetworkLab : IAsyncDisposable
     private readonly string _id;
     private readonly string _prefix;
     private readonly List<string> _namespaces = [];
+    private readonly List<string> _links = [];
     private bool _bridge;
 
     private NetworkLab(string id, string prefix)
@@ -50,6 +52,7 @@ public sealed class NetworkLab : IAsyncDisposable
                 await lab.RunAsync("ip", "netns", "add", ns);
                 lab._namespaces.Add(ns);
                 await lab.RunAsync("ip", "link", "add", lab.HostSide(i), "type", "veth", "peer", "name", lab.NodeSide(i));
+                lab._links.Add(lab.HostSide(i));
                 await lab.RunAsync("ip", "link", "set", lab.NodeSide(i), "netns", ns);
                 await lab.RunAsync("ip", "link", "set", lab.HostSide(i), "master", lab.Bridge);
                 await lab.RunAsync("ip", "link", "set", lab.HostSide(i), "up");
@@ -69,20 +72,22 @@ public sealed class NetworkLab : IAsyncDisposable
     /// <summary>Drops every packet to and from node <paramref name="i"/>, silently (no RST, no ICMP).</summary>
     public async Task CutAsync(int i)
     {
-        await RunAsync("tc", "qdisc", "add", "dev", HostSide(i), "root", "netem", "loss", "100%");
-        await RunAsync("ip", "netns", "exec", Namespace(i), "tc", "qdisc", "add", "dev", NodeSide(i), "root", "netem", "loss", "100%");
+        await RunAsync("ip", "netns", "exec", Namespace(i), "iptables", "-I", "INPUT", "-i", NodeSide(i), "-j", "DROP");
+        await RunAsync("ip", "netns", "exec", Namespace(i), "iptables", "-I", "OUTPUT", "-o", NodeSide(i), "-j", "DROP");
     }
 
     private async Task RunAsync(string command, params string[] args)
     {
         var result = await ExternalProcess.RunAsync(command, args, CommandTimeout);
         if (result.ExitCode != 0)
-            throw new InvalidOperationException($"network namespace setup failed (root, iproute2 and netem are needed): {command} {string.Join(' ', args)}: exit {result.ExitCode}: {result.Stderr.Trim()}");
+            throw new InvalidOperationException($"network namespace setup failed (root, iproute2 and iptables are needed: scripts/install-test-deps): {command} {string.Join(' ', args)}: exit {result.ExitCode}: {result.Stderr.Trim()}");
     }
 
     public async ValueTask DisposeAsync()
     {
-        // Deleting a namespace deletes the veth end inside it, and with it the pair.
+        // Deleting one end of a veth pair deletes both; the namespace's own cleanup is asynchronous.
+        foreach (var link in _links)
+            await ExternalProcess.RunAsync("ip", ["link", "del", link], CommandTimeout);
         foreach (var ns in _namespaces)
             await ExternalProcess.RunAsync("ip", ["netns", "del", ns], CommandTimeout);
         if (_bridge) await ExternalProcess.RunAsync("ip", ["link", "del", Bridge], CommandTimeout);
