@@ -38,6 +38,34 @@ public sealed class DataPathCounters
     public void RelayOutClosed() => Interlocked.Decrement(ref _relayOut);
     public void RelayInOpened() => Interlocked.Increment(ref _relayIn);
     public void RelayInClosed() => Interlocked.Decrement(ref _relayIn);
+    /// <summary>Upper bounds (ms) of the buckets of <see cref="OpenTimes"/>; the last bucket is everything slower.</summary>
+    public static readonly int[] OpenBucketsMs = [1, 2, 5, 10, 20, 50, 100, 200, 500, 1000, 5000];
+
+    private readonly long[] _localOpens = new long[OpenBucketsMs.Length + 1];
+    private readonly long[] _relayedOpens = new long[OpenBucketsMs.Length + 1];
+
+    /// <summary>
+    /// Records how long a successful open took (local: channel and SOCKS; relayed: relay connect,
+    /// ticket, and the owner's open), the measurement behind the short bound (docs/cluster.md).
+    /// </summary>
+    public void RecordOpen(bool relayed, TimeSpan took)
+    {
+        var ms = took.TotalMilliseconds;
+        var bucket = 0;
+        while (bucket < OpenBucketsMs.Length && ms > OpenBucketsMs[bucket]) bucket++;
+        Interlocked.Increment(ref (relayed ? _relayedOpens : _localOpens)[bucket]);
+    }
+
+    /// <summary>Successful opens since start by duration bucket ("≤N ms" per <see cref="OpenBucketsMs"/>, then "more").</summary>
+    public IReadOnlyDictionary<string, long> OpenTimes(bool relayed)
+    {
+        var counts = relayed ? _relayedOpens : _localOpens;
+        var result = new Dictionary<string, long>(StringComparer.Ordinal);
+        for (var i = 0; i < counts.Length; i++)
+            result[i < OpenBucketsMs.Length ? $"le_{OpenBucketsMs[i]}ms" : "more"] = Interlocked.Read(ref counts[i]);
+        return result;
+    }
+
     public void DownstreamActorStarted() => Interlocked.Increment(ref _downstreamActors);
     public void DownstreamActorStopped() => Interlocked.Decrement(ref _downstreamActors);
 }

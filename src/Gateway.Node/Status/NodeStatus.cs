@@ -108,6 +108,8 @@ public sealed class NodeStatus
         relay_connections_out = _dataPath?.RelayConnectionsOut ?? 0,
         relay_connections_in = _dataPath?.RelayConnectionsIn ?? 0,
         downstream_connection_actors = _dataPath?.DownstreamConnectionActors ?? 0,
+        open_times_local = _dataPath?.OpenTimes(relayed: false),
+        open_times_relayed = _dataPath?.OpenTimes(relayed: true),
         suspect_nodes = _suspects.SuspectNodes,
         suspect_endpoints = _suspects.SuspectEndpoints,
     };

@@ -123,7 +123,12 @@ public sealed class TunnelDialer : ITunnelDialer
         using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var progress = new RelayClient.Progress();
         var remote = _relay.IsRemote(endpoint);
+        var started = Stopwatch.GetTimestamp();
         var task = DialEndpointAsync(endpoint, request, remote, progress, attempt.Token);
+        _ = task.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully) _counters.RecordOpen(remote, Stopwatch.GetElapsedTime(started));
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         using (var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
             var reach = Task.Delay(_bounds.Reach, stopWaiting.Token);

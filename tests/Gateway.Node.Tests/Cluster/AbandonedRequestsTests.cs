@@ -103,6 +103,10 @@ public sealed class AbandonedRequestsTests : IAsyncLifetime
         Assert.True(await ssh.WaitForStderrAsync(s => SshChannelLog.Open(s) == 0, TimeSpan.FromSeconds(10)),
             $"ssh: channels created {SshChannelLog.Created(ssh.Stderr)}, freed {SshChannelLog.Freed(ssh.Stderr)}");
         _output.WriteLine($"ssh: channels created {SshChannelLog.Created(ssh.Stderr)}, all freed");
+        using var times = JsonDocument.Parse((await a.GetStatusAsync("/status")).Body);
+        _output.WriteLine("A's relayed open times: " + times.RootElement.GetProperty("data_path").GetProperty("open_times_relayed"));
+        using var local = JsonDocument.Parse((await b.GetStatusAsync("/status")).Body);
+        _output.WriteLine("B's local open times: " + local.RootElement.GetProperty("data_path").GetProperty("open_times_local"));
     }
 
     /// <summary>Sends a GET and gives up after <paramref name="abandonAfterMs"/>; says where it was at that moment.</summary>

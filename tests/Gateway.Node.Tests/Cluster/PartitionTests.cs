@@ -153,6 +153,9 @@ public sealed class PartitionTests : IAsyncLifetime
                 _output.WriteLine($"  failed: started +{(f.Start - cutAt).TotalMilliseconds:0} ms, took {(f.End - f.Start).TotalMilliseconds:0} ms: {f.Detail[..Math.Min(f.Detail.Length, 200)]}");
             _output.WriteLine(string.Join("\n", c.Log.Split('\n').Where(l => l.Contains("relay", StringComparison.Ordinal) && l.Contains("warn", StringComparison.OrdinalIgnoreCase)).Take(10)));
 
+            var (_, status) = await c.WaitForStatusAsync(_ => true, Timeout);
+            using (var doc = System.Text.Json.JsonDocument.Parse(status))
+                _output.WriteLine("C's open times: " + doc.RootElement.GetProperty("data_path").GetProperty("open_times_relayed"));
             Assert.True(samples.Where(s => s.End < cutAt).All(s => s.Ok), "load before the cut must succeed");
             Assert.True(after.Count > 50, $"load must run after the cut ({after.Count} requests)");
             Assert.True(slowest.End - slowest.Start < Slowest, $"a request through C took {(slowest.End - slowest.Start).TotalMilliseconds:0} ms");
