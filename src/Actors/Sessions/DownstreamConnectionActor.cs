@@ -22,20 +22,23 @@ public sealed class DownstreamConnectionActor : ReceiveActor
 
     private readonly DownstreamOpened _opened;
     private readonly DownstreamConnectionStream _stream;
+    private readonly DataPathCounters? _counters;
     private readonly DateTime _started = DateTime.UtcNow;
 
-    public DownstreamConnectionActor(DownstreamOpened opened, DownstreamConnectionStream stream)
+    public DownstreamConnectionActor(DownstreamOpened opened, DownstreamConnectionStream stream, DataPathCounters? counters = null)
     {
         _opened = opened;
         _stream = stream;
+        _counters = counters;
         Receive<StreamEnded>(_ => Context.Stop(Self));
     }
 
-    public static Props Props(DownstreamOpened opened, DownstreamConnectionStream stream)
-        => Akka.Actor.Props.Create(() => new DownstreamConnectionActor(opened, stream));
+    public static Props Props(DownstreamOpened opened, DownstreamConnectionStream stream, DataPathCounters? counters = null)
+        => Akka.Actor.Props.Create(() => new DownstreamConnectionActor(opened, stream, counters));
 
     protected override void PreStart()
     {
+        _counters?.DownstreamActorStarted();
         Context.Parent.Tell(_opened);
         var self = Self;
         _stream.Ended.ContinueWith(_ => self.Tell(StreamEnded.Instance), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
@@ -43,6 +46,7 @@ public sealed class DownstreamConnectionActor : ReceiveActor
 
     protected override void PostStop()
     {
+        _counters?.DownstreamActorStopped();
         _stream.Close(ClosedByGateway);
         Context.Parent.Tell(new DownstreamClosed(_opened.ConnectionId, _opened.RouteId, _opened.Downstream,
             _stream.BytesToUpstream, _stream.BytesToDownstream, DateTime.UtcNow - _started, _stream.Error));

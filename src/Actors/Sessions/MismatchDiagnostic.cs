@@ -36,6 +36,6 @@ public sealed record MismatchDiagnostic(string Message, IReadOnlyList<string> Hi
         return new(ExpectingStatic, hints);
     }
 
-    /// <summary>The plain-text rendering used in the status stream and the log.</summary>
-    public string Render() => string.Join('\n', new[] { $"warning: {Message}" }.Concat(Hints.Select(h => $"   hint: {h}")));
+    /// <summary>The plain-text rendering used in the status stream and the log; <paramref name="suffix"/> follows the message (a repeat count).</summary>
+    public string Render(string suffix = "") => string.Join('\n', new[] { $"warning: {Message}{suffix}" }.Concat(Hints.Select(h => $"   hint: {h}")));
 }

@@ -40,6 +40,14 @@ public sealed record StopServing
     public static readonly StopServing Instance = new();
 }
 
+/// <summary>
+/// A forward looks set up for the other mode (<see cref="MismatchDiagnostic"/>), seen on one of its
+/// channels: the session shows it on its status stream, once per forward and interval
+/// (<see cref="WarningCollapse"/>), not once per request.
+/// </summary>
+/// <param name="Forward">the forward as the client requested it (pattern and port), the collapse key</param>
+public sealed record ForwardWarning(string Forward, MismatchDiagnostic Diagnostic);
+
 /// <summary>A downstream connection through this session opened or closed (status and metrics).</summary>
 public sealed record DownstreamOpened(string ConnectionId, string RouteId, string Downstream);
 

@@ -38,10 +38,14 @@ public sealed class SshSessionActor : ReceiveActor
     private readonly ForwardPermissionSet _permissions = new();
     private readonly Dictionary<string, TunnelEndpoint> _registered = new(StringComparer.Ordinal);
     private readonly ILoggingAdapter _log = Context.GetLogger();
+    private readonly WarningCollapse _warnings = new();
+    private readonly DataPathCounters? _counters;
     private bool _serving = true;
 
-    public SshSessionActor(SessionIdentity identity, IReadOnlyList<RouteAdmission> routes, LocalEndpoints endpoints, string nodeAddress, ISessionStatusSink status, ISessionConnection connection)
+    public SshSessionActor(SessionIdentity identity, IReadOnlyList<RouteAdmission> routes, LocalEndpoints endpoints, string nodeAddress, ISessionStatusSink status, ISessionConnection connection,
+        DataPathCounters? counters = null)
     {
+        _counters = counters;
         _connection = connection;
         _identity = identity;
         _routes = routes;
@@ -54,15 +58,17 @@ public sealed class SshSessionActor : ReceiveActor
         Receive<GetSessionStatus>(_ => Sender.Tell(BuildStatus()));
         Receive<ConnectionEnded>(_ => Context.Stop(Self));
         Receive<StopServing>(_ => StopServingEndpoints());
-        Receive<OpenDownstream>(m => Sender.Tell(new DownstreamStarted(Context.ActorOf(DownstreamConnectionActor.Props(m.Connection, m.Stream)))));
+        Receive<OpenDownstream>(m => Sender.Tell(new DownstreamStarted(Context.ActorOf(DownstreamConnectionActor.Props(m.Connection, m.Stream, _counters)))));
+        Receive<ForwardWarning>(OnForwardWarning);
         Receive<DownstreamOpened>(m => _status.Post($"connection {m.ConnectionId} from {m.Downstream} to {RouteName(m.RouteId)} opened"));
         Receive<DownstreamClosed>(m => _status.Post(
             $"connection {m.ConnectionId} from {m.Downstream} to {RouteName(m.RouteId)} closed after {m.Duration.TotalSeconds:0.0}s: {m.BytesToUpstream} bytes sent, {m.BytesToDownstream} bytes received" +
             (m.Error is null ? "" : $" ({m.Error})")));
     }
 
-    public static Props Props(SessionIdentity identity, IReadOnlyList<RouteAdmission> routes, LocalEndpoints endpoints, string nodeAddress, ISessionStatusSink status, ISessionConnection connection)
-        => Akka.Actor.Props.Create(() => new SshSessionActor(identity, routes, endpoints, nodeAddress, status, connection));
+    public static Props Props(SessionIdentity identity, IReadOnlyList<RouteAdmission> routes, LocalEndpoints endpoints, string nodeAddress, ISessionStatusSink status, ISessionConnection connection,
+        DataPathCounters? counters = null)
+        => Akka.Actor.Props.Create(() => new SshSessionActor(identity, routes, endpoints, nodeAddress, status, connection, counters));
 
     protected override void PreStart()
     {
@@ -130,6 +136,16 @@ public sealed class SshSessionActor : ReceiveActor
                 (denied.Reason is null ? "" : $" ({denied.Reason})"));
     }
 
+    /// <summary>Every request on a mis-set forward fails the same way: one warning per forward and interval, with a count.</summary>
+    private void OnForwardWarning(ForwardWarning warning)
+    {
+        var shown = _warnings.Occur(WarningKey(warning.Forward, warning.Diagnostic.Message), DateTime.UtcNow);
+        if (shown is null) return;
+        foreach (var line in warning.Diagnostic.Render(WarningCollapse.Suffix(shown.Value)).Split('\n')) _status.Post(line);
+    }
+
+    private static string WarningKey(string forward, string message) => forward + "\n" + message;
+
     private void OnForwardCancelled(ForwardCancelRequested request)
     {
         var removed = _permissions.Cancel(request.BindAddress, request.Port);
@@ -143,6 +159,8 @@ public sealed class SshSessionActor : ReceiveActor
         // it): from then on no request picks it. Channels already open carry their requests to the
         // end, as OpenSSH keeps a cancelled forward's open connections.
         Reconcile();
+        foreach (var message in new[] { MismatchDiagnostic.ExpectingDynamic, MismatchDiagnostic.ExpectingStatic })
+            _warnings.Forget(WarningKey(ForwardKey(removed.Pattern.Text, removed.ServerPort), message));
         Sender.Tell(true);
         _status.Post($"forward \"{removed.Pattern.Text}\" port {removed.PortLabel} cancelled");
     }
@@ -176,6 +194,9 @@ public sealed class SshSessionActor : ReceiveActor
             _log.Debug("{0} serves route {1}", _identity.SessionId, endpoint.RouteId);
         }
     }
+
+    /// <summary>How a forward is named in <see cref="ForwardWarning"/>: its pattern and the port the gateway serves it on.</summary>
+    public static string ForwardKey(string pattern, uint serverPort) => $"{pattern}:{serverPort}";
 
     private SessionStatus BuildStatus() => new(_permissions.Permissions
         .Select(p => new ForwardStatus(p, _registered.Values.Where(e => e.ConnectedAddress == p.Pattern.Text && e.ConnectedPort == p.ServerPort).Select(e => e.RouteId).ToList()))

@@ -11,7 +11,8 @@ public static class GatewayRelayHosting
         var cluster = config.Cluster ?? new GatewayClusterConfig();
         services.AddSingleton(_ => new RelayListenerSocket(cluster.RelayAddress, cluster.Hostname));
         services.AddSingleton<RelayTicketStore>();
-        services.AddSingleton<RelaySuspects>();
+        services.AddSingleton<Gateway.Node.Tunnels.EndpointSuspects>();
+        services.AddSingleton<Gateway.Actors.Sessions.DataPathCounters>();
         services.AddSingleton<RelayTls>();
         services.AddSingleton<RelayClient>();
         services.AddSingleton<RelayServer>();

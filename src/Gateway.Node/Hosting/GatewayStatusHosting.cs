@@ -24,9 +24,9 @@ public static class GatewayStatusHosting
 
         services.AddSingleton(sp => new NodeStatus(sp.GetRequiredService<ActorSystem>(), sp.GetRequiredService<ReplicaProgress>(),
             sp.GetRequiredService<EndpointTable>(), sp.GetRequiredService<LocalTunnelRegistry>(), sp.GetRequiredService<RouteTable>(),
-            sp.GetRequiredService<RelaySuspects>(), sp.GetRequiredService<RelayServer>(), sp.GetRequiredService<RelayTicketStore>(),
+            sp.GetRequiredService<EndpointSuspects>(), sp.GetRequiredService<RelayServer>(), sp.GetRequiredService<RelayTicketStore>(),
             sp.GetRequiredService<EndpointDirectoryCounters>(), sp.GetRequiredService<LocalEndpoints>(), sp.GetRequiredService<NodeDrain>(),
-            sp.GetRequiredService<Http.ProxyRetryCounters>()));
+            sp.GetRequiredService<Gateway.Actors.Sessions.DataPathCounters>(), sp.GetRequiredService<Http.ProxyRetryCounters>()));
         services.AddSingleton(_ => StatusToken.Load(config.Cluster, Environment.GetEnvironmentVariable));
         services.AddSingleton<StatusListener>();
         services.AddHostedService(sp => sp.GetRequiredService<StatusListener>());

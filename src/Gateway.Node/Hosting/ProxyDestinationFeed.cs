@@ -1,12 +1,12 @@
 using Gateway.Actors.Endpoints;
 using Gateway.Node.Http;
-using Gateway.Node.Relay;
+using Gateway.Node.Tunnels;
 
 namespace Gateway.Node.Hosting;
 
 /// <summary>
 /// Keeps YARP's destinations equal to the tunnel endpoints this node's replica lists, minus those
-/// on nodes whose relay port just failed (<see cref="RelaySuspects"/>). Changes are gathered for
+/// suspected because they (or their node) just failed to open in time (<see cref="EndpointSuspects"/>). Changes are gathered for
 /// <see cref="CoalesceDelay"/> and applied once per burst: rebuilding the proxy's configuration
 /// costs the size of the routes, so a thousand connections ending at once must not rebuild it a
 /// thousand times. Under continuous churn the gap between rebuilds grows to three times the last
@@ -19,7 +19,7 @@ public sealed class ProxyDestinationFeed : IHostedLifecycleService, IDisposable
 
     private readonly ProxyConfigBuilder _proxy;
     private readonly EndpointTable _endpoints;
-    private readonly RelaySuspects _suspects;
+    private readonly EndpointSuspects _suspects;
     private readonly Lock _gate = new();
     private readonly Lock _flushGate = new();
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
@@ -27,7 +27,7 @@ public sealed class ProxyDestinationFeed : IHostedLifecycleService, IDisposable
     private bool _scheduled;
     private long _delayTicks = CoalesceDelay.Ticks;
 
-    public ProxyDestinationFeed(ProxyConfigBuilder proxy, EndpointTable endpoints, RelaySuspects suspects)
+    public ProxyDestinationFeed(ProxyConfigBuilder proxy, EndpointTable endpoints, EndpointSuspects suspects)
     {
         _proxy = proxy;
         _endpoints = endpoints;
@@ -61,7 +61,7 @@ public sealed class ProxyDestinationFeed : IHostedLifecycleService, IDisposable
         _timer.Change(TimeSpan.FromTicks(Volatile.Read(ref _delayTicks)), Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>A node became suspect or was cleared: every route may gain or lose destinations.</summary>
+    /// <summary>A node or endpoint became suspect or was cleared: every route may gain or lose destinations.</summary>
     private void OnSuspectsChanged() => OnRoutesChanged(_endpoints.RouteIds.Concat(_proxy.RouteIdsWithEndpoints).ToList());
 
     private void Flush()

@@ -25,12 +25,14 @@ public sealed class SshListener : IHostedLifecycleService, IAsyncDisposable
     private readonly TunnelRouteCatalog _catalog;
     private readonly LocalTunnelRegistry _tunnels;
     private readonly ILoggerFactory _loggers;
+    private readonly Gateway.Actors.Sessions.DataPathCounters _counters;
     private readonly ILogger _logger;
     private SshServer? _server;
 
     public SshListener(GatewayConfig config, ActorSystem system, LocalEndpoints endpoints, TunnelRouteCatalog catalog,
-        LocalTunnelRegistry tunnels, ILoggerFactory loggers)
+        LocalTunnelRegistry tunnels, Gateway.Actors.Sessions.DataPathCounters counters, ILoggerFactory loggers)
     {
+        _counters = counters;
         _config = config;
         _system = system;
         _endpoints = endpoints;
@@ -73,7 +75,7 @@ public sealed class SshListener : IHostedLifecycleService, IAsyncDisposable
             PerSourceMaxStartups = _config.SshPerSourceMaxStartups,
             MaxConnections = _config.SshMaxConnections,
         };
-        var handler = new GatewaySessionHandler(_system, _endpoints, nodeAddress, _catalog, _tunnels, _loggers);
+        var handler = new GatewaySessionHandler(_system, _endpoints, nodeAddress, _catalog, _tunnels, _loggers, _counters);
         var server = new SshServer(options, handler, _logger);
         server.Start(ListenAddress.Resolve(_config.SshAddress));
         _server = server;

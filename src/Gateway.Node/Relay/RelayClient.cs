@@ -1,10 +1,13 @@
+using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
 using Akka.Actor;
+using Gateway.Actors.Sessions;
 using Gateway.Contracts.Messages;
 using Gateway.Contracts.Tunnels;
 using Gateway.Node.Http;
+using Gateway.Node.Tunnels;
 
 namespace Gateway.Node.Relay;
 
@@ -13,29 +16,47 @@ namespace Gateway.Node.Relay;
 /// single-use token while connecting to its relay port (advertised in its cluster roles), presents
 /// the token, and hands the caller the connection once the owner reports the channel open. With
 /// <c>cluster.tls</c> the connection is mutual TLS (<see cref="RelayTls"/>), begun once the ticket
-/// has arrived (the wait for it watches the bare socket).
+/// has arrived (the wait for it watches the bare socket). Every wait has a bound
+/// (<see cref="DialBounds"/>) and ends with the caller's token. The connections it returns are
+/// counted and listed per node: when a node becomes suspect, all of them are cut at once.
 /// </summary>
 public sealed class RelayClient
 {
-    private static readonly TimeSpan ConnectTimeout = TimeSpan.FromSeconds(3);
-    private static readonly TimeSpan TicketTimeout = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan ReplyTimeout = TimeSpan.FromSeconds(20);
+    /// <summary>What a dial reached, for the dialer that abandons it at the short bound.</summary>
+    public sealed class Progress
+    {
+        private volatile bool _nodeAnswered;
+
+        /// <summary>The owner's relay port accepted the connection and its relay actor issued the ticket.</summary>
+        public bool NodeAnswered => _nodeAnswered;
+
+        internal void Answered() => _nodeAnswered = true;
+    }
 
     private readonly Lazy<ActorSystem> _system;
     private readonly Lazy<string> _self;
-    private readonly RelaySuspects _suspects;
+    private readonly EndpointSuspects _suspects;
     private readonly RelayTls _tls;
+    private readonly DataPathCounters _counters;
+    private readonly DialBounds _bounds;
     private readonly ILogger<RelayClient> _logger;
+    private readonly ConcurrentDictionary<RelayConnection, byte> _open = new();
 
     /// <summary>The actor system is resolved on first use: the HTTP pipeline (and this) is built before Akka starts.</summary>
-    public RelayClient(IServiceProvider services, RelaySuspects suspects, RelayTls tls, ILogger<RelayClient> logger)
+    public RelayClient(IServiceProvider services, EndpointSuspects suspects, RelayTls tls, DataPathCounters counters, ILogger<RelayClient> logger, DialBounds? bounds = null)
     {
         _tls = tls;
         _system = new Lazy<ActorSystem>(services.GetRequiredService<ActorSystem>);
         _self = new Lazy<string>(() => Akka.Cluster.Cluster.Get(_system.Value).SelfAddress.ToString());
         _suspects = suspects;
+        _counters = counters;
+        _bounds = bounds ?? DialBounds.Default;
         _logger = logger;
+        _suspects.NodeSuspected += AbortConnectionsTo;
     }
+
+    /// <summary>How long the owner may take to report the channel open: its own bounds for the open and SOCKS, and a margin.</summary>
+    private TimeSpan ReplyTimeout => _bounds.Open + _bounds.Socks + TimeSpan.FromSeconds(2);
 
     public bool IsRemote(TunnelEndpoint endpoint) => endpoint.NodeAddress != _self.Value;
 
@@ -47,13 +68,31 @@ public sealed class RelayClient
         return null;
     }
 
-    public async Task<Stream> DialAsync(TunnelEndpoint endpoint, TunnelDialRequest request, CancellationToken ct)
+    /// <summary>
+    /// Cuts every relay connection to a node that stopped answering: requests waiting on them fail
+    /// at once (and can be sent again elsewhere) instead of waiting for the route timeout, and the
+    /// pool cannot hand the next request a connection to it.
+    /// </summary>
+    public void AbortConnectionsTo(string nodeAddress)
+    {
+        var cut = 0;
+        foreach (var connection in _open.Keys)
+        {
+            if (connection.NodeAddress != nodeAddress) continue;
+            connection.Abort($"the relay to {nodeAddress} was cut: the node stopped answering");
+            cut++;
+        }
+        if (cut > 0) _logger.LogWarning("relay: cut {Count} connection(s) to {Node}, which stopped answering", cut, nodeAddress);
+    }
+
+    public async Task<Stream> DialAsync(TunnelEndpoint endpoint, TunnelDialRequest request, CancellationToken ct, Progress? progress = null)
     {
         var address = RelayAddressOf(endpoint.NodeAddress)
             ?? throw new TunnelOpenFailedException($"the tunnel for {request.RouteId} is held by {endpoint.NodeAddress}, which is not a cluster member with a relay");
 
+        using var askCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var ticket = _system.Value.ActorSelection($"{endpoint.NodeAddress}/user/{RelayTicketActor.Name}")
-            .Ask<RelayTicketReply>(new RelayTicketRequest(request.RouteId, endpoint.EndpointId, request.Upstream.AbsoluteUri, request.Downstream?.ToString()), TicketTimeout, ct);
+            .Ask<RelayTicketReply>(new RelayTicketRequest(request.RouteId, endpoint.EndpointId, request.Upstream.AbsoluteUri, request.Downstream?.ToString()), _bounds.Open, askCancel.Token);
         Socket? socket = null;
         try
         {
@@ -61,7 +100,7 @@ public sealed class RelayClient
             try
             {
                 using var connectTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                connectTimeout.CancelAfter(ConnectTimeout);
+                connectTimeout.CancelAfter(_bounds.Open);
                 var ip = IPAddress.TryParse(address.Host, out var literal) ? literal
                     : (await Dns.GetHostAddressesAsync(address.Host, connectTimeout.Token).ConfigureAwait(false)).FirstOrDefault()
                       ?? throw new SocketException((int)SocketError.HostNotFound);
@@ -70,10 +109,9 @@ public sealed class RelayClient
             }
             catch (Exception ex) when (ex is SocketException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
             {
-                _suspects.Suspect(endpoint.NodeAddress);
-                _logger.LogWarning("relay to {Node} at {Address} failed: {Error}; its endpoints are left out for {Window}s",
-                    endpoint.NodeAddress, $"{address.Host}:{address.Port}", ex.Message, RelaySuspects.Window.TotalSeconds);
-                throw new TunnelOpenFailedException($"the node holding the tunnel for {request.RouteId} did not accept the relay connection: {ex.Message}", ex);
+                var error = ex is OperationCanceledException ? $"no answer within {_bounds.Open.TotalSeconds:0.#}s" : ex.Message;
+                Suspect(endpoint.NodeAddress, address, error);
+                throw new TunnelOpenFailedException($"the node holding the tunnel for {request.RouteId} did not accept the relay connection: {error}", ex);
             }
 
             RelayTicketReply reply;
@@ -83,18 +121,20 @@ public sealed class RelayClient
             }
             catch (AskTimeoutException ex)
             {
-                throw new TunnelOpenFailedException($"the node holding the tunnel for {request.RouteId} did not answer within {TicketTimeout.TotalSeconds}s", ex);
+                Suspect(endpoint.NodeAddress, address, $"no ticket within {_bounds.Open.TotalSeconds:0.#}s");
+                throw new TunnelOpenFailedException($"the node holding the tunnel for {request.RouteId} did not answer within {_bounds.Open.TotalSeconds:0.#}s", ex);
             }
             catch (SocketException ex)
             {
                 // Accepted by the kernel, then the process died: do not wait for the Ask to time out.
-                _suspects.Suspect(endpoint.NodeAddress);
+                Suspect(endpoint.NodeAddress, address, ex.Message);
                 throw new TunnelOpenFailedException($"the node holding the tunnel for {request.RouteId} closed the relay connection: {ex.Message}", ex);
             }
             if (reply.Token is null && reply.EndpointGone)
                 throw new TunnelEndpointGoneException($"the tunnel for {request.RouteId} is gone from {endpoint.NodeAddress}");
             if (reply.Token is null)
                 throw new TunnelOpenFailedException($"the node holding the tunnel refused: {reply.Error}");
+            progress?.Answered();
 
             using var replyTimeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
             replyTimeout.CancelAfter(ReplyTimeout);
@@ -107,38 +147,58 @@ public sealed class RelayClient
             catch (Exception ex) when (ex is AuthenticationException or IOException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
             {
                 socket = null; // the stream owned it and has closed it
-                _suspects.Suspect(endpoint.NodeAddress);
-                _logger.LogWarning("relay to {Node} at {Address}: TLS handshake failed: {Error}; its endpoints are left out for {Window}s",
-                    endpoint.NodeAddress, $"{address.Host}:{address.Port}", ex.Message, RelaySuspects.Window.TotalSeconds);
+                Suspect(endpoint.NodeAddress, address, $"TLS handshake failed: {ex.Message}");
                 throw new TunnelOpenFailedException($"the relay to the node holding the tunnel for {request.RouteId} failed its TLS handshake: {ex.Message}", ex);
             }
+            socket = null; // owned by the stream from here on
+            var connection = Track(new RelayConnection(network, endpoint.NodeAddress, Untrack));
             try
             {
-                await network.WriteAsync(RelayProtocol.Header(reply.Token), replyTimeout.Token).ConfigureAwait(false);
-                var (status, reason) = await RelayProtocol.ReadReplyAsync(network, replyTimeout.Token).ConfigureAwait(false);
+                await connection.WriteAsync(RelayProtocol.Header(reply.Token), replyTimeout.Token).ConfigureAwait(false);
+                var (status, reason) = await RelayProtocol.ReadReplyAsync(connection, replyTimeout.Token).ConfigureAwait(false);
                 if (status == RelayProtocol.Gone)
                     throw new TunnelEndpointGoneException($"the tunnel for {request.RouteId} is gone from {endpoint.NodeAddress}: {reason}");
                 if (status != RelayProtocol.Open)
                     throw new TunnelOpenFailedException($"the node holding the tunnel could not open it: {reason}");
-                return network;
+                return connection;
             }
             catch (Exception ex) when (ex is IOException or SocketException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
             {
-                await network.DisposeAsync().ConfigureAwait(false);
+                await connection.DisposeAsync().ConfigureAwait(false);
                 throw new TunnelOpenFailedException($"the relay for {request.RouteId} failed: {ex.Message}", ex);
             }
             catch
             {
-                await network.DisposeAsync().ConfigureAwait(false);
+                await connection.DisposeAsync().ConfigureAwait(false);
                 throw;
             }
         }
         catch
         {
             socket?.Dispose();
+            await askCancel.CancelAsync().ConfigureAwait(false);
             _ = ticket.ContinueWith(static t => _ = t.Exception, TaskScheduler.Default);
             throw;
         }
+    }
+
+    private void Suspect(string nodeAddress, DnsEndPoint address, string error)
+    {
+        _logger.LogWarning("relay to {Node} at {Address} failed: {Error}; its endpoints are left out for {Window}s",
+            nodeAddress, $"{address.Host}:{address.Port}", error, EndpointSuspects.Window.TotalSeconds);
+        _suspects.SuspectNode(nodeAddress);
+    }
+
+    private RelayConnection Track(RelayConnection connection)
+    {
+        _open[connection] = 0;
+        _counters.RelayOutOpened();
+        return connection;
+    }
+
+    private void Untrack(RelayConnection connection)
+    {
+        if (_open.TryRemove(connection, out _)) _counters.RelayOutClosed();
     }
 
     /// <summary>

@@ -1,4 +1,5 @@
 using Gateway.Ssh;
+using Gateway.Actors.Sessions;
 using System.Net;
 using System.Net.Sockets;
 using System.Security.Authentication;
@@ -18,7 +19,6 @@ namespace Gateway.Node.Relay;
 public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
 {
     private static readonly TimeSpan HeaderTimeout = TimeSpan.FromSeconds(5);
-    private static readonly TimeSpan OpenTimeout = TimeSpan.FromSeconds(15);
 
     /// <summary>Connections served at once; more are closed on accept, so the port cannot be used to exhaust the node.</summary>
     public const int DefaultMaxConnections = 4096;
@@ -30,20 +30,22 @@ public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
     private readonly LocalTunnelRegistry _tunnels;
     private readonly TunnelDialer _dialer;
     private readonly RelayTls _tls;
+    private readonly DataPathCounters _counters;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _connections = [];
     private Task _acceptLoop = Task.CompletedTask;
     private int _disposed;
 
-    public RelayServer(RelayListenerSocket socket, RelayTicketStore tickets, LocalTunnelRegistry tunnels, TunnelDialer dialer, RelayTls tls, ILogger<RelayServer> logger)
-        : this(socket, tickets, tunnels, dialer, tls, logger, DefaultMaxConnections)
+    public RelayServer(RelayListenerSocket socket, RelayTicketStore tickets, LocalTunnelRegistry tunnels, TunnelDialer dialer, RelayTls tls, DataPathCounters counters, ILogger<RelayServer> logger)
+        : this(socket, tickets, tunnels, dialer, tls, counters, logger, DefaultMaxConnections)
     {
     }
 
-    public RelayServer(RelayListenerSocket socket, RelayTicketStore tickets, LocalTunnelRegistry tunnels, TunnelDialer dialer, RelayTls tls, ILogger logger, int maxConnections)
+    public RelayServer(RelayListenerSocket socket, RelayTicketStore tickets, LocalTunnelRegistry tunnels, TunnelDialer dialer, RelayTls tls, DataPathCounters counters, ILogger logger, int maxConnections)
     {
         _tls = tls;
+        _counters = counters;
         _socket = socket;
         _listener = socket.Socket;
         _tickets = tickets;
@@ -110,6 +112,19 @@ public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
 
     private async Task ServeAsync(Socket socket)
     {
+        _counters.RelayInOpened();
+        try
+        {
+            await ServeCountedAsync(socket).ConfigureAwait(false);
+        }
+        finally
+        {
+            _counters.RelayInClosed();
+        }
+    }
+
+    private async Task ServeCountedAsync(Socket socket)
+    {
         using var _ = socket;
         var peer = socket.RemoteEndPoint?.ToString() ?? "?";
         try
@@ -159,9 +174,23 @@ public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
             TunnelDialer.OpenedChannel opened;
             try
             {
-                using var openTimeout = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
-                openTimeout.CancelAfter(OpenTimeout);
-                opened = await _dialer.OpenLocalAsync(held.Value.Tunnel, held.Value.Endpoint, ticket.Upstream, ticket.Downstream, openTimeout.Token).ConfigureAwait(false);
+                // The open has its own bounds; it also ends at once when the dialer gives up (it
+                // closes the connection: its request was abandoned, or it went to another endpoint).
+                using var dialerGone = CancellationTokenSource.CreateLinkedTokenSource(_stopping.Token);
+                var watch = WatchForCloseAsync(socket, dialerGone);
+                try
+                {
+                    opened = await _dialer.OpenLocalAsync(held.Value.Tunnel, held.Value.Endpoint, ticket.Upstream, ticket.Downstream, dialerGone.Token).ConfigureAwait(false);
+                }
+                finally
+                {
+                    await StopWatchingAsync(watch).ConfigureAwait(false);
+                }
+            }
+            catch (OperationCanceledException) when (!_stopping.IsCancellationRequested)
+            {
+                _logger.LogDebug("relay: {Peer} gave up before the channel opened", peer);
+                return;
             }
             catch (TunnelEndpointGoneException ex)
             {
@@ -183,6 +212,39 @@ public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
         {
             _logger.LogDebug("relay connection from {Peer} ended: {Error}", peer, ex.Message);
         }
+    }
+
+    /// <summary>
+    /// Cancels <paramref name="gone"/> when the dialer closes or resets the connection. The dialer
+    /// sends nothing after the header until the reply, so data waiting (unexpected) ends the watch
+    /// without a verdict. Peeks at the bare socket, under TLS too: nothing is consumed.
+    /// </summary>
+    private static (Task Task, CancellationTokenSource Stop) WatchForCloseAsync(Socket socket, CancellationTokenSource gone)
+    {
+        var stop = new CancellationTokenSource();
+        async Task Watch()
+        {
+            try
+            {
+                var received = await socket.ReceiveAsync(new byte[1], SocketFlags.Peek, stop.Token).ConfigureAwait(false);
+                if (received == 0) await gone.CancelAsync().ConfigureAwait(false);
+            }
+            catch (SocketException)
+            {
+                await gone.CancelAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or ObjectDisposedException)
+            {
+            }
+        }
+        return (Watch(), stop);
+    }
+
+    private static async Task StopWatchingAsync((Task Task, CancellationTokenSource Stop) watch)
+    {
+        await watch.Stop.CancelAsync().ConfigureAwait(false);
+        await watch.Task.ConfigureAwait(false);
+        watch.Stop.Dispose();
     }
 
     public async ValueTask DisposeAsync()

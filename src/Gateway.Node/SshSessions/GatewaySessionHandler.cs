@@ -23,12 +23,15 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
     private readonly TunnelRouteCatalog _catalog;
     private readonly LocalTunnelRegistry _registry;
     private readonly ILoggerFactory _loggers;
+    private readonly DataPathCounters? _counters;
     private readonly Dictionary<SshTransport, PendingSession> _pending = [];
     private readonly Lock _gate = new();
     private long _counter;
 
-    public GatewaySessionHandler(ActorSystem system, LocalEndpoints endpoints, string nodeAddress, TunnelRouteCatalog catalog, LocalTunnelRegistry registry, ILoggerFactory loggers)
+    public GatewaySessionHandler(ActorSystem system, LocalEndpoints endpoints, string nodeAddress, TunnelRouteCatalog catalog, LocalTunnelRegistry registry, ILoggerFactory loggers,
+        DataPathCounters? counters = null)
     {
+        _counters = counters;
         _system = system;
         _endpoints = endpoints;
         _nodeAddress = nodeAddress;
@@ -61,7 +64,7 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         lock (_gate) _pending.Remove(session.Transport, out pending);
         if (pending is null) return Task.CompletedTask;
         var connection = new SshSessionConnection(session, pending.Identity.SessionId, pending.GatewayIdentity, pending.Status, _registry);
-        var actor = _system.ActorOf(SshSessionActor.Props(pending.Identity, pending.Admissions, _endpoints, _nodeAddress, pending.Status, connection),
+        var actor = _system.ActorOf(SshSessionActor.Props(pending.Identity, pending.Admissions, _endpoints, _nodeAddress, pending.Status, connection, _counters),
             pending.Identity.SessionId);
         pending.Actor.SetResult(actor);
         return Task.CompletedTask;

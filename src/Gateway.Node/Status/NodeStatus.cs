@@ -17,7 +17,7 @@ public sealed class NodeStatus
     private readonly EndpointTable _endpoints;
     private readonly LocalTunnelRegistry _tunnels;
     private readonly RouteTable _routes;
-    private readonly RelaySuspects _suspects;
+    private readonly EndpointSuspects _suspects;
     private readonly RelayServer _relay;
     private readonly RelayTicketStore _tickets;
     private readonly ReplicaProgress _progress;
@@ -25,6 +25,7 @@ public sealed class NodeStatus
     private readonly LocalEndpoints _local;
     private readonly Drain.NodeDrain? _drain;
     private readonly Http.ProxyRetryCounters? _retries;
+    private readonly Gateway.Actors.Sessions.DataPathCounters? _dataPath;
     private long _upSince = -1;
 
     /// <summary>
@@ -33,9 +34,10 @@ public sealed class NodeStatus
     /// </summary>
     public static readonly TimeSpan EndpointWarmUp = TimeSpan.FromSeconds(15);
 
-    public NodeStatus(ActorSystem system, ReplicaProgress progress, EndpointTable endpoints, LocalTunnelRegistry tunnels, RouteTable routes, RelaySuspects suspects, RelayServer relay, RelayTicketStore tickets,
-        EndpointDirectoryCounters counters, LocalEndpoints local, Drain.NodeDrain? drain = null, Http.ProxyRetryCounters? retries = null)
+    public NodeStatus(ActorSystem system, ReplicaProgress progress, EndpointTable endpoints, LocalTunnelRegistry tunnels, RouteTable routes, EndpointSuspects suspects, RelayServer relay, RelayTicketStore tickets,
+        EndpointDirectoryCounters counters, LocalEndpoints local, Drain.NodeDrain? drain = null, Gateway.Actors.Sessions.DataPathCounters? dataPath = null, Http.ProxyRetryCounters? retries = null)
     {
+        _dataPath = dataPath;
         _retries = retries;
         _counters = counters;
         _local = local;
@@ -104,6 +106,24 @@ public sealed class NodeStatus
         retries_succeeded = _retries?.Succeeded ?? 0,
     };
 
+    /// <summary>
+    /// What the data path holds open now (<c>/status</c>'s <c>data_path</c>): at rest, with no
+    /// request running and pooled connections idled out, all of it is zero; a number that stays up
+    /// is a leak. Also the endpoints and nodes suspected right now.
+    /// </summary>
+    public object DataPath() => new
+    {
+        channels_opening = _dataPath?.ChannelsOpening ?? 0,
+        channels_open = _dataPath?.ChannelsOpen ?? 0,
+        relay_connections_out = _dataPath?.RelayConnectionsOut ?? 0,
+        relay_connections_in = _dataPath?.RelayConnectionsIn ?? 0,
+        downstream_connection_actors = _dataPath?.DownstreamConnectionActors ?? 0,
+        open_times_local = _dataPath?.OpenTimes(relayed: false),
+        open_times_relayed = _dataPath?.OpenTimes(relayed: true),
+        suspect_nodes = _suspects.SuspectNodes,
+        suspect_endpoints = _suspects.SuspectEndpoints,
+    };
+
     public object Snapshot()
     {
         var cluster = Akka.Cluster.Cluster.Get(_system);
@@ -142,12 +162,13 @@ public sealed class NodeStatus
                     client = e.ClientAddress,
                     dynamic = e.IsDynamic,
                     local = _tunnels.Find(e.SessionId) is not null,
-                    healthy = !_suspects.IsSuspect(e.NodeAddress) && !unreachable.Any(a => a.ToString() == e.NodeAddress),
+                    healthy = !_suspects.IsSuspect(e) && !unreachable.Any(a => a.ToString() == e.NodeAddress),
                     registered_at = e.RegisteredAt,
                 }).ToList(),
             }).ToList(),
             endpoint_directory = EndpointDirectory(),
             proxy = Proxy(),
+            data_path = DataPath(),
             local_tunnels = _tunnels.All.Select(t => new { session = t.SessionId, user = t.Identity.Email }).ToList(),
         };
     }

@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using Akka.Actor;
 using Gateway.Ssh;
 using Gateway.Actors.Sessions;
@@ -15,7 +16,9 @@ namespace Gateway.Node.Tunnels;
 /// port verbatim (so OpenSSH accepts it) and the downstream's address as originator. For dynamic
 /// forwards the gateway then asks the client's SOCKS server for the route's <c>to</c> address.
 /// The opened stream is handed to the session actor, whose <see cref="DownstreamConnectionActor"/>
-/// child owns it from then on.
+/// child owns it from then on. Every wait is bounded (<see cref="DialBounds"/>) and ends with its
+/// request; an endpoint that does not open within the short bound while another could take the
+/// request is abandoned for that one and suspected (<see cref="EndpointSuspects"/>).
 /// </summary>
 public sealed class TunnelDialer : ITunnelDialer
 {
@@ -24,6 +27,9 @@ public sealed class TunnelDialer : ITunnelDialer
     private readonly LocalTunnelRegistry _tunnels;
     private readonly TunnelRouteCatalog _catalog;
     private readonly RelayClient _relay;
+    private readonly EndpointSuspects _suspects;
+    private readonly DataPathCounters _counters;
+    private readonly DialBounds _bounds;
     private readonly ILogger<TunnelDialer> _logger;
     private long _connections;
 
@@ -33,13 +39,17 @@ public sealed class TunnelDialer : ITunnelDialer
     /// </summary>
     private static readonly TimeSpan AdoptTimeout = TimeSpan.FromSeconds(5);
 
-    public TunnelDialer(EndpointTable endpoints, LocalEndpoints local, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, RelayClient relay, ILogger<TunnelDialer> logger)
+    public TunnelDialer(EndpointTable endpoints, LocalEndpoints local, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, RelayClient relay,
+        EndpointSuspects suspects, DataPathCounters counters, ILogger<TunnelDialer> logger, DialBounds? bounds = null)
     {
         _endpoints = endpoints;
         _local = local;
         _tunnels = tunnels;
         _catalog = catalog;
         _relay = relay;
+        _suspects = suspects;
+        _counters = counters;
+        _bounds = bounds ?? DialBounds.Default;
         _logger = logger;
     }
 
@@ -52,7 +62,8 @@ public sealed class TunnelDialer : ITunnelDialer
     /// <summary>
     /// Opens the endpoint YARP picked, or another one of the route. An endpoint found gone (its SSH
     /// connection ended after the pick) is skipped without counting: only endpoints that fail to
-    /// open count against <see cref="MaxFailures"/>. Each endpoint is tried at most once.
+    /// open (or are abandoned at the short bound) count against <see cref="MaxFailures"/>. Each
+    /// endpoint is tried at most once; unsuspected endpoints are tried before suspected ones.
     /// </summary>
     public async ValueTask<Stream> DialAsync(TunnelDialRequest request, CancellationToken ct)
     {
@@ -72,7 +83,7 @@ public sealed class TunnelDialer : ITunnelDialer
             tried.Add(endpoint.EndpointId);
             try
             {
-                return await DialEndpointAsync(endpoint, request, ct).ConfigureAwait(false);
+                return await AttemptAsync(endpoint, request, () => Next() is not null, ct).ConfigureAwait(false);
             }
             catch (TunnelEndpointGoneException ex) when (!ct.IsCancellationRequested)
             {
@@ -84,19 +95,70 @@ public sealed class TunnelDialer : ITunnelDialer
                 // (any method): a node that drains refuses new channels while the replicas still
                 // list it for a moment.
                 lastFailure = ex;
-                failedNodes.Add(endpoint.NodeAddress);
+                // A slow endpoint says nothing about the other endpoints of its node; a failed or silent node does.
+                if (ex.InnerException is not AttemptTooSlowException || _suspects.IsNodeSuspect(endpoint.NodeAddress))
+                    failedNodes.Add(endpoint.NodeAddress);
                 _logger.LogInformation("tunnel for {Route} on {Node} not opened ({Error}); trying another endpoint", request.RouteId, endpoint.NodeAddress, ex.Message);
             }
             endpoint = Next();
         }
 
-        TunnelEndpoint? Next() => _endpoints.FindOther(request.RouteId, e => tried.Contains(e.EndpointId) || failedNodes.Contains(e.NodeAddress));
+        TunnelEndpoint? Next()
+        {
+            bool Excluded(TunnelEndpoint e) => tried.Contains(e.EndpointId) || failedNodes.Contains(e.NodeAddress);
+            return _endpoints.FindOther(request.RouteId, e => Excluded(e) || _suspects.IsSuspect(e)) ?? _endpoints.FindOther(request.RouteId, Excluded);
+        }
     }
 
-    private async ValueTask<Stream> DialEndpointAsync(TunnelEndpoint endpoint, TunnelDialRequest request, CancellationToken ct)
+    /// <summary>Marks an attempt abandoned at the short bound (the endpoint is suspected; its node only when the relay itself did not answer).</summary>
+    private sealed class AttemptTooSlowException(string message) : Exception(message);
+
+    /// <summary>
+    /// One endpoint, bounded: within <see cref="DialBounds.Reach"/> it opens, or, when
+    /// <paramref name="hasAlternative"/> says another endpoint could take the request, it is
+    /// abandoned (its channel or relay connection closed as soon as it is known) and suspected.
+    /// Without an alternative the attempt runs on to its long bounds.
+    /// </summary>
+    private async Task<Stream> AttemptAsync(TunnelEndpoint endpoint, TunnelDialRequest request, Func<bool> hasAlternative, CancellationToken ct)
     {
-        if (_relay.IsRemote(endpoint))
-            return await _relay.DialAsync(endpoint, request, ct).ConfigureAwait(false);
+        using var attempt = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var progress = new RelayClient.Progress();
+        var remote = _relay.IsRemote(endpoint);
+        var started = Stopwatch.GetTimestamp();
+        var task = DialEndpointAsync(endpoint, request, remote, progress, attempt.Token);
+        _ = task.ContinueWith(t =>
+        {
+            if (t.IsCompletedSuccessfully) _counters.RecordOpen(remote, Stopwatch.GetElapsedTime(started));
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        using (var stopWaiting = CancellationTokenSource.CreateLinkedTokenSource(ct))
+        {
+            var reach = Task.Delay(_bounds.Reach, stopWaiting.Token);
+            if (await Task.WhenAny(task, reach).ConfigureAwait(false) == task || ct.IsCancellationRequested || !hasAlternative())
+            {
+                await stopWaiting.CancelAsync().ConfigureAwait(false);
+                return await task.ConfigureAwait(false);
+            }
+        }
+        await attempt.CancelAsync().ConfigureAwait(false);
+        // Opened just as it was abandoned: nobody will use it.
+        _ = task.ContinueWith(static t =>
+        {
+            if (t.IsCompletedSuccessfully) t.Result.Dispose();
+            else _ = t.Exception;
+        }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        var nodeSilent = remote && !progress.NodeAnswered;
+        var what = nodeSilent ? $"the relay to {endpoint.NodeAddress} did not answer" : "the tunnel did not open a channel";
+        if (nodeSilent) _suspects.SuspectNode(endpoint.NodeAddress);
+        else _suspects.SuspectEndpoint(endpoint.EndpointId);
+        _logger.LogWarning("tunnel for {Route}: endpoint {Endpoint} on {Node}: {What} within {Bound} ms; another endpoint takes the request, and the {Suspect} is left out for {Window}s",
+            request.RouteId, endpoint.EndpointId, endpoint.NodeAddress, what, _bounds.Reach.TotalMilliseconds, nodeSilent ? "node" : "endpoint", EndpointSuspects.Window.TotalSeconds);
+        throw new TunnelOpenFailedException($"{what} within {_bounds.Reach.TotalMilliseconds:0} ms", new AttemptTooSlowException(what));
+    }
+
+    private async Task<Stream> DialEndpointAsync(TunnelEndpoint endpoint, TunnelDialRequest request, bool remote, RelayClient.Progress progress, CancellationToken ct)
+    {
+        if (remote)
+            return await _relay.DialAsync(endpoint, request, ct, progress).ConfigureAwait(false);
         var held = FindHeld(endpoint.EndpointId);
         if (held is null || held.Value.Endpoint.RouteId != request.RouteId)
             throw new TunnelEndpointGoneException($"the tunnel for {request.RouteId} is gone from this node");
@@ -116,7 +178,10 @@ public sealed class TunnelDialer : ITunnelDialer
 
     /// <summary>
     /// Opens a channel on an SSH connection this node holds (and SOCKS for dynamic forwards); used
-    /// for local endpoints and by the relay for requests that arrived on another node.
+    /// for local endpoints and by the relay for requests that arrived on another node. The channel
+    /// open is bounded by <see cref="DialBounds.Open"/>, the SOCKS handshake by
+    /// <see cref="DialBounds.Socks"/>; both end at once with <paramref name="ct"/>, and a channel
+    /// given up on is closed as soon as it exists.
     /// </summary>
     /// <remarks>
     /// A failure is told to the tunnel's owner on its status stream, with the id of the request
@@ -134,48 +199,75 @@ public sealed class TunnelDialer : ITunnelDialer
         var upstream = $"{request.Upstream.Host}:{request.Upstream.Port}";
 
         SshChannel channel;
-        try
+        using (var openBound = CancellationTokenSource.CreateLinkedTokenSource(ct))
         {
-            channel = await tunnel.Connection.OpenForwardedTcpIpAsync(endpoint.ConnectedAddress, endpoint.ConnectedPort, originatorIp, originatorPort, ct).ConfigureAwait(false);
+            openBound.CancelAfter(_bounds.Open);
+            _counters.ChannelOpening();
+            try
+            {
+                channel = await tunnel.Connection.OpenForwardedTcpIpAsync(endpoint.ConnectedAddress, endpoint.ConnectedPort, originatorIp, originatorPort, openBound.Token).ConfigureAwait(false);
+            }
+            catch (SshChannelOpenException ex)
+            {
+                if (endpoint.IsDynamic && ex.ReasonCode == ChannelOpenFailureReason.ConnectFailed && route is not null)
+                    Warn(tunnel, endpoint, MismatchDiagnostic.ForDynamicExpectingStatic(Permission(endpoint), route.Address, upstream));
+                else
+                    tunnel.Status.Post($"error: channel for {request.RouteId} refused by the ssh client: {PeerText.Sanitize(ex.Description)}{forRequest}");
+                throw new TunnelOpenFailedException($"the ssh client refused the connection: {ex.Description}", ex);
+            }
+            catch (SshConnectionClosedException)
+            {
+                // The connection ended after the endpoint was picked (its session is withdrawing it).
+                throw new TunnelEndpointGoneException($"the tunnel for {request.RouteId} closed");
+            }
+            catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
+            {
+                tunnel.Status.Post($"error: the ssh client did not answer a channel open for {route?.Address.Hostname ?? request.RouteId} within {_bounds.Open.TotalSeconds:0.#}s{forRequest}");
+                throw new TunnelOpenFailedException($"the tunnel did not open a channel within {_bounds.Open.TotalSeconds:0.#}s", ex);
+            }
+            finally
+            {
+                _counters.ChannelOpeningEnded();
+            }
         }
-        catch (SshChannelOpenException ex)
-        {
-            if (endpoint.IsDynamic && ex.ReasonCode == ChannelOpenFailureReason.ConnectFailed && route is not null)
-                Warn(tunnel, MismatchDiagnostic.ForDynamicExpectingStatic(Permission(endpoint), route.Address, upstream));
-            else
-                tunnel.Status.Post($"error: channel for {request.RouteId} refused by the ssh client: {PeerText.Sanitize(ex.Description)}{forRequest}");
-            throw new TunnelOpenFailedException($"the ssh client refused the connection: {ex.Description}", ex);
-        }
-        catch (SshConnectionClosedException)
-        {
-            // The connection ended after the endpoint was picked (its session is withdrawing it).
-            throw new TunnelEndpointGoneException($"the tunnel for {request.RouteId} closed");
-        }
-        catch (TimeoutException ex)
-        {
-            throw new TunnelOpenFailedException($"the tunnel did not open a channel: {ex.Message}", ex);
-        }
+        _counters.ChannelOpened();
+        _ = channel.Completion.ContinueWith(_ => _counters.ChannelClosed(), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
 
         if (endpoint.IsDynamic)
         {
+            var started = Stopwatch.GetTimestamp();
+            using var socksBound = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            socksBound.CancelAfter(_bounds.Socks);
             try
             {
-                await Socks5Client.ConnectAsync(channel.Stream, request.Upstream.Host, (ushort)request.Upstream.Port, ct).ConfigureAwait(false);
+                await Socks5Client.ConnectAsync(channel.Stream, request.Upstream.Host, (ushort)request.Upstream.Port, socksBound.Token).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is Socks5Exception or IOException or SshConnectionClosedException)
+            catch (Exception ex) when (ex is Socks5Exception or IOException or SshConnectionClosedException or OperationCanceledException)
             {
-                await channel.DisposeAsync().ConfigureAwait(false);
-                if (ex.Message.StartsWith("not a SOCKS5 server", StringComparison.Ordinal) && route is not null)
-                    Warn(tunnel, MismatchDiagnostic.ForDynamicExpectingStatic(Permission(endpoint), route.Address, upstream));
-                else
-                    tunnel.Status.Post($"error: the ssh client could not connect to {upstream} for {route?.Address.Hostname ?? request.RouteId}: {PeerText.Sanitize(ex.Message)}{forRequest}");
-                throw new TunnelOpenFailedException($"the ssh client could not connect to {upstream}: {ex.Message}", ex);
+                _ = CloseQuietlyAsync(channel);
+                var waited = Stopwatch.GetElapsedTime(started);
+                // The reference's condition (greeting sent, nothing or an echo back, then the
+                // channel closed), also when the wait ended by its bound or with its request: a
+                // client forwarding to a fixed local port whose service ignores the stray bytes.
+                // A wait cut short by the dialer moving on is too short to tell.
+                var noAnswer = ex is Socks5Exception { NoAnswer: true } socks && (!socks.Cancelled || waited >= _bounds.SilentSocks);
+                var notSocks = noAnswer || ex.Message.StartsWith("not a SOCKS5 server", StringComparison.Ordinal);
+                if (notSocks && route is not null)
+                    Warn(tunnel, endpoint, MismatchDiagnostic.ForDynamicExpectingStatic(Permission(endpoint), route.Address, upstream));
+                if (ct.IsCancellationRequested)
+                    throw new OperationCanceledException("the request ended during the SOCKS handshake", ex, ct);
+                var message = socksBound.IsCancellationRequested
+                    ? $"no SOCKS reply within {_bounds.Socks.TotalSeconds:0.#}s"
+                    : ex.Message;
+                if (!notSocks)
+                    tunnel.Status.Post($"error: the ssh client could not connect to {upstream} for {route?.Address.Hostname ?? request.RouteId}: {PeerText.Sanitize(message)}{forRequest}");
+                throw new TunnelOpenFailedException($"the ssh client could not connect to {upstream}: {message}", ex);
             }
         }
 
         Action? onSilentClose = endpoint.IsDynamic || route is null
             ? null
-            : () => Warn(tunnel, MismatchDiagnostic.ForStaticExpectingDynamic(Permission(endpoint), route.Address, upstream));
+            : () => Warn(tunnel, endpoint, MismatchDiagnostic.ForStaticExpectingDynamic(Permission(endpoint), route.Address, upstream));
         var opened = new DownstreamOpened(connectionId, endpoint.RouteId, request.Downstream?.ToString() ?? "health check");
         var stream = new DownstreamConnectionStream(channel.Stream, guardSocks: !endpoint.IsDynamic, onSilentClose, channel.Input.CancelPendingRead);
         try
@@ -196,11 +288,22 @@ public sealed class TunnelDialer : ITunnelDialer
         return new OpenedChannel(stream, channel);
     }
 
-    private void Warn(LocalTunnel tunnel, MismatchDiagnostic diagnostic)
+    /// <summary>Sends CLOSE now; the peer's answer is awaited in the background, not by the request.</summary>
+    private static async Task CloseQuietlyAsync(SshChannel channel)
     {
-        foreach (var line in diagnostic.Render().Split('\n')) tunnel.Status.Post(line);
-        _logger.LogWarning("tunnel {Session}: {Message}", tunnel.SessionId, diagnostic.Message);
+        try
+        {
+            await channel.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception)
+        {
+            // The channel or its connection already failed: closed either way.
+        }
     }
+
+    /// <summary>The session shows it on its status stream (which logs it), once per forward and interval.</summary>
+    private static void Warn(LocalTunnel tunnel, TunnelEndpoint endpoint, MismatchDiagnostic diagnostic)
+        => tunnel.SessionActor.Tell(new ForwardWarning(SshSessionActor.ForwardKey(endpoint.ConnectedAddress, endpoint.ConnectedPort), diagnostic));
 
     /// <summary>The forward as the endpoint describes it, for the diagnostics' hints.</summary>
     private static ForwardPermission Permission(TunnelEndpoint endpoint) => new(

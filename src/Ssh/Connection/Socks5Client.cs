@@ -9,7 +9,10 @@ namespace Gateway.Ssh.Connection;
 /// The SOCKS5 client side (RFC 1928, no authentication, CONNECT only) used towards an OpenSSH
 /// client that serves a dynamic remote forward on a forwarded-tcpip channel. The greeting and
 /// the request go out in one write (OpenSSH parses a pipelined request), then exactly the two
-/// replies are read, leaving the stream positioned at the tunnelled data.
+/// replies are read, leaving the stream positioned at the tunnelled data. A peer that answers
+/// nothing (closes, or stays silent until the token fires) or only echoes the request fails with
+/// <see cref="Socks5Exception.NoAnswer"/> set; a cancellation after the server answered
+/// something stays an <see cref="OperationCanceledException"/>.
 /// </summary>
 public static class Socks5Client
 {
@@ -31,7 +34,20 @@ public static class Socks5Client
         await stream.FlushAsync(cancellationToken).ConfigureAwait(false);
 
         var buffer = new byte[4 + 1 + 255 + 2];
-        await ReadExactlyAsync(stream, buffer.AsMemory(0, 2), cancellationToken).ConfigureAwait(false);
+        int first;
+        try
+        {
+            first = await stream.ReadAtLeastAsync(buffer.AsMemory(0, 2), 1, throwOnEndOfStream: false, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex)
+        {
+            throw new Socks5Exception("no SOCKS reply before the handshake ended", noAnswer: true, ex);
+        }
+        if (first == 0) throw new Socks5Exception(ClosedEarly, noAnswer: true);
+        if (first < 2) await ReadExactlyAsync(stream, buffer.AsMemory(1, 1), cancellationToken).ConfigureAwait(false);
+        // Method 1 was never offered: a greeting that comes back as it went out is an echo.
+        if (buffer[0] == request[0] && buffer[1] == request[1])
+            throw new Socks5Exception($"not a SOCKS5 server (it echoed the request)", noAnswer: true);
         if (buffer[0] != Version)
             throw new Socks5Exception($"not a SOCKS5 server (version byte {buffer[0]})");
         if (buffer[1] != NoAuthentication)

@@ -1,3 +1,4 @@
+using Gateway.Actors.Sessions;
 using System.Net;
 using System.Net.Sockets;
 using Gateway.Actors.Endpoints;
@@ -19,15 +20,17 @@ namespace Gateway.Node.Tests.Cluster;
 public sealed class RelayServerTests : IAsyncLifetime
 {
     private static readonly RelayTls Plaintext = new(new ClusterTls(new GatewayConfig()));
+    private static readonly EndpointSuspects Suspects = new();
+    private static readonly DataPathCounters Counters = new();
     private readonly RelayTicketStore _tickets = new();
     private RelayServer _server = null!;
 
     public async Task InitializeAsync()
     {
         var tunnels = new LocalTunnelRegistry();
-        var relayClient = new RelayClient(new ServiceCollection().BuildServiceProvider(), new RelaySuspects(), Plaintext, NullLogger<RelayClient>.Instance);
-        var dialer = new TunnelDialer(new EndpointTable(), new LocalEndpoints(new EndpointTable()), tunnels, new TunnelRouteCatalog(RouteTable.Empty), relayClient, NullLogger<TunnelDialer>.Instance);
-        _server = new RelayServer(new RelayListenerSocket(new HostPort("127.0.0.1", 0), "127.0.0.1"), _tickets, tunnels, dialer, Plaintext, NullLogger<RelayServer>.Instance);
+        var relayClient = new RelayClient(new ServiceCollection().BuildServiceProvider(), Suspects, Plaintext, Counters, NullLogger<RelayClient>.Instance);
+        var dialer = new TunnelDialer(new EndpointTable(), new LocalEndpoints(new EndpointTable()), tunnels, new TunnelRouteCatalog(RouteTable.Empty), relayClient, Suspects, Counters, NullLogger<TunnelDialer>.Instance);
+        _server = new RelayServer(new RelayListenerSocket(new HostPort("127.0.0.1", 0), "127.0.0.1"), _tickets, tunnels, dialer, Plaintext, Counters, NullLogger<RelayServer>.Instance);
         await _server.StartedAsync(CancellationToken.None);
     }
 
@@ -80,9 +83,9 @@ public sealed class RelayServerTests : IAsyncLifetime
     public async Task Connections_beyond_the_limit_are_closed_on_accept()
     {
         var tunnels = new LocalTunnelRegistry();
-        var relayClient = new RelayClient(new ServiceCollection().BuildServiceProvider(), new RelaySuspects(), Plaintext, NullLogger<RelayClient>.Instance);
-        var dialer = new TunnelDialer(new EndpointTable(), new LocalEndpoints(new EndpointTable()), tunnels, new TunnelRouteCatalog(RouteTable.Empty), relayClient, NullLogger<TunnelDialer>.Instance);
-        await using var small = new RelayServer(new RelayListenerSocket(new HostPort("127.0.0.1", 0), "127.0.0.1"), _tickets, tunnels, dialer, Plaintext, NullLogger.Instance, maxConnections: 2);
+        var relayClient = new RelayClient(new ServiceCollection().BuildServiceProvider(), Suspects, Plaintext, Counters, NullLogger<RelayClient>.Instance);
+        var dialer = new TunnelDialer(new EndpointTable(), new LocalEndpoints(new EndpointTable()), tunnels, new TunnelRouteCatalog(RouteTable.Empty), relayClient, Suspects, Counters, NullLogger<TunnelDialer>.Instance);
+        await using var small = new RelayServer(new RelayListenerSocket(new HostPort("127.0.0.1", 0), "127.0.0.1"), _tickets, tunnels, dialer, Plaintext, Counters, NullLogger.Instance, maxConnections: 2);
         await small.StartedAsync(CancellationToken.None);
 
         var open = new List<Socket>();

@@ -21,11 +21,14 @@ public sealed class GatewayNodeProcess : IAsyncDisposable
     private readonly string[] _extraArgs;
     private readonly IDictionary<string, string>? _environment;
     private readonly int? _statusPort;
+    private readonly string[] _launcher;
     private ExternalProcess? _process;
 
     private GatewayNodeProcess(string name, string configPath, string dataDir, int httpsPort, int sshPort, int? statusPort,
-        IEnumerable<string>? extraArgs, IDictionary<string, string>? environment)
+        IEnumerable<string>? extraArgs, IDictionary<string, string>? environment, string host = "127.0.0.1", IEnumerable<string>? launcher = null)
     {
+        Host = host;
+        _launcher = [.. launcher ?? []];
         Name = name;
         ConfigPath = configPath;
         DataDir = dataDir;
@@ -55,9 +58,12 @@ public sealed class GatewayNodeProcess : IAsyncDisposable
     /// <summary>The status listener's port (<c>cluster.status_address</c>), when the config has one.</summary>
     public int StatusPort => _statusPort ?? throw new InvalidOperationException($"{Name} has no status listener");
 
-    public string HttpsAddress => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{HttpsPort}");
-    public string SshAddress => string.Create(CultureInfo.InvariantCulture, $"127.0.0.1:{SshPort}");
-    public string StatusUrl => string.Create(CultureInfo.InvariantCulture, $"http://127.0.0.1:{StatusPort}");
+    /// <summary>The address its listeners are reached on (127.0.0.1 unless the node runs in a network namespace of the test's).</summary>
+    public string Host { get; }
+
+    public string HttpsAddress => string.Create(CultureInfo.InvariantCulture, $"{Host}:{HttpsPort}");
+    public string SshAddress => string.Create(CultureInfo.InvariantCulture, $"{Host}:{SshPort}");
+    public string StatusUrl => string.Create(CultureInfo.InvariantCulture, $"http://{Host}:{StatusPort}");
 
     /// <summary>Output of the latest run (running or ended).</summary>
     public string Log => _process is null ? "" : _process.Stdout + _process.Stderr;
@@ -95,10 +101,15 @@ public sealed class GatewayNodeProcess : IAsyncDisposable
     }
 
     /// <summary>A node for a complete config file the test wrote itself; the ports and data directory are the ones it names.</summary>
+    /// <remarks>
+    /// <paramref name="host"/> is where the test reaches the node's listeners; <paramref name="launcher"/>
+    /// is a command the node's executable is run by (e.g. <c>ip netns exec NAME</c>), which must exec it.
+    /// </remarks>
     public static GatewayNodeProcess FromConfigFile(string configPath, string dataDir, int httpsPort, int sshPort, int? statusPort = null,
-        string? name = null, IEnumerable<string>? extraArgs = null, IDictionary<string, string>? environment = null)
+        string? name = null, IEnumerable<string>? extraArgs = null, IDictionary<string, string>? environment = null,
+        string host = "127.0.0.1", IEnumerable<string>? launcher = null)
         => new(name ?? string.Create(CultureInfo.InvariantCulture, $"gateway https:{httpsPort} ssh:{sshPort}"),
-            configPath, dataDir, httpsPort, sshPort, statusPort, extraArgs, environment);
+            configPath, dataDir, httpsPort, sshPort, statusPort, extraArgs, environment, host, launcher);
 
     /// <summary>Creates and starts a node; throws with its output if it does not become ready.</summary>
     public static async Task<GatewayNodeProcess> StartAsync(TempDirectory dir, string configBody, TimeSpan? timeout = null, IEnumerable<string>? extraArgs = null)
@@ -124,7 +135,9 @@ public sealed class GatewayNodeProcess : IAsyncDisposable
     {
         if (_process is { HasExited: false }) throw new InvalidOperationException($"{Name} is already running");
         if (_process is not null) await _process.DisposeAsync();
-        var process = ExternalProcess.Start(ExecutablePath, ["--config", ConfigPath, .. _extraArgs], environment: _environment);
+        var process = _launcher.Length == 0
+            ? ExternalProcess.Start(ExecutablePath, ["--config", ConfigPath, .. _extraArgs], environment: _environment)
+            : ExternalProcess.Start(_launcher[0], [.. _launcher[1..], ExecutablePath, "--config", ConfigPath, .. _extraArgs], environment: _environment);
         _process = process;
         var deadline = DateTime.UtcNow + timeout;
         var ready = false;
@@ -250,6 +263,9 @@ public sealed class GatewayNodeProcess : IAsyncDisposable
     {
         if (_process is not null) await _process.DisposeAsync();
     }
+
+    /// <summary>The process id (for signals such as SIGSTOP); null when not running.</summary>
+    public int? ProcessId => _process is { HasExited: false } running ? running.Id : null;
 
     public override string ToString() => string.Create(CultureInfo.InvariantCulture, $"gateway https:{HttpsPort} ssh:{SshPort}");
 }

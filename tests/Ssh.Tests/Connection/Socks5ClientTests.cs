@@ -172,6 +172,50 @@ public class Socks5ClientTests
         await serverTask.WaitAsync(Timeout);
         Assert.Equal("connection closed by the SOCKS server before it replied", ex.Message);
         Assert.Null(ex.ReplyCode);
+        // Only a peer that sent nothing at all looks like a service that swallowed the greeting.
+        Assert.Equal(replyBytes == 0, ex.NoAnswer);
+    }
+
+    [Fact]
+    public async Task A_silent_peer_ends_with_the_token_as_no_answer()
+    {
+        var (client, server) = CreateStreams();
+        var serverTask = ReadRequestAsync(server);
+        using var bound = new CancellationTokenSource(TimeSpan.FromMilliseconds(200));
+        var ex = await Assert.ThrowsAsync<Socks5Exception>(() => Socks5Client.ConnectAsync(client, "example", 1, bound.Token).WaitAsync(Timeout));
+        await serverTask.WaitAsync(Timeout);
+        Assert.True(ex.NoAnswer);
+        Assert.True(ex.Cancelled);
+    }
+
+    [Fact]
+    public async Task A_peer_that_echoes_the_request_is_no_answer()
+    {
+        var (client, server) = CreateStreams();
+        var serverTask = Task.Run(async () =>
+        {
+            await ReadRequestAsync(server);
+            await server.WriteAsync(Socks5Client.BuildRequest("example", 1));
+        });
+        var ex = await Assert.ThrowsAsync<Socks5Exception>(() => Socks5Client.ConnectAsync(client, "example", 1, CancellationToken.None).WaitAsync(Timeout));
+        await serverTask.WaitAsync(Timeout);
+        Assert.True(ex.NoAnswer);
+        Assert.False(ex.Cancelled);
+        Assert.StartsWith("not a SOCKS5 server", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cancelled_after_the_method_reply_stays_a_cancellation()
+    {
+        var (client, server) = CreateStreams();
+        var serverTask = Task.Run(async () =>
+        {
+            await ReadRequestAsync(server);
+            await server.WriteAsync(new byte[] { 5, 0 });
+        });
+        using var bound = new CancellationTokenSource(TimeSpan.FromMilliseconds(300));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => Socks5Client.ConnectAsync(client, "example", 1, bound.Token).WaitAsync(Timeout));
+        await serverTask.WaitAsync(Timeout);
     }
 
     [Fact]
