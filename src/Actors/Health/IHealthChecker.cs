@@ -6,7 +6,8 @@ namespace Gateway.Actors.Health;
 /// never reuses it (Envoy's <c>reuse_connection=false</c>, which tunnels force) and disposes it
 /// before returning. The check's own <c>timeout</c> is applied inside and yields a
 /// <see cref="HealthProbeOutcome.Failure"/>; only the caller's token throws
-/// <see cref="OperationCanceledException"/>.
+/// <see cref="OperationCanceledException"/>. A checker keeps no state between checks, so one
+/// instance per configured check can serve every endpoint of the route, concurrently.
 /// </summary>
 public interface IHealthChecker
 {
