@@ -1,4 +1,3 @@
-using Gateway.Config;
 using Gateway.Contracts.Tunnels;
 
 namespace Gateway.Actors.Health;
@@ -12,7 +11,7 @@ namespace Gateway.Actors.Health;
 /// it turned healthy, else <c>interval</c>; every one of them plus a random part of
 /// <c>interval_jitter</c> and of <c>interval_jitter_percent</c> of the base.
 /// </summary>
-public sealed class HealthCheckSchedule(HealthCheckConfig config, Random? random = null)
+public sealed class HealthCheckSchedule(HealthCheckTiming config, Random? random = null)
 {
     public static readonly TimeSpan DefaultNoTrafficInterval = TimeSpan.FromSeconds(60);
 

@@ -1,20 +1,18 @@
 using Gateway.Actors.Health;
-using Gateway.Config;
 using Xunit;
 
 namespace Gateway.Actors.Tests.Health;
 
 public sealed class HealthCheckScheduleTests
 {
-    private static HealthCheckConfig Config(Func<HealthCheckConfig, HealthCheckConfig>? change = null)
+    private static HealthCheckTiming Config(Func<HealthCheckTiming, HealthCheckTiming>? change = null)
     {
-        var config = new HealthCheckConfig
+        var config = new HealthCheckTiming
         {
             Timeout = TimeSpan.FromSeconds(1),
             Interval = TimeSpan.FromSeconds(10),
             UnhealthyThreshold = 1,
             HealthyThreshold = 1,
-            Tcp = new TcpHealthCheck(null, []),
         };
         return change is null ? config : change(config);
     }
