@@ -2,7 +2,7 @@
 namespace Gateway.Actors.Sessions;
 
 /// <summary>A route that takes tunnel endpoints, as a session sees it.</summary>
-public sealed record TunnelRoute(string RouteId, RouteAddress Address, IReadOnlyList<Uri> To);
+public sealed record TunnelRoute(string RouteId, RouteAddress Address, IReadOnlyList<Uri> To, Health.RouteHealthChecks? HealthChecks = null);
 
 /// <summary>A tunnel route and whether this connection's identity is admitted by its ssh_policy.</summary>
 public sealed record RouteAdmission(TunnelRoute Route, bool Admitted, string? Reason = null);
@@ -49,7 +49,13 @@ public sealed record StopServing
 public sealed record ForwardWarning(string Forward, MismatchDiagnostic Diagnostic);
 
 /// <summary>A downstream connection through this session opened or closed (status and metrics).</summary>
-public sealed record DownstreamOpened(string ConnectionId, string RouteId, string Downstream);
+public sealed record DownstreamOpened(string ConnectionId, string RouteId, string Downstream)
+{
+    /// <summary>What <see cref="Downstream"/> says for a health probe's channel (Pomerium's "Health Check" peer).</summary>
+    public const string HealthCheck = "health check";
+
+    public bool IsHealthCheck => Downstream == HealthCheck;
+}
 
 public sealed record DownstreamClosed(string ConnectionId, string RouteId, string Downstream, long BytesToUpstream, long BytesToDownstream, TimeSpan Duration, string? Error);
 

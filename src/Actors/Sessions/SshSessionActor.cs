@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Akka.Event;
 using Gateway.Actors.Endpoints;
+using Gateway.Actors.Health;
 using Gateway.Contracts.Messages;
 using Gateway.Contracts.Tunnels;
 
@@ -41,11 +42,15 @@ public sealed class SshSessionActor : ReceiveActor
     private readonly WarningCollapse _warnings = new();
     private readonly DataPathCounters? _counters;
     private bool _serving = true;
+    private readonly SessionHealth? _health;
+    private readonly Dictionary<string, IActorRef> _healthChecks = new(StringComparer.Ordinal);
+    private int _healthCheckActors;
 
     public SshSessionActor(SessionIdentity identity, IReadOnlyList<RouteAdmission> routes, LocalEndpoints endpoints, string nodeAddress, ISessionStatusSink status, ISessionConnection connection,
-        DataPathCounters? counters = null)
+        DataPathCounters? counters = null, SessionHealth? health = null)
     {
         _counters = counters;
+        _health = health;
         _connection = connection;
         _identity = identity;
         _routes = routes;
@@ -60,15 +65,21 @@ public sealed class SshSessionActor : ReceiveActor
         Receive<StopServing>(_ => StopServingEndpoints());
         Receive<OpenDownstream>(m => Sender.Tell(new DownstreamStarted(Context.ActorOf(DownstreamConnectionActor.Props(m.Connection, m.Stream, _counters)))));
         Receive<ForwardWarning>(OnForwardWarning);
-        Receive<DownstreamOpened>(m => _status.Post($"connection {m.ConnectionId} from {m.Downstream} to {RouteName(m.RouteId)} opened"));
-        Receive<DownstreamClosed>(m => _status.Post(
-            $"connection {m.ConnectionId} from {m.Downstream} to {RouteName(m.RouteId)} closed after {m.Duration.TotalSeconds:0.0}s: {m.BytesToUpstream} bytes sent, {m.BytesToDownstream} bytes received" +
-            (m.Error is null ? "" : $" ({m.Error})")));
+        Receive<EndpointHealthChanged>(OnEndpointHealthChanged);
+        Receive<HealthCheckReport>(m => { if (_registered.ContainsKey(m.EndpointId)) _status.Post(m.Line); });
+        // Health probes open a channel every interval: their results are reported, their channels are not.
+        Receive<DownstreamOpened>(m => { if (!m.IsHealthCheck) _status.Post($"connection {m.ConnectionId} from {m.Downstream} to {RouteName(m.RouteId)} opened"); });
+        Receive<DownstreamClosed>(m =>
+        {
+            if (m.Downstream == DownstreamOpened.HealthCheck) return;
+            _status.Post($"connection {m.ConnectionId} from {m.Downstream} to {RouteName(m.RouteId)} closed after {m.Duration.TotalSeconds:0.0}s: {m.BytesToUpstream} bytes sent, {m.BytesToDownstream} bytes received" +
+                (m.Error is null ? "" : $" ({m.Error})"));
+        });
     }
 
     public static Props Props(SessionIdentity identity, IReadOnlyList<RouteAdmission> routes, LocalEndpoints endpoints, string nodeAddress, ISessionStatusSink status, ISessionConnection connection,
-        DataPathCounters? counters = null)
-        => Akka.Actor.Props.Create(() => new SshSessionActor(identity, routes, endpoints, nodeAddress, status, connection, counters));
+        DataPathCounters? counters = null, SessionHealth? health = null)
+        => Akka.Actor.Props.Create(() => new SshSessionActor(identity, routes, endpoints, nodeAddress, status, connection, counters, health));
 
     protected override void PreStart()
     {
@@ -106,6 +117,7 @@ public sealed class SshSessionActor : ReceiveActor
 
     private void UnregisterAll()
     {
+        foreach (var id in _healthChecks.Keys.ToList()) StopHealthChecks(id);
         if (_registered.Count == 0) return;
         _endpoints.WithdrawSession(_identity.SessionId);
         _registered.Clear();
@@ -177,7 +189,8 @@ public sealed class SshSessionActor : ReceiveActor
             var id = TunnelEndpoint.MakeId(_identity.SessionId, admission.Route.RouteId);
             var previous = _registered.GetValueOrDefault(id);
             desired[id] = new TunnelEndpoint(id, admission.Route.RouteId, _nodeAddress, _identity.SessionId, _identity.Owner, _identity.ClientAddress,
-                permission.IsDynamic, permission.Pattern.Text, permission.ServerPort, previous?.RegisteredAt ?? DateTimeOffset.UtcNow);
+                permission.IsDynamic, permission.Pattern.Text, permission.ServerPort, previous?.RegisteredAt ?? DateTimeOffset.UtcNow,
+                previous?.Health ?? EndpointHealth.Unknown, previous?.HealthChangedAt);
         }
 
         foreach (var (id, endpoint) in _registered.ToList())
@@ -185,6 +198,7 @@ public sealed class SshSessionActor : ReceiveActor
             if (desired.ContainsKey(id)) continue;
             _registered.Remove(id);
             _endpoints.Withdraw(id);
+            StopHealthChecks(id);
         }
         foreach (var (id, endpoint) in desired)
         {
@@ -192,7 +206,33 @@ public sealed class SshSessionActor : ReceiveActor
             _registered[id] = endpoint;
             _endpoints.Serve(endpoint);
             _log.Debug("{0} serves route {1}", _identity.SessionId, endpoint.RouteId);
+            StartHealthChecks(endpoint);
         }
+    }
+
+    /// <summary>A route with health checks gets a <see cref="HealthCheckActor"/> per endpoint, for as long as the endpoint is served.</summary>
+    private void StartHealthChecks(TunnelEndpoint endpoint)
+    {
+        if (_health is null || _healthChecks.ContainsKey(endpoint.EndpointId)) return;
+        var route = _routes.FirstOrDefault(r => r.Route.RouteId == endpoint.RouteId)?.Route;
+        if (route?.HealthChecks is not { Checks.Count: > 0, Targets.Count: > 0 } checks) return;
+        _healthChecks[endpoint.EndpointId] = Context.ActorOf(
+            HealthCheckActor.Props(endpoint.EndpointId, endpoint.RouteId, RouteName(endpoint.RouteId), checks, _health.Opener, _health.Traffic),
+            $"health-{++_healthCheckActors}");
+    }
+
+    private void StopHealthChecks(string endpointId)
+    {
+        if (_healthChecks.Remove(endpointId, out var actor)) Context.Stop(actor);
+    }
+
+    /// <summary>Written into the endpoint's entry, which carries it to every node's load balancer.</summary>
+    private void OnEndpointHealthChanged(EndpointHealthChanged changed)
+    {
+        if (!_serving || !_registered.TryGetValue(changed.EndpointId, out var endpoint)) return;
+        var updated = endpoint with { Health = changed.Health, HealthChangedAt = DateTimeOffset.UtcNow };
+        _registered[changed.EndpointId] = updated;
+        _endpoints.Serve(updated);
     }
 
     /// <summary>How a forward is named in <see cref="ForwardWarning"/>: its pattern and the port the gateway serves it on.</summary>

@@ -19,7 +19,11 @@ public static class GatewayHttpHosting
         services.AddGatewayHttp(GatewayHttpOptions.FromConfig(config));
         services.AddSingleton<TunnelRouteCatalog>();
         services.AddSingleton<LocalTunnelRegistry>();
-        services.AddSingleton<TunnelDialer>();
+        services.AddSingleton<Gateway.Actors.Health.RouteTraffic>();
+        services.AddSingleton<TunnelDialer>(sp => ActivatorUtilities.CreateInstance<TunnelDialer>(sp, sp.GetRequiredService<Gateway.Actors.Health.RouteTraffic>()));
+        services.AddSingleton<Gateway.Actors.Health.IHealthProbeOpener, Health.TunnelHealthProbeOpener>();
+        services.AddSingleton(sp => new Gateway.Actors.Health.SessionHealth(
+            sp.GetRequiredService<Gateway.Actors.Health.IHealthProbeOpener>(), sp.GetRequiredService<Gateway.Actors.Health.RouteTraffic>()));
         services.AddSingleton<ITunnelDialer>(sp => sp.GetRequiredService<TunnelDialer>());
         services.AddHostedService<ProxyDestinationFeed>();
 

@@ -26,13 +26,15 @@ public sealed class SshListener : IHostedLifecycleService, IAsyncDisposable
     private readonly LocalTunnelRegistry _tunnels;
     private readonly ILoggerFactory _loggers;
     private readonly Gateway.Actors.Sessions.DataPathCounters _counters;
+    private readonly Gateway.Actors.Health.SessionHealth? _health;
     private readonly ILogger _logger;
     private SshServer? _server;
 
     public SshListener(GatewayConfig config, ActorSystem system, LocalEndpoints endpoints, TunnelRouteCatalog catalog,
-        LocalTunnelRegistry tunnels, Gateway.Actors.Sessions.DataPathCounters counters, ILoggerFactory loggers)
+        LocalTunnelRegistry tunnels, Gateway.Actors.Sessions.DataPathCounters counters, ILoggerFactory loggers, Gateway.Actors.Health.SessionHealth? health = null)
     {
         _counters = counters;
+        _health = health;
         _config = config;
         _system = system;
         _endpoints = endpoints;
@@ -75,7 +77,7 @@ public sealed class SshListener : IHostedLifecycleService, IAsyncDisposable
             PerSourceMaxStartups = _config.SshPerSourceMaxStartups,
             MaxConnections = _config.SshMaxConnections,
         };
-        var handler = new GatewaySessionHandler(_system, _endpoints, nodeAddress, _catalog, _tunnels, _loggers, _counters);
+        var handler = new GatewaySessionHandler(_system, _endpoints, nodeAddress, _catalog, _tunnels, _loggers, _counters, _health);
         var server = new SshServer(options, handler, _logger);
         server.Start(ListenAddress.Resolve(_config.SshAddress));
         _server = server;

@@ -131,8 +131,12 @@ public sealed class RouteModel
                 ? upstreams.FirstOrDefault(u => u.IsHttps)?.Url.IdnHost
                 : route.TlsUpstreamServerName,
             RetryOnTunnelFailure = route.RetryOnTunnelFailure,
+            HealthChecks = usesTunnel ? route.HealthChecks : [],
         };
     }
+
+    /// <summary>The route's <c>health_checks</c>, run through each of its tunnels; empty for routes without tunnels.</summary>
+    public IReadOnlyList<HealthCheckConfig> HealthChecks { get; init; } = [];
 
     public override string ToString() => $"{Id} ({(IsHttps ? "https" : "ssh")}://{Host})";
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using Akka.Actor;
 using Gateway.Actors.Endpoints;
+using Gateway.Actors.Health;
 using Gateway.Actors.Sessions;
 using Gateway.Node.Tunnels;
 using Gateway.Ssh.Auth;
@@ -24,14 +25,16 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
     private readonly LocalTunnelRegistry _registry;
     private readonly ILoggerFactory _loggers;
     private readonly DataPathCounters? _counters;
+    private readonly SessionHealth? _health;
     private readonly Dictionary<SshTransport, PendingSession> _pending = [];
     private readonly Lock _gate = new();
     private long _counter;
 
     public GatewaySessionHandler(ActorSystem system, LocalEndpoints endpoints, string nodeAddress, TunnelRouteCatalog catalog, LocalTunnelRegistry registry, ILoggerFactory loggers,
-        DataPathCounters? counters = null)
+        DataPathCounters? counters = null, SessionHealth? health = null)
     {
         _counters = counters;
+        _health = health;
         _system = system;
         _endpoints = endpoints;
         _nodeAddress = nodeAddress;
@@ -64,7 +67,7 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         lock (_gate) _pending.Remove(session.Transport, out pending);
         if (pending is null) return Task.CompletedTask;
         var connection = new SshSessionConnection(session, pending.Identity.SessionId, pending.GatewayIdentity, pending.Status, _registry);
-        var actor = _system.ActorOf(SshSessionActor.Props(pending.Identity, pending.Admissions, _endpoints, _nodeAddress, pending.Status, connection, _counters),
+        var actor = _system.ActorOf(SshSessionActor.Props(pending.Identity, pending.Admissions, _endpoints, _nodeAddress, pending.Status, connection, _counters, _health),
             pending.Identity.SessionId);
         pending.Actor.SetResult(actor);
         return Task.CompletedTask;

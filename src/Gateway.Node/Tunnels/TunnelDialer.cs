@@ -3,6 +3,7 @@ using Akka.Actor;
 using Gateway.Ssh;
 using Gateway.Actors.Sessions;
 using Gateway.Actors.Endpoints;
+using Gateway.Actors.Health;
 using Gateway.Contracts.Tunnels;
 using Gateway.Node.Http;
 using Gateway.Node.Relay;
@@ -39,9 +40,12 @@ public sealed class TunnelDialer : ITunnelDialer
     /// </summary>
     private static readonly TimeSpan AdoptTimeout = TimeSpan.FromSeconds(5);
 
+    private readonly RouteTraffic _traffic;
+
     public TunnelDialer(EndpointTable endpoints, LocalEndpoints local, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, RelayClient relay,
-        EndpointSuspects suspects, DataPathCounters counters, ILogger<TunnelDialer> logger, DialBounds? bounds = null)
+        EndpointSuspects suspects, DataPathCounters counters, ILogger<TunnelDialer> logger, DialBounds? bounds = null, RouteTraffic? traffic = null)
     {
+        _traffic = traffic ?? new RouteTraffic();
         _endpoints = endpoints;
         _local = local;
         _tunnels = tunnels;
@@ -197,6 +201,10 @@ public sealed class TunnelDialer : ITunnelDialer
         var connectionId = Interlocked.Increment(ref _connections).ToString(System.Globalization.CultureInfo.InvariantCulture);
         var route = _catalog.Routes.FirstOrDefault(r => r.RouteId == endpoint.RouteId);
         var upstream = $"{request.Upstream.Host}:{request.Upstream.Port}";
+        // A health probe (no downstream, no request) reports its own failures; a request's channel
+        // is the route's traffic, which sets the probes' interval.
+        var probe = downstream is null && requestId is null;
+        if (!probe) _traffic.MarkUsed(endpoint.RouteId);
 
         SshChannel channel;
         using (var openBound = CancellationTokenSource.CreateLinkedTokenSource(ct))
@@ -211,7 +219,7 @@ public sealed class TunnelDialer : ITunnelDialer
             {
                 if (endpoint.IsDynamic && ex.ReasonCode == ChannelOpenFailureReason.ConnectFailed && route is not null)
                     Warn(tunnel, endpoint, MismatchDiagnostic.ForDynamicExpectingStatic(Permission(endpoint), route.Address, upstream));
-                else
+                else if (!probe)
                     tunnel.Status.Post($"error: channel for {request.RouteId} refused by the ssh client: {PeerText.Sanitize(ex.Description)}{forRequest}");
                 throw new TunnelOpenFailedException($"the ssh client refused the connection: {ex.Description}", ex);
             }
@@ -222,7 +230,7 @@ public sealed class TunnelDialer : ITunnelDialer
             }
             catch (Exception ex) when (ex is TimeoutException || (ex is OperationCanceledException && !ct.IsCancellationRequested))
             {
-                tunnel.Status.Post($"error: the ssh client did not answer a channel open for {route?.Address.Hostname ?? request.RouteId} within {_bounds.Open.TotalSeconds:0.#}s{forRequest}");
+                if (!probe) tunnel.Status.Post($"error: the ssh client did not answer a channel open for {route?.Address.Hostname ?? request.RouteId} within {_bounds.Open.TotalSeconds:0.#}s{forRequest}");
                 throw new TunnelOpenFailedException($"the tunnel did not open a channel within {_bounds.Open.TotalSeconds:0.#}s", ex);
             }
             finally
@@ -259,7 +267,7 @@ public sealed class TunnelDialer : ITunnelDialer
                 var message = socksBound.IsCancellationRequested
                     ? $"no SOCKS reply within {_bounds.Socks.TotalSeconds:0.#}s"
                     : ex.Message;
-                if (!notSocks)
+                if (!notSocks && !probe)
                     tunnel.Status.Post($"error: the ssh client could not connect to {upstream} for {route?.Address.Hostname ?? request.RouteId}: {PeerText.Sanitize(message)}{forRequest}");
                 throw new TunnelOpenFailedException($"the ssh client could not connect to {upstream}: {message}", ex);
             }
@@ -268,7 +276,7 @@ public sealed class TunnelDialer : ITunnelDialer
         Action? onSilentClose = endpoint.IsDynamic || route is null
             ? null
             : () => Warn(tunnel, endpoint, MismatchDiagnostic.ForStaticExpectingDynamic(Permission(endpoint), route.Address, upstream));
-        var opened = new DownstreamOpened(connectionId, endpoint.RouteId, request.Downstream?.ToString() ?? "health check");
+        var opened = new DownstreamOpened(connectionId, endpoint.RouteId, request.Downstream?.ToString() ?? DownstreamOpened.HealthCheck);
         var stream = new DownstreamConnectionStream(channel.Stream, guardSocks: !endpoint.IsDynamic, onSilentClose, channel.Input.CancelPendingRead);
         try
         {

@@ -1,6 +1,7 @@
 using System.Net;
 using Gateway.Actors.Sessions;
 using Gateway.Policy;
+using Gateway.Node.Health;
 using Gateway.Node.Routing;
 using Gateway.Node.SshSessions;
 
@@ -9,7 +10,7 @@ namespace Gateway.Node.Tunnels;
 /// <summary>
 /// The tunnel projection of the <see cref="RouteTable"/>: the routes that take their upstreams
 /// from SSH clients, as the session actors see them (<see cref="TunnelRoute"/>), with their
-/// compiled <c>ssh_policy</c>. Decides which of them one authenticated connection may serve.
+/// compiled <c>ssh_policy</c> and health checks. Decides which of them one authenticated connection may serve.
 /// </summary>
 public sealed class TunnelRouteCatalog
 {
@@ -18,7 +19,7 @@ public sealed class TunnelRouteCatalog
     public TunnelRouteCatalog(RouteTable routes)
     {
         ArgumentNullException.ThrowIfNull(routes);
-        _routes = routes.Tunnel.Select(r => (new TunnelRoute(r.Id, r.Address, r.To), r.SshPolicy)).ToList();
+        _routes = routes.Tunnel.Select(r => (new TunnelRoute(r.Id, r.Address, r.To, RouteHealthCheckBuilder.Build(r)), r.SshPolicy)).ToList();
         Routes = _routes.Select(r => r.Route).ToList();
     }
 

@@ -71,7 +71,10 @@ public sealed class AbandonedRequestsTests : IAsyncLifetime
         using var throughA = ClusterHarness.ClientFor(a.Node);
         using var throughB = ClusterHarness.ClientFor(b.Node);
         var random = new Random(15);
-        var plan = Enumerable.Range(0, Requests).Select(i => (Client: i % 2 == 0 ? throughA : throughB, AbandonAfter: random.Next(0, 400), Delay: random.Next(0, 150))).ToList();
+        // A third each: given up after a random time (before the channel opens, during SOCKS or
+        // later), given up as soon as the headers arrive, given up after the first body bytes;
+        // the last two do not depend on how fast the machine is.
+        var plan = Enumerable.Range(0, Requests).Select(i => (Client: i % 2 == 0 ? throughA : throughB, Point: (AbandonPoint)(i % 3), AbandonAfter: random.Next(0, 400), Delay: random.Next(0, 150))).ToList();
         var outcomes = new Dictionary<string, int>();
         var clock = Stopwatch.StartNew();
         using var gate = new SemaphoreSlim(Concurrency);
@@ -80,7 +83,7 @@ public sealed class AbandonedRequestsTests : IAsyncLifetime
             await gate.WaitAsync();
             try
             {
-                var outcome = await AbandonAsync(p.Client, $"/?delay={p.Delay}&chunks=20", p.AbandonAfter);
+                var outcome = await AbandonAsync(p.Client, $"/?delay={p.Delay}&chunks=20", p.Point, p.AbandonAfter);
                 lock (outcomes) outcomes[outcome] = outcomes.GetValueOrDefault(outcome) + 1;
             }
             finally
@@ -109,19 +112,32 @@ public sealed class AbandonedRequestsTests : IAsyncLifetime
         _output.WriteLine("B's local open times: " + local.RootElement.GetProperty("data_path").GetProperty("open_times_local"));
     }
 
-    /// <summary>Sends a GET and gives up after <paramref name="abandonAfterMs"/>; says where it was at that moment.</summary>
-    private static async Task<string> AbandonAsync(HttpClient client, string path, int abandonAfterMs)
+    private enum AbandonPoint
     {
-        using var abandon = new CancellationTokenSource(abandonAfterMs);
+        AfterRandomTime,
+        AtTheHeaders,
+        AfterTheFirstBytes,
+    }
+
+    /// <summary>Sends a GET and gives up at <paramref name="point"/> (or after <paramref name="abandonAfterMs"/>); says where it was at that moment.</summary>
+    private static async Task<string> AbandonAsync(HttpClient client, string path, AbandonPoint point, int abandonAfterMs)
+    {
+        using var abandon = point == AbandonPoint.AfterRandomTime ? new CancellationTokenSource(abandonAfterMs) : new CancellationTokenSource(Timeout);
         var headers = false;
         try
         {
             using var response = await client.GetAsync(path, HttpCompletionOption.ResponseHeadersRead, abandon.Token);
             headers = true;
             if (response.StatusCode != HttpStatusCode.OK) return $"answered {(int)response.StatusCode}";
+            if (point == AbandonPoint.AtTheHeaders) return "abandoned mid-response";
             await using var body = await response.Content.ReadAsStreamAsync(abandon.Token);
             var buffer = new byte[8192];
-            while (await body.ReadAsync(buffer, abandon.Token) > 0) { }
+            var first = true;
+            while (await body.ReadAsync(buffer, abandon.Token) > 0)
+            {
+                if (first && point == AbandonPoint.AfterTheFirstBytes) return "abandoned mid-response";
+                first = false;
+            }
             return "completed";
         }
         catch (OperationCanceledException)
