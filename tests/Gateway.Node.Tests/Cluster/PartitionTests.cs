@@ -159,8 +159,10 @@ public sealed class PartitionTests : IAsyncLifetime
             Assert.True(samples.Where(s => s.End < cutAt).All(s => s.Ok), "load before the cut must succeed");
             Assert.True(after.Count > 50, $"load must run after the cut ({after.Count} requests)");
             Assert.True(slowest.End - slowest.Start < Slowest, $"a request through C took {(slowest.End - slowest.Start).TotalMilliseconds:0} ms");
-            // Requests in flight on B when it went silent can only fail (quickly: B's relay
-            // connections are cut); once B is suspected, every request is served by A's tunnel.
+            // Requests in flight on B when it went silent fail on B (quickly: B's relay connections
+            // are cut), usually before any response byte, and are then sent again on A's tunnel
+            // (none failed in most runs); once B is suspected, every request goes to A at once.
+            Assert.True(failed.Count <= 3, $"{failed.Count} of {after.Count} requests that ended after the cut failed: " + string.Join("; ", failed.Take(3).Select(f => f.Detail[..Math.Min(f.Detail.Length, 200)])));
             var settled = after.Where(s => s.Start > cutAt + Slowest).ToList();
             Assert.True(settled.Count > 50 && settled.All(s => s.Ok), $"requests started 1.5 s after the cut must all succeed: {settled.Count(s => !s.Ok)} of {settled.Count} failed");
         }
