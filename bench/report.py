@@ -115,6 +115,21 @@ w("Latency ratios are slowdowns (higher is worse). gRPC on path 3 runs over the 
   "listener speaks HTTP/1.1 only (no h2c prior knowledge), the upstream hop is `h2c://`.")
 w("")
 
+# ---------------------------------------------------------------- health checks (issue 11)
+w("## A route with health checks")
+w("")
+w("Path 3d: the node and tunnel of 3a, route `hc.bench.test` with an HTTP health check every second "
+  "through the same tunnel (`/1k.bin`, 1 s interval and timeout).")
+w("")
+w("| Figure | 3a no checks | 3d checks every 1 s | 3d÷3a | Goal (issue 11) | Status |")
+w("|---|---|---|---|---|---|")
+for c in (1, 32, 256):
+    a, d = get(f"rps_c{c}", "gw_http"), get(f"rps_c{c}", "gw_hc")
+    r = ratio(d, a)
+    goal, status = ("equal within noise (≥ 0.95x)", None if r is None else r >= 0.95) if c == 32 else ("", None)
+    w(f"| req/s, {c} conn | {fmt(a)} | {fmt(d)} | {fmt_ratio(r)} | {goal} | {verdict(status) if goal else ''} |")
+w("")
+
 # ---------------------------------------------------------------- the relay's CPU
 gib = float(machine["bulk_mib"]) / 1024
 same = get("bulk_cpu_s_node", "gw_http")
