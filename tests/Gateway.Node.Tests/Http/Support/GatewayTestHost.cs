@@ -37,6 +37,8 @@ public sealed class GatewayTestHost : IAsyncDisposable
 
     public ProxyConfigBuilder Config { get; }
 
+    public IServiceProvider Services => _app.Services;
+
     public int Port { get; private set; }
 
     public static async Task<GatewayTestHost> StartAsync(
