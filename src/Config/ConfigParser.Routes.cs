@@ -11,7 +11,7 @@ internal sealed partial class ConfigParser
         "id", "from", "to", "allow_public_unauthenticated_access", "policy", "upstream_tunnel", "health_checks",
         "preserve_host_header", "host_rewrite", "host_rewrite_header", "host_path_regex_rewrite_pattern",
         "host_path_regex_rewrite_substitution", "timeout", "idle_timeout", "tls_skip_verify", "tls_upstream_server_name",
-        "retry_on_tunnel_failure",
+        "retry_on_tunnel_failure", "healthy_panic_threshold",
     ];
 
     private static readonly string[] HttpToSchemes = ["http", "https", "h2c"];
@@ -126,8 +126,27 @@ internal sealed partial class ConfigParser
             TlsSkipVerify = Bool(obj, "tls_skip_verify") ?? false,
             TlsUpstreamServerName = tlsServerName,
             RetryOnTunnelFailure = retry,
+            HealthyPanicThreshold = Percent(obj, "healthy_panic_threshold") ?? RouteConfig.DefaultHealthyPanicThreshold,
         };
         return from is null ? null : route;
+    }
+
+    /// <summary>
+    /// A percent from 0 to 100: Envoy's <c>healthy_panic_threshold</c> is a double percent and
+    /// Pomerium passes it as an int32 percent, so integers and decimals are both accepted.
+    /// </summary>
+    private double? Percent(ObjectNode node, string key)
+    {
+        var value = Present(node, key);
+        if (value is null)
+            return null;
+        if (value is ScalarNode { Text: { } text }
+            && double.TryParse(text, System.Globalization.NumberStyles.AllowLeadingSign | System.Globalization.NumberStyles.AllowDecimalPoint,
+                System.Globalization.CultureInfo.InvariantCulture, out var number)
+            && number >= 0 && number <= 100)
+            return number;
+        Problem(value.Path, TypeError("a percent from 0 to 100", value));
+        return null;
     }
 
     /// <summary><c>retry_on_tunnel_failure</c>: "idempotent" (the default) or "never"; only where tunnels carry the route.</summary>
@@ -486,6 +505,9 @@ internal sealed partial class ConfigParser
         return ok ? check : null;
     }
 
+    /// <summary>Envoy's default <c>response_buffer_size</c>, which the payloads are checked against when none is written.</summary>
+    private const int DefaultResponseBufferSize = 1024;
+
     private HttpHealthCheck HttpCheck(ObjectNode node)
     {
         CheckKeys(node, ["host", "path", "send", "receive", "response_buffer_size", "request_headers_to_remove",
@@ -510,14 +532,27 @@ internal sealed partial class ConfigParser
             };
         }
 
+        var receive = List(node, "receive").Select(Payload).OfType<HealthCheckPayload>().ToList();
+        var bufferSize = Int(node, "response_buffer_size", 0, int.MaxValue);
+        // Envoy refuses both at load: payloads that can never fit the buffer it keeps (0 keeps the
+        // whole body), and a Host header removed from a request that needs one.
+        var effectiveBuffer = bufferSize ?? DefaultResponseBufferSize;
+        var receiveLength = receive.Sum(p => (long)p.Bytes.Length);
+        if (effectiveBuffer != 0 && receiveLength > effectiveBuffer)
+            Problem(ConfigNode.ChildPath(node.Path, "receive"),
+                $"the receive payloads are {receiveLength} bytes, longer than response_buffer_size ({effectiveBuffer}{(bufferSize is null ? ", the default" : "")}); raise response_buffer_size or set it to 0 for the whole body");
+        var headersToRemove = StringList(node, "request_headers_to_remove");
+        foreach (var header in headersToRemove.Where(h => h.Text.Equals("host", StringComparison.OrdinalIgnoreCase) || h.Text.StartsWith(':')))
+            Problem(header.Node.Path, $"\"{header.Text}\" cannot be removed: a health check request always carries Host and the pseudo-headers");
+
         return new HttpHealthCheck
         {
             Host = String(node, "host"),
             Path = path ?? "/",
             Send = Present(node, "send") is { } send ? Payload(send) : null,
-            Receive = List(node, "receive").Select(Payload).OfType<HealthCheckPayload>().ToList(),
-            ResponseBufferSize = Int(node, "response_buffer_size", 0, int.MaxValue),
-            RequestHeadersToRemove = StringList(node, "request_headers_to_remove").Select(h => h.Text).ToList(),
+            Receive = receive,
+            ResponseBufferSize = bufferSize,
+            RequestHeadersToRemove = headersToRemove.Select(h => h.Text).ToList(),
             ExpectedStatuses = StatusRanges(node, "expected_statuses"),
             RetriableStatuses = StatusRanges(node, "retriable_statuses"),
             CodecClientType = codec,

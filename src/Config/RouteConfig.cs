@@ -22,6 +22,16 @@ public sealed record RouteConfig
 
     public IReadOnlyList<HealthCheckConfig> HealthChecks { get; init; } = [];
 
+    /// <summary>
+    /// <c>healthy_panic_threshold</c>: percent (0-100) of endpoints that must pass the health checks
+    /// for health to decide where requests go; below it every endpoint is used (Envoy's panic
+    /// mode). 0 turns panic off: with no passing endpoint the route answers 503 at once. Default 50,
+    /// as Envoy. No effect on a route without <see cref="HealthChecks"/>.
+    /// </summary>
+    public double HealthyPanicThreshold { get; init; } = DefaultHealthyPanicThreshold;
+
+    public const double DefaultHealthyPanicThreshold = 50;
+
     public bool PreserveHostHeader { get; init; }
 
     public string? HostRewrite { get; init; }

@@ -62,6 +62,25 @@ public class ValueParsingTests
     }
 
     [Fact]
+    public void HealthyPanicThresholdDefaultsToEnvoys50AndTakesIntegersAndDecimals()
+    {
+        Assert.Equal(50, OneRoute(ConfigAssert.Route("")).HealthyPanicThreshold);
+        Assert.Equal(0, OneRoute(ConfigAssert.Route("healthy_panic_threshold = 0")).HealthyPanicThreshold);
+        Assert.Equal(100, OneRoute(ConfigAssert.Route("healthy_panic_threshold = 100")).HealthyPanicThreshold);
+        Assert.Equal(33.3, OneRoute(ConfigAssert.Route("healthy_panic_threshold = 33.3")).HealthyPanicThreshold);
+        // Accepted without health_checks, as Pomerium does (it has no effect there).
+        Assert.Empty(OneRoute(ConfigAssert.Route("healthy_panic_threshold = 0")).HealthChecks);
+    }
+
+    [Fact]
+    public void HealthCheckPayloadsThatFitTheBufferAreAccepted()
+    {
+        var route = OneRoute(ConfigAssert.Route("health_checks = [{ timeout = 1s, interval = 10s, unhealthy_threshold = 1, healthy_threshold = 1, http_health_check = { path = \"/\", response_buffer_size = 0, receive = [{ binary = \"" + Convert.ToBase64String(new byte[2048]) + "\" }], request_headers_to_remove = [\"user-agent\"] } }]"));
+        Assert.Equal(0, route.HealthChecks[0].Http!.ResponseBufferSize);
+        Assert.Equal(["user-agent"], route.HealthChecks[0].Http!.RequestHeadersToRemove);
+    }
+
+    [Fact]
     public void WeightSyntaxIsParsed()
     {
         var route = OneRoute(ConfigAssert.Route(to: "[\"http://a.internal:8080,3\", \"https://b.internal/path\", \"http://c.internal:9000, 1\"]"));

@@ -31,6 +31,9 @@ public static class GatewayLogging
         // trace; GatewayProxyMiddleware writes one information line per such request instead.
         logging.AddFilter("Yarp.ReverseProxy.Forwarder", LogLevel.Error);
         logging.AddFilter("Yarp.ReverseProxy.LoadBalancing", LogLevel.Error);
+        // YARP logs every destination's health change (all nodes, every endpoint); the health
+        // checks log transitions once, on the node holding the tunnel, and outlier detection its ejections.
+        logging.AddFilter("Yarp.ReverseProxy.Health", LogLevel.Error);
         // The host logs a failed start with its stack trace; GatewayNodeRunner reports one line instead.
         logging.AddFilter("Microsoft.Extensions.Hosting.Internal.Host", LogLevel.Critical);
         return logging;

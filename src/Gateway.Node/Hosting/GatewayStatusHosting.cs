@@ -26,7 +26,8 @@ public static class GatewayStatusHosting
             sp.GetRequiredService<EndpointTable>(), sp.GetRequiredService<LocalTunnelRegistry>(), sp.GetRequiredService<RouteTable>(),
             sp.GetRequiredService<EndpointSuspects>(), sp.GetRequiredService<RelayServer>(), sp.GetRequiredService<RelayTicketStore>(),
             sp.GetRequiredService<EndpointDirectoryCounters>(), sp.GetRequiredService<LocalEndpoints>(), sp.GetRequiredService<NodeDrain>(),
-            sp.GetRequiredService<Gateway.Actors.Sessions.DataPathCounters>(), sp.GetRequiredService<Http.ProxyRetryCounters>()));
+            sp.GetRequiredService<Gateway.Actors.Sessions.DataPathCounters>(), sp.GetRequiredService<Http.ProxyRetryCounters>(),
+            sp.GetRequiredService<Balancing.RouteHealthView>()));
         services.AddSingleton(_ => StatusToken.Load(config.Cluster, Environment.GetEnvironmentVariable));
         services.AddSingleton<StatusListener>();
         services.AddHostedService(sp => sp.GetRequiredService<StatusListener>());

@@ -1,12 +1,17 @@
 using Gateway.Actors.Endpoints;
+using Gateway.Contracts.Tunnels;
+using Gateway.Node.Balancing;
 using Gateway.Node.Http;
 using Gateway.Node.Tunnels;
 
 namespace Gateway.Node.Hosting;
 
 /// <summary>
-/// Keeps YARP's destinations equal to the tunnel endpoints this node's replica lists, minus those
-/// suspected because they (or their node) just failed to open in time (<see cref="EndpointSuspects"/>). Changes are gathered for
+/// Keeps YARP's destinations equal to the tunnel endpoints this node's replica lists, and YARP's
+/// available destinations in line with their health and passive marks: after a change of an
+/// endpoint's health (an update of its entry) or of the suspects (<see cref="EndpointSuspects"/>),
+/// the routes' available destinations are recomputed by <see cref="HealthAwareDestinationsPolicy"/>
+/// without a new configuration (<see cref="ProxyHealthState.Refresh"/>). Changes are gathered for
 /// <see cref="CoalesceDelay"/> and applied once per burst: rebuilding the proxy's configuration
 /// costs the size of the routes, so a thousand connections ending at once must not rebuild it a
 /// thousand times. Under continuous churn the gap between rebuilds grows to three times the last
@@ -20,6 +25,7 @@ public sealed class ProxyDestinationFeed : IHostedLifecycleService, IDisposable
     private readonly ProxyConfigBuilder _proxy;
     private readonly EndpointTable _endpoints;
     private readonly EndpointSuspects _suspects;
+    private readonly ProxyHealthState _health;
     private readonly Lock _gate = new();
     private readonly Lock _flushGate = new();
     private readonly HashSet<string> _dirty = new(StringComparer.Ordinal);
@@ -27,8 +33,9 @@ public sealed class ProxyDestinationFeed : IHostedLifecycleService, IDisposable
     private bool _scheduled;
     private long _delayTicks = CoalesceDelay.Ticks;
 
-    public ProxyDestinationFeed(ProxyConfigBuilder proxy, EndpointTable endpoints, EndpointSuspects suspects)
+    public ProxyDestinationFeed(ProxyConfigBuilder proxy, EndpointTable endpoints, EndpointSuspects suspects, ProxyHealthState health)
     {
+        _health = health;
         _proxy = proxy;
         _endpoints = endpoints;
         _suspects = suspects;
@@ -61,7 +68,7 @@ public sealed class ProxyDestinationFeed : IHostedLifecycleService, IDisposable
         _timer.Change(TimeSpan.FromTicks(Volatile.Read(ref _delayTicks)), Timeout.InfiniteTimeSpan);
     }
 
-    /// <summary>A node or endpoint became suspect or was cleared: every route may gain or lose destinations.</summary>
+    /// <summary>A node or endpoint became suspect or was cleared: every route's available destinations may change.</summary>
     private void OnSuspectsChanged() => OnRoutesChanged(_endpoints.RouteIds.Concat(_proxy.RouteIdsWithEndpoints).ToList());
 
     private void Flush()
@@ -78,23 +85,14 @@ public sealed class ProxyDestinationFeed : IHostedLifecycleService, IDisposable
                 _scheduled = false;
             }
             var started = System.Diagnostics.Stopwatch.GetTimestamp();
-            var updates = routes.ToDictionary(id => id, id => (IReadOnlyList<string>)Serving(id), StringComparer.Ordinal);
+            var updates = routes.ToDictionary(id => id, id => (IReadOnlyList<string>)[.. _endpoints.Get(id).Select(e => e.EndpointId)], StringComparer.Ordinal);
             _proxy.UpdateEndpoints(updates);
+            // Destinations added by the new configuration get their availability from YARP itself;
+            // the others need it recomputed when only health or suspicion changed.
+            _health.Refresh(routes, (route, endpoint) => _endpoints.Find(route, endpoint)?.Health ?? EndpointHealth.Unknown);
             var took = System.Diagnostics.Stopwatch.GetElapsedTime(started);
             Volatile.Write(ref _delayTicks, Math.Max(CoalesceDelay.Ticks, 3 * took.Ticks));
         }
-    }
-
-    /// <summary>
-    /// The route's endpoints minus those on suspect nodes, or all of them when every one is on a
-    /// suspect node (as YARP's "healthy or panic"): a suspicion is a guess, and a route must not
-    /// answer 503 while it has a connected endpoint.
-    /// </summary>
-    private List<string> Serving(string routeId)
-    {
-        var all = _endpoints.Get(routeId);
-        var healthy = _suspects.Filter(all).Select(e => e.EndpointId).ToList();
-        return healthy.Count > 0 ? healthy : [.. all.Select(e => e.EndpointId)];
     }
 
     public void Dispose() => _timer.Dispose();

@@ -2,7 +2,9 @@ using System.Net;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
+using Gateway.Node.Balancing;
 using Yarp.ReverseProxy.Configuration;
+using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Forwarder;
 using Yarp.ReverseProxy.Transforms;
 
@@ -14,6 +16,8 @@ namespace Gateway.Node.Http;
 /// var builder = WebApplication.CreateBuilder();
 /// builder.Services.AddSingleton(RouteTable.Compile(config, logger));  // the routes, compiled once
 /// builder.Services.AddSingleton&lt;ITunnelDialer, ...&gt;();           // the tunnel layer
+/// builder.Services.AddSingleton&lt;EndpointTable&gt;();                // endpoints and their health
+/// builder.Services.AddSingleton&lt;EndpointSuspects&gt;();
 /// builder.Services.AddGatewayHttp(GatewayHttpOptions.FromConfig(config));
 /// var certs = new LocalCertificateAuthority(dataDir, logger);      // or ConfiguredCertificateSelector
 /// GatewayHttpListener.Configure(builder, address, insecure, certs);
@@ -26,8 +30,8 @@ public static class GatewayHttpExtensions
 {
     /// <summary>
     /// Registers YARP with the gateway's config builder, tunnel client factory, Host header policy
-    /// and request timeouts. The caller registers the <see cref="Routing.RouteTable"/> and an
-    /// <see cref="ITunnelDialer"/>, and reports endpoints through <see cref="ProxyConfigBuilder"/>
+    /// and request timeouts. The caller registers the <see cref="Routing.RouteTable"/>, an
+    /// <see cref="ITunnelDialer"/>, the endpoint table and the endpoint suspects (health-aware load balancing reads them), and reports endpoints through <see cref="ProxyConfigBuilder"/>
     /// (resolve it from the container).
     /// </summary>
     public static IServiceCollection AddGatewayHttp(this IServiceCollection services, GatewayHttpOptions options)
@@ -41,6 +45,12 @@ public static class GatewayHttpExtensions
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<ProxyConfigBuilder>().Provider);
         services.AddRequestTimeouts();
         services.AddReverseProxy().AddTransforms(AddGatewayTransforms);
+        // Health-aware load balancing over tunnel endpoints (docs/health-checks.md#routing).
+        services.AddSingleton<ProxyHealthState>();
+        services.AddSingleton<RouteHealthView>();
+        services.AddSingleton<TunnelOutlierDetection>();
+        services.AddSingleton<IAvailableDestinationsPolicy, HealthAwareDestinationsPolicy>();
+        services.AddSingleton<IPassiveHealthCheckPolicy, TunnelPassiveHealthPolicy>();
         // Registered after AddReverseProxy so it replaces YARP's default factory.
         services.AddSingleton<IForwarderHttpClientFactory, TunnelForwarderHttpClientFactory>();
         return services;

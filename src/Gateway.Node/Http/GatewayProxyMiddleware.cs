@@ -11,7 +11,7 @@ namespace Gateway.Node.Http;
 /// First step of the proxy pipeline: refuses a request whose connection was made for a route with
 /// another certificate or other access rules (421), refuses routes that need sign-in (not
 /// configured yet), and after forwarding turns a failure into the right status and a page while
-/// nothing has been sent: 503 when no tunnel is connected, 504 on upstream timeout, 502
+/// nothing has been sent: 503 when no tunnel is connected or all fail their health checks, 504 on upstream timeout, 502
 /// otherwise. Pages say only the status, a generic reason and the request id; the cause goes to
 /// the log under that id.
 /// </summary>
@@ -85,12 +85,17 @@ public sealed class GatewayProxyMiddleware
 
     private const int DetailLimit = 512;
 
+    /// <summary>The page's text when every endpoint fails the route's health checks and the route does not panic.</summary>
+    public static string FailingHealthChecksMessage(string host) => $"the upstreams of {host} are failing health checks";
+
     /// <summary>The gateway's own account of a failed tunnel open when there is one, else the innermost cause.</summary>
     private static string Describe(Exception exception)
         => Find<TunnelOpenFailedException>(exception)?.Message ?? exception.GetBaseException().Message;
 
     private static (int Status, string Message) Classify(IForwarderErrorFeature error, int yarpStatus, string host, bool usesTunnel)
     {
+        if (Find<NoTunnelEndpointException>(error.Exception) is { FailingHealthChecks: true })
+            return (StatusCodes.Status503ServiceUnavailable, FailingHealthChecksMessage(host));
         if (error.Error == ForwarderError.NoAvailableDestinations || Find<NoTunnelEndpointException>(error.Exception) is not null)
         {
             return (StatusCodes.Status503ServiceUnavailable, usesTunnel

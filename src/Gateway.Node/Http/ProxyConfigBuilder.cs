@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Net;
+using Gateway.Node.Balancing;
 using Gateway.Node.Routing;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Forwarder;
@@ -75,6 +76,11 @@ public sealed class ProxyConfigBuilder
             foreach (var (routeId, endpointIds) in endpointIdsByRoute)
             {
                 var copy = endpointIds.Distinct(StringComparer.Ordinal).ToArray();
+                var before = _endpoints.GetValueOrDefault(routeId) ?? [];
+                // A health change alone leaves the destinations as they are: YARP recomputes the
+                // available ones without a new configuration.
+                if (before.SequenceEqual(copy, StringComparer.Ordinal))
+                    continue;
                 if (copy.Length == 0)
                     _endpoints.Remove(routeId);
                 else
@@ -107,7 +113,8 @@ public sealed class ProxyConfigBuilder
         return cut > 0 ? destinationId[..cut] : null;
     }
 
-    private static string DestinationId(string endpointId, int toIndex) => endpointId + "#" + toIndex.ToString(CultureInfo.InvariantCulture);
+    /// <summary>The id of the destination for a tunnel endpoint and the route's <paramref name="toIndex"/>-th <c>to</c>.</summary>
+    public static string DestinationId(string endpointId, int toIndex) => endpointId + "#" + toIndex.ToString(CultureInfo.InvariantCulture);
 
     public IReadOnlyList<string> GetEndpoints(string routeId)
     {
@@ -218,8 +225,22 @@ public sealed class ProxyConfigBuilder
             },
             HttpClient = new HttpClientConfig { DangerousAcceptAnyServerCertificate = route.TlsSkipVerify },
             Metadata = metadata,
+            // Health (active from the endpoint table, passive from this node's outlier detection)
+            // decides which tunnel endpoints load balancing sees; see docs/health-checks.md#routing.
+            HealthCheck = route.UsesTunnel ? TunnelHealth : null,
         };
     }
+
+    private static readonly HealthCheckConfig TunnelHealth = new()
+    {
+        AvailableDestinationsPolicy = HealthAwareDestinationsPolicy.PolicyName,
+        Passive = new PassiveHealthCheckConfig
+        {
+            Enabled = true,
+            Policy = TunnelPassiveHealthPolicy.PolicyName,
+            ReactivationPeriod = TunnelOutlierDetection.EjectionTime,
+        },
+    };
 
     private static string BuildAddress(string scheme, UpstreamUrl to, string host)
     {

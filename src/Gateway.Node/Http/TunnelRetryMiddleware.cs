@@ -1,4 +1,5 @@
 using Gateway.Config;
+using Gateway.Node.Balancing;
 using Gateway.Node.Routing;
 using Gateway.Ssh;
 using Microsoft.AspNetCore.Http;
@@ -12,8 +13,10 @@ namespace Gateway.Node.Http;
 /// Proxy-pipeline step for tunnel routes, between the error pages and load balancing:
 /// <list type="bullet">
 /// <item>A route whose proxy view has no destination (the view follows the endpoint table about
-/// 50 ms behind) is given <see cref="ProxyConfigBuilder.AnyEndpointDestinations"/>, so the dialer
-/// serves it from the table and answers 503 only when the table lists no endpoint either.</item>
+/// 50 ms behind, and health may leave it empty) is given <see cref="ProxyConfigBuilder.AnyEndpointDestinations"/>,
+/// so the dialer serves it from the table and answers 503 only when the table lists no endpoint
+/// health allows either; when the route's endpoints all fail their health checks and it does not
+/// panic (<c>healthy_panic_threshold = 0</c>), 503 at once, without a dial.</item>
 /// <item>A request that failed on its tunnel before any response byte went out is, when
 /// <see cref="TunnelRetryRules"/> allows, sent once more on another endpoint: YARP's pipeline
 /// (load balancing and the forwarder) runs again with the failed endpoint's destinations left out
@@ -29,10 +32,13 @@ public sealed class TunnelRetryMiddleware
     private readonly RouteTable _routes;
     private readonly ProxyConfigBuilder _proxy;
     private readonly ProxyRetryCounters _counters;
+    private readonly RouteHealthView _health;
     private readonly ILogger<TunnelRetryMiddleware> _logger;
 
-    public TunnelRetryMiddleware(RequestDelegate next, RouteTable routes, ProxyConfigBuilder proxy, ProxyRetryCounters counters, ILogger<TunnelRetryMiddleware> logger)
+    public TunnelRetryMiddleware(RequestDelegate next, RouteTable routes, ProxyConfigBuilder proxy, ProxyRetryCounters counters, RouteHealthView health,
+        ILogger<TunnelRetryMiddleware> logger)
     {
+        _health = health;
         _next = next;
         _routes = routes;
         _proxy = proxy;
@@ -55,7 +61,18 @@ public sealed class TunnelRetryMiddleware
         }
 
         if (feature.AvailableDestinations.Count == 0)
+        {
+            // Fail fast: every endpoint fails its checks and the route does not panic. No dial.
+            if (_health.IsFailingHealthChecks(route.Id))
+            {
+                _logger.LogInformation("route {RouteId}: request {RequestId}: every endpoint is failing its health checks -> 503",
+                    route.Id, GatewayErrorPages.RequestId(context));
+                await GatewayErrorPages.WriteAsync(context, StatusCodes.Status503ServiceUnavailable,
+                    GatewayProxyMiddleware.FailingHealthChecksMessage(GatewayErrorPages.HostOf(context))).ConfigureAwait(false);
+                return;
+            }
             feature.AvailableDestinations = _proxy.AnyEndpointDestinations(route.Id);
+        }
         // Load balancing narrows the list to its pick; a retry chooses again from the rest.
         var candidates = feature.AvailableDestinations;
         var policy = route.RetryOnTunnelFailure;

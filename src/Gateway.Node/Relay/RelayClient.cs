@@ -159,7 +159,7 @@ public sealed class RelayClient
                 if (status == RelayProtocol.Gone)
                     throw new TunnelEndpointGoneException($"the tunnel for {request.RouteId} is gone from {endpoint.NodeAddress}: {reason}");
                 if (status != RelayProtocol.Open)
-                    throw new TunnelOpenFailedException($"the node holding the tunnel could not open it: {reason}");
+                    throw new TunnelOpenFailedException($"the node holding the tunnel could not open it: {reason}", null, refusedByClient: status == RelayProtocol.ClientRefused);
                 return connection;
             }
             catch (Exception ex) when (ex is IOException or SocketException || (ex is OperationCanceledException && !ct.IsCancellationRequested))

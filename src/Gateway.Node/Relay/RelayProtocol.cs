@@ -20,6 +20,9 @@ public static class RelayProtocol
     public const byte Refused = 1;
     public const byte Gone = 2;
 
+    /// <summary>Refused by the SSH client itself (it could not reach its service): counts for outlier detection on the dialing node.</summary>
+    public const byte ClientRefused = 3;
+
     public static byte[] Header(string token)
     {
         if (token.Length != TokenLength || !token.All(char.IsAsciiHexDigitLower))
@@ -57,7 +60,7 @@ public static class RelayProtocol
         var head = new byte[3];
         await stream.ReadExactlyAsync(head, ct).ConfigureAwait(false);
         var length = BinaryPrimitives.ReadUInt16BigEndian(head.AsSpan(1));
-        if (head[0] > Gone || length > MaxReasonLength) throw new IOException("malformed relay reply");
+        if (head[0] > ClientRefused || length > MaxReasonLength) throw new IOException("malformed relay reply");
         var reason = new byte[length];
         await stream.ReadExactlyAsync(reason, ct).ConfigureAwait(false);
         return (head[0], Encoding.UTF8.GetString(reason));

@@ -199,7 +199,7 @@ public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
             }
             catch (TunnelOpenFailedException ex)
             {
-                await network.WriteAsync(RelayProtocol.Reply(RelayProtocol.Refused, ex.Message), _stopping.Token).ConfigureAwait(false);
+                await network.WriteAsync(RelayProtocol.Reply(ex.RefusedByClient ? RelayProtocol.ClientRefused : RelayProtocol.Refused, ex.Message), _stopping.Token).ConfigureAwait(false);
                 return;
             }
             await using (opened.Stream.ConfigureAwait(false))

@@ -85,6 +85,12 @@ public sealed class RouteModel
     /// <summary><c>retry_on_tunnel_failure</c>; only tunnel routes retry (see <c>Http/TunnelRetryMiddleware</c>).</summary>
     public TunnelRetryPolicy RetryOnTunnelFailure { get; init; } = TunnelRetryPolicy.Idempotent;
 
+    /// <summary>The route has <c>health_checks</c>: its endpoints' health decides where requests go.</summary>
+    public bool HasHealthChecks { get; init; }
+
+    /// <summary><c>healthy_panic_threshold</c> in percent (Envoy's default 50; 0: no panic, fail fast).</summary>
+    public double HealthyPanicThreshold { get; init; } = RouteConfig.DefaultHealthyPanicThreshold;
+
     /// <summary>
     /// True when this route's host covers <paramref name="host"/>: equal ignoring case, or for
     /// <c>*.suffix</c> any name with a non-empty prefix before the suffix (ASP.NET Core's and
@@ -132,6 +138,8 @@ public sealed class RouteModel
                 : route.TlsUpstreamServerName,
             RetryOnTunnelFailure = route.RetryOnTunnelFailure,
             HealthChecks = usesTunnel ? route.HealthChecks : [],
+            HasHealthChecks = route.HealthChecks.Count > 0,
+            HealthyPanicThreshold = route.HealthyPanicThreshold,
         };
     }
 

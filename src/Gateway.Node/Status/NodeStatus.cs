@@ -15,6 +15,7 @@ public sealed class NodeStatus
 {
     private readonly ActorSystem _system;
     private readonly EndpointTable _endpoints;
+    private readonly Balancing.RouteHealthView? _health;
     private readonly LocalTunnelRegistry _tunnels;
     private readonly RouteTable _routes;
     private readonly EndpointSuspects _suspects;
@@ -35,7 +36,8 @@ public sealed class NodeStatus
     public static readonly TimeSpan EndpointWarmUp = TimeSpan.FromSeconds(15);
 
     public NodeStatus(ActorSystem system, ReplicaProgress progress, EndpointTable endpoints, LocalTunnelRegistry tunnels, RouteTable routes, EndpointSuspects suspects, RelayServer relay, RelayTicketStore tickets,
-        EndpointDirectoryCounters counters, LocalEndpoints local, Drain.NodeDrain? drain = null, Gateway.Actors.Sessions.DataPathCounters? dataPath = null, Http.ProxyRetryCounters? retries = null)
+        EndpointDirectoryCounters counters, LocalEndpoints local, Drain.NodeDrain? drain = null, Gateway.Actors.Sessions.DataPathCounters? dataPath = null, Http.ProxyRetryCounters? retries = null,
+        Balancing.RouteHealthView? health = null)
     {
         _dataPath = dataPath;
         _retries = retries;
@@ -46,6 +48,7 @@ public sealed class NodeStatus
         _progress = progress;
         _system = system;
         _endpoints = endpoints;
+        _health = health;
         _tunnels = tunnels;
         _routes = routes;
         _suspects = suspects;
@@ -150,11 +153,23 @@ public sealed class NodeStatus
                 roles = m.Roles.Where(role => !role.StartsWith("relay=", StringComparison.Ordinal)).ToList(),
             }).ToList(),
             // The routes that take tunnel endpoints; the others have no live state to report.
-            routes = _routes.Tunnel.Select(route => new
+            routes = _routes.Tunnel.Select(route => (route, figure: _health?.Figure(route.Id))).Select(r => new
             {
-                id = route.Id,
-                host = route.Host,
-                endpoints = (endpoints.TryGetValue(route.Id, out var list) ? list : []).Select(e => new
+                id = r.route.Id,
+                host = r.route.Host,
+                health = r.figure is not { } f ? null : new
+                {
+                    checks = r.route.HasHealthChecks,
+                    healthy_panic_threshold = r.route.HealthyPanicThreshold,
+                    healthy = f.Healthy,
+                    degraded = f.Degraded,
+                    unhealthy = f.Unhealthy,
+                    unknown = f.Unknown,
+                    passively_ejected = f.Ejected.Count,
+                    available = f.Available,
+                    panic = f.Panic,
+                },
+                endpoints = (endpoints.TryGetValue(r.route.Id, out var list) ? list : []).Select(e => new
                 {
                     id = e.EndpointId,
                     node = e.NodeAddress,
@@ -164,6 +179,9 @@ public sealed class NodeStatus
                     local = _tunnels.Find(e.SessionId) is not null,
                     healthy = !_suspects.IsSuspect(e) && !unreachable.Any(a => a.ToString() == e.NodeAddress),
                     registered_at = e.RegisteredAt,
+                    health = e.Health.ToString().ToUpperInvariant(),
+                    health_changed_at = e.HealthChangedAt,
+                    passively_ejected = r.figure?.Ejected.Contains(e.EndpointId) == true,
                 }).ToList(),
             }).ToList(),
             endpoint_directory = EndpointDirectory(),

@@ -5,6 +5,7 @@ using Gateway.Actors.Sessions;
 using Gateway.Actors.Endpoints;
 using Gateway.Actors.Health;
 using Gateway.Contracts.Tunnels;
+using Gateway.Node.Balancing;
 using Gateway.Node.Http;
 using Gateway.Node.Relay;
 using Gateway.Ssh.Connection;
@@ -31,6 +32,8 @@ public sealed class TunnelDialer : ITunnelDialer
     private readonly EndpointSuspects _suspects;
     private readonly DataPathCounters _counters;
     private readonly DialBounds _bounds;
+    private readonly RouteHealthView? _health;
+    private readonly TunnelOutlierDetection? _outliers;
     private readonly ILogger<TunnelDialer> _logger;
     private long _connections;
 
@@ -43,8 +46,11 @@ public sealed class TunnelDialer : ITunnelDialer
     private readonly RouteTraffic _traffic;
 
     public TunnelDialer(EndpointTable endpoints, LocalEndpoints local, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, RelayClient relay,
-        EndpointSuspects suspects, DataPathCounters counters, ILogger<TunnelDialer> logger, DialBounds? bounds = null, RouteTraffic? traffic = null)
+        EndpointSuspects suspects, DataPathCounters counters, ILogger<TunnelDialer> logger, DialBounds? bounds = null,
+        RouteHealthView? health = null, TunnelOutlierDetection? outliers = null, RouteTraffic? traffic = null)
     {
+        _health = health;
+        _outliers = outliers;
         _traffic = traffic ?? new RouteTraffic();
         _endpoints = endpoints;
         _local = local;
@@ -67,7 +73,10 @@ public sealed class TunnelDialer : ITunnelDialer
     /// Opens the endpoint YARP picked, or another one of the route. An endpoint found gone (its SSH
     /// connection ended after the pick) is skipped without counting: only endpoints that fail to
     /// open (or are abandoned at the short bound) count against <see cref="MaxFailures"/>. Each
-    /// endpoint is tried at most once; unsuspected endpoints are tried before suspected ones.
+    /// endpoint is tried at most once. Only endpoints the route's health allows are tried
+    /// (<see cref="RouteHealthView.Choose"/>), those without a passive mark (suspected, or ejected by
+    /// outlier detection) first; YARP's pick is passed over when health no longer allows it. A
+    /// refusal by the SSH client counts for outlier detection on the endpoint that refused.
     /// </summary>
     public async ValueTask<Stream> DialAsync(TunnelDialRequest request, CancellationToken ct)
     {
@@ -76,24 +85,34 @@ public sealed class TunnelDialer : ITunnelDialer
         var failedNodes = new HashSet<string>(StringComparer.Ordinal);
         TunnelOpenFailedException? lastFailure = null;
         var failures = 0;
-        var endpoint = _endpoints.Find(request.RouteId, request.DestinationId) ?? Next();
+        var toIndex = _health?.ToIndex(request.RouteId, request.Upstream) ?? 0;
+        RouteEndpointChoice? choice = null;
+        RouteEndpointChoice? Choice() => _health is null ? null : choice ??= _health.Choose(request.RouteId, toIndex);
+        var endpoint = _endpoints.Find(request.RouteId, request.DestinationId);
+        // YARP picked from a view computed before the latest health change.
+        if (endpoint is not null && _health?.HasHealthChecks(request.RouteId) == true && Choice()?.Allowed.Contains(endpoint.EndpointId) == false)
+            endpoint = null;
+        endpoint ??= Next();
         while (true)
         {
             if (endpoint is null)
             {
                 if (lastFailure is not null) throw lastFailure;
-                throw new NoTunnelEndpointException(request.RouteId);
+                throw new NoTunnelEndpointException(request.RouteId, failingHealthChecks: Choice()?.FailingHealthChecks == true);
             }
             tried.Add(endpoint.EndpointId);
+            var destinationId = ProxyConfigBuilder.DestinationId(endpoint.EndpointId, toIndex);
             try
             {
-                return await AttemptAsync(endpoint, request, () => Next() is not null, ct).ConfigureAwait(false);
+                var stream = await AttemptAsync(endpoint, request, () => Next() is not null, ct).ConfigureAwait(false);
+                _outliers?.LocalOriginSuccess(request.RouteId, destinationId);
+                return stream;
             }
             catch (TunnelEndpointGoneException ex) when (!ct.IsCancellationRequested)
             {
                 _logger.LogDebug("tunnel for {Route}: {Error}; trying another endpoint", request.RouteId, ex.Message);
             }
-            catch (TunnelOpenFailedException ex) when (!ct.IsCancellationRequested && ++failures < MaxFailures)
+            catch (TunnelOpenFailedException ex) when (!ct.IsCancellationRequested && CountRefusal(ex, request.RouteId, destinationId) && ++failures < MaxFailures)
             {
                 // Nothing reached the upstream yet, so another endpoint can take the connection
                 // (any method): a node that drains refuses new channels while the replicas still
@@ -110,8 +129,18 @@ public sealed class TunnelDialer : ITunnelDialer
         TunnelEndpoint? Next()
         {
             bool Excluded(TunnelEndpoint e) => tried.Contains(e.EndpointId) || failedNodes.Contains(e.NodeAddress);
-            return _endpoints.FindOther(request.RouteId, e => Excluded(e) || _suspects.IsSuspect(e)) ?? _endpoints.FindOther(request.RouteId, Excluded);
+            if (Choice() is not { } allowed)
+                return _endpoints.FindOther(request.RouteId, e => Excluded(e) || _suspects.IsSuspect(e)) ?? _endpoints.FindOther(request.RouteId, Excluded);
+            return _endpoints.FindOther(request.RouteId, e => Excluded(e) || !allowed.Preferred.Contains(e.EndpointId))
+                ?? _endpoints.FindOther(request.RouteId, e => Excluded(e) || !allowed.Allowed.Contains(e.EndpointId));
         }
+    }
+
+    /// <summary>Tells outlier detection when the SSH client could not reach its service; always true (an exception filter).</summary>
+    private bool CountRefusal(TunnelOpenFailedException ex, string routeId, string destinationId)
+    {
+        if (ex.RefusedByClient) _outliers?.LocalOriginFailure(routeId, destinationId, ex.Message);
+        return true;
     }
 
     /// <summary>Marks an attempt abandoned at the short bound (the endpoint is suspected; its node only when the relay itself did not answer).</summary>
@@ -221,7 +250,7 @@ public sealed class TunnelDialer : ITunnelDialer
                     Warn(tunnel, endpoint, MismatchDiagnostic.ForDynamicExpectingStatic(Permission(endpoint), route.Address, upstream));
                 else if (!probe)
                     tunnel.Status.Post($"error: channel for {request.RouteId} refused by the ssh client: {PeerText.Sanitize(ex.Description)}{forRequest}");
-                throw new TunnelOpenFailedException($"the ssh client refused the connection: {ex.Description}", ex);
+                throw new TunnelOpenFailedException($"the ssh client refused the connection: {ex.Description}", ex, refusedByClient: true);
             }
             catch (SshConnectionClosedException)
             {
@@ -269,7 +298,9 @@ public sealed class TunnelDialer : ITunnelDialer
                     : ex.Message;
                 if (!notSocks && !probe)
                     tunnel.Status.Post($"error: the ssh client could not connect to {upstream} for {route?.Address.Hostname ?? request.RouteId}: {PeerText.Sanitize(message)}{forRequest}");
-                throw new TunnelOpenFailedException($"the ssh client could not connect to {upstream}: {message}", ex);
+                // A SOCKS reply (connect refused, no route) or no SOCKS server at all: the endpoint cannot serve.
+                throw new TunnelOpenFailedException($"the ssh client could not connect to {upstream}: {message}", ex,
+                    refusedByClient: !socksBound.IsCancellationRequested && ex is Socks5Exception);
             }
         }
 

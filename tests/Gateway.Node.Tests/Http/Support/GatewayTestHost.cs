@@ -37,13 +37,16 @@ public sealed class GatewayTestHost : IAsyncDisposable
 
     public ProxyConfigBuilder Config { get; }
 
+    public IServiceProvider Services => _app.Services;
+
     public int Port { get; private set; }
 
     public static async Task<GatewayTestHost> StartAsync(
         ITunnelDialer dialer,
         IEnumerable<Gateway.Config.RouteConfig> routes,
         GatewayHttpOptions? options = null,
-        bool insecure = false)
+        bool insecure = false,
+        Gateway.Actors.Endpoints.EndpointTable? endpoints = null)
     {
         var dataDir = new TempDirectory();
         var ca = new LocalCertificateAuthority(dataDir.Path);
@@ -51,6 +54,9 @@ public sealed class GatewayTestHost : IAsyncDisposable
         builder.Logging.ClearProviders();
         builder.Services.AddSingleton(Routes.Table(routes));
         builder.Services.AddSingleton(dialer);
+        // Health-aware load balancing reads the endpoint table and the suspects (both empty unless a test fills them).
+        builder.Services.AddSingleton(endpoints ?? new Gateway.Actors.Endpoints.EndpointTable());
+        builder.Services.AddSingleton<Gateway.Node.Tunnels.EndpointSuspects>();
         builder.Services.AddSingleton<ICertificateSelector>(ca);
         builder.Services.AddGatewayHttp(options ?? GatewayHttpOptions.FromConfig(new Gateway.Config.GatewayConfig()));
         GatewayHttpListener.Configure(builder, new IPEndPoint(IPAddress.Loopback, 0), insecure, ca);
