@@ -1,0 +1,202 @@
+using System.Diagnostics;
+using System.Globalization;
+using Gateway.Node.Tests.Cluster;
+using Gateway.Node.Tests.EndToEnd;
+using Gateway.Node.Tests.Health.Support;
+using Gateway.Node.Tests.Support;
+using Gateway.Testing;
+using Xunit.Abstractions;
+
+namespace Gateway.Node.Tests.Health;
+
+/// <summary>
+/// Two real OpenSSH clients serve one route through static forwards, each in front of its own
+/// local service; the health checks run through each tunnel. When one client's service fails its
+/// checks, no request goes to it; when both fail, the panic threshold decides (Envoy's 50%: spread
+/// over both; 0: 503 at once). Once on one node, once with the clients on two nodes and the load
+/// sent to a third.
+/// </summary>
+public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
+{
+    private const string Host = "https-hr.example.com";
+    private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(40);
+    private readonly TempDirectory _dir = new();
+    private readonly List<IAsyncDisposable> _owned = [];
+    private readonly ITestOutputHelper _output;
+    private FlippableUpstream _one = null!;
+    private FlippableUpstream _two = null!;
+    private TunnelClient _alice = null!;
+
+    public HealthRoutingThroughTunnelsTests(ITestOutputHelper output) => _output = output;
+
+    public async Task InitializeAsync()
+    {
+        _one = await FlippableUpstream.StartAsync("app-1");
+        _two = await FlippableUpstream.StartAsync("app-2");
+        _alice = await TunnelClient.CreateAsync(_dir, "alice");
+    }
+
+    public async Task DisposeAsync()
+    {
+        for (var i = _owned.Count - 1; i >= 0; i--) await _owned[i].DisposeAsync();
+        await _one.DisposeAsync();
+        await _two.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    private string Config(int panicThreshold) => $$"""
+        users = [ { email = "alice@example.com", ssh_keys = ["{{_alice.PublicKey}}"] } ]
+        ssh_per_source_max_startups = 50
+        routes = [
+          {
+            from = "https://{{Host}}"
+            to = "http://127.0.0.1:{{_one.Port}}"
+            allow_public_unauthenticated_access = true
+            upstream_tunnel { ssh_policy { allow { or = [{ email { is = "alice@example.com" } }] } } }
+            healthy_panic_threshold = {{panicThreshold}}
+            health_checks = [{
+              http_health_check = { path = "/health", retriable_statuses = [{ start = 500, end = 501 }] }
+              timeout = 1s
+              interval = 200ms
+              no_traffic_interval = 200ms
+              unhealthy_threshold = 2
+              healthy_threshold = 1
+            }]
+          }
+        ]
+        """;
+
+    /// <summary>A static forward of the route to one local service: its health checks reach that service only.</summary>
+    private async Task<ExternalProcess> ServeAsync(GatewayNodeProcess node, FlippableUpstream local)
+    {
+        var ssh = _alice.Connect(node, ["-N", "-v", "-R", $"{Host}:443:127.0.0.1:{local.Port}"]);
+        _owned.Add(ssh);
+        await TunnelClient.WaitForForwardAsync(ssh, Timeout);
+        return ssh;
+    }
+
+    /// <summary>Sends <paramref name="count"/> GETs; returns how many each local service answered, and the other answers.</summary>
+    private static async Task<Dictionary<string, int>> SpreadAsync(HttpClient client, int count)
+    {
+        var seen = new Dictionary<string, int>();
+        for (var i = 0; i < count; i++)
+        {
+            using var response = await client.GetAsync("/load");
+            var body = await response.Content.ReadAsStringAsync();
+            var key = response.IsSuccessStatusCode ? body.Split(' ')[0] : $"{(int)response.StatusCode}";
+            seen[key] = seen.GetValueOrDefault(key) + 1;
+        }
+        return seen;
+    }
+
+    private static string Show(Dictionary<string, int> seen) => string.Join(", ", seen.Select(kv => $"{kv.Key} {kv.Value}"));
+
+    /// <summary>Polls /status until the route lists <paramref name="expected"/> endpoints in <paramref name="health"/>.</summary>
+    private static async Task WaitForHealthAsync(GatewayNodeProcess node, string health, int expected)
+    {
+        var (ok, json) = await node.WaitForStatusAsync(s => s.GetProperty("routes").EnumerateArray()
+            .SelectMany(r => r.GetProperty("endpoints").EnumerateArray())
+            .Count(e => e.GetProperty("health").GetString() == health) == expected, Timeout);
+        Assert.True(ok, $"{node} must list {expected} {health} endpoint(s): {json}");
+    }
+
+    [Fact]
+    public async Task On_one_node_an_endpoint_failing_its_checks_gets_no_request_and_all_failing_spreads_as_envoy_panics()
+    {
+        var statusPort = LoopbackPorts.Reserve();
+        var node = GatewayNodeProcess.Create(_dir, Config(50) + $"\ncluster {{ status_address = \"127.0.0.1:{statusPort}\" }}\n", statusPort: statusPort);
+        _owned.Add(node);
+        await node.StartAsync(Timeout);
+        await ServeAsync(node, _one);
+        await ServeAsync(node, _two);
+        await WaitForHealthAsync(node, "HEALTHY", 2);
+        using var client = ClusterHarness.ClientFor(node);
+        client.BaseAddress = new Uri($"https://{Host}:{node.HttpsPort.ToString(CultureInfo.InvariantCulture)}");
+
+        var both = await SpreadAsync(client, 20);
+        Assert.True(both.GetValueOrDefault("app-1") > 0 && both.GetValueOrDefault("app-2") > 0, "both clients serve while healthy: " + Show(both));
+
+        _two.HealthStatus = 500;
+        await WaitForHealthAsync(node, "UNHEALTHY", 1);
+        var oneLeft = await SpreadAsync(client, 30);
+        _output.WriteLine("app-2 unhealthy: " + Show(oneLeft));
+        Assert.Equal(30, oneLeft.GetValueOrDefault("app-1"));
+
+        // Both failing: 0% passing is below the 50% panic threshold, so Envoy spreads over all.
+        _one.HealthStatus = 500;
+        await WaitForHealthAsync(node, "UNHEALTHY", 2);
+        var panic = await SpreadAsync(client, 20);
+        _output.WriteLine("both unhealthy, panic: " + Show(panic));
+        Assert.True(panic.GetValueOrDefault("app-1") > 0 && panic.GetValueOrDefault("app-2") > 0, "in panic both serve: " + Show(panic));
+
+        _one.HealthStatus = 200;
+        _two.HealthStatus = 200;
+        await WaitForHealthAsync(node, "HEALTHY", 2);
+    }
+
+    [Fact]
+    public async Task With_a_panic_threshold_of_zero_a_route_whose_endpoints_all_fail_answers_503_at_once()
+    {
+        var statusPort = LoopbackPorts.Reserve();
+        var node = GatewayNodeProcess.Create(_dir, Config(0) + $"\ncluster {{ status_address = \"127.0.0.1:{statusPort}\" }}\n", statusPort: statusPort);
+        _owned.Add(node);
+        await node.StartAsync(Timeout);
+        await ServeAsync(node, _one);
+        await WaitForHealthAsync(node, "HEALTHY", 1);
+        using var client = ClusterHarness.ClientFor(node);
+        client.BaseAddress = new Uri($"https://{Host}:{node.HttpsPort.ToString(CultureInfo.InvariantCulture)}");
+        Assert.Equal("app-1", (await client.GetStringAsync("/load")).Split(' ')[0]);
+
+        _one.HealthStatus = 500;
+        await WaitForHealthAsync(node, "UNHEALTHY", 1);
+        var times = new List<double>();
+        for (var i = 0; i < 20; i++)
+        {
+            var clock = Stopwatch.StartNew();
+            using var response = await client.GetAsync("/load");
+            times.Add(clock.Elapsed.TotalMilliseconds);
+            Assert.Equal(503, (int)response.StatusCode);
+            Assert.Contains("failing health checks", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        times.Sort();
+        _output.WriteLine($"503 times: median {times[times.Count / 2]:0.0} ms, max {times[^1]:0.0} ms");
+        Assert.True(times[times.Count / 2] < 50, $"the median 503 took {times[times.Count / 2]:0.0} ms");
+
+        _one.HealthStatus = 200;
+        await WaitForHealthAsync(node, "HEALTHY", 1);
+        Assert.Equal("app-1", (await client.GetStringAsync("/load")).Split(' ')[0]);
+    }
+
+    [Fact]
+    public async Task With_the_clients_on_two_nodes_the_third_node_sends_nothing_to_the_failing_one()
+    {
+        var routes = Config(50);
+        var a = await ClusterHarness.StartNodeAsync(_dir, routes);
+        _owned.Add(a.Node);
+        var b = await ClusterHarness.StartNodeAsync(_dir, routes, a.ClusterPort);
+        _owned.Add(b.Node);
+        var c = await ClusterHarness.StartNodeAsync(_dir, routes, a.ClusterPort);
+        _owned.Add(c.Node);
+        foreach (var member in new[] { a, b, c })
+            Assert.True((await member.WaitForStatusAsync(s => ClusterHarness.Member.UpMembers(s) == 3, Timeout)).Ok);
+        await ServeAsync(a.Node, _one);
+        await ServeAsync(b.Node, _two);
+        // Health is computed on A and B and travels with the endpoints: C sees both HEALTHY.
+        await WaitForHealthAsync(c.Node, "HEALTHY", 2);
+        using var client = ClusterHarness.ClientFor(c.Node);
+        client.BaseAddress = new Uri($"https://{Host}:{c.Node.HttpsPort.ToString(CultureInfo.InvariantCulture)}");
+        var both = await SpreadAsync(client, 20);
+        Assert.True(both.GetValueOrDefault("app-1") > 0 && both.GetValueOrDefault("app-2") > 0, "both nodes' clients serve through C: " + Show(both));
+
+        _two.HealthStatus = 500;
+        await WaitForHealthAsync(c.Node, "UNHEALTHY", 1);
+        var oneLeft = await SpreadAsync(client, 30);
+        _output.WriteLine("app-2 (on B) unhealthy, load through C: " + Show(oneLeft));
+        Assert.Equal(30, oneLeft.GetValueOrDefault("app-1"));
+
+        _two.HealthStatus = 200;
+        await WaitForHealthAsync(c.Node, "HEALTHY", 2);
+        var again = await SpreadAsync(client, 20);
+        Assert.True(again.GetValueOrDefault("app-2") > 0, "B's client serves again once healthy: " + Show(again));
+    }
+}
