@@ -11,6 +11,7 @@ namespace Gateway.Node.Tests.EndToEnd;
 /// answers with its own name, the Host header it saw and the path, so tests can tell upstreams apart.
 /// A path starting with <c>/close</c> gets <c>Connection: close</c>: Kestrel then ends the
 /// connection, which is how a test sees a pooled upstream connection (a tunnel channel) close.
+/// <c>/health</c> answers <see cref="HealthStatus"/>, so a test decides what health checks find.
 /// </summary>
 public sealed class NamedUpstream : IAsyncDisposable
 {
@@ -27,6 +28,7 @@ public sealed class NamedUpstream : IAsyncDisposable
     public string Name { get; }
     public int Port { get; }
     public int Requests => Volatile.Read(ref _requests);
+    public volatile int HealthStatus = 200;
     public string Url => $"http://127.0.0.1:{Port}";
 
     public static async Task<NamedUpstream> StartAsync(string name)
@@ -38,6 +40,12 @@ public sealed class NamedUpstream : IAsyncDisposable
         NamedUpstream? self = null;
         app.Run(async context =>
         {
+            if (context.Request.Path == "/health")
+            {
+                context.Response.StatusCode = self!.HealthStatus;
+                await context.Response.WriteAsync("health");
+                return;
+            }
             Interlocked.Increment(ref self!._requests);
             if (context.Request.Path.StartsWithSegments("/close")) context.Response.Headers.Connection = "close";
             await context.Response.WriteAsync($"{name} host={context.Request.Host} path={context.Request.Path}");

@@ -2,7 +2,6 @@ using System.Diagnostics;
 using System.Globalization;
 using Gateway.Node.Tests.Cluster;
 using Gateway.Node.Tests.EndToEnd;
-using Gateway.Node.Tests.Health.Support;
 using Gateway.Node.Tests.Support;
 using Gateway.Testing;
 using Xunit.Abstractions;
@@ -23,16 +22,16 @@ public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
     private readonly TempDirectory _dir = new();
     private readonly List<IAsyncDisposable> _owned = [];
     private readonly ITestOutputHelper _output;
-    private FlippableUpstream _one = null!;
-    private FlippableUpstream _two = null!;
+    private NamedUpstream _one = null!;
+    private NamedUpstream _two = null!;
     private TunnelClient _alice = null!;
 
     public HealthRoutingThroughTunnelsTests(ITestOutputHelper output) => _output = output;
 
     public async Task InitializeAsync()
     {
-        _one = await FlippableUpstream.StartAsync("app-1");
-        _two = await FlippableUpstream.StartAsync("app-2");
+        _one = await NamedUpstream.StartAsync("app-1");
+        _two = await NamedUpstream.StartAsync("app-2");
         _alice = await TunnelClient.CreateAsync(_dir, "alice");
     }
 
@@ -67,7 +66,7 @@ public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
         """;
 
     /// <summary>A static forward of the route to one local service: its health checks reach that service only.</summary>
-    private async Task<ExternalProcess> ServeAsync(GatewayNodeProcess node, FlippableUpstream local)
+    private async Task<ExternalProcess> ServeAsync(GatewayNodeProcess node, NamedUpstream local)
     {
         var ssh = _alice.Connect(node, ["-N", "-v", "-R", $"{Host}:443:127.0.0.1:{local.Port}"]);
         _owned.Add(ssh);
