@@ -86,6 +86,10 @@ public sealed class HealthCheckActor : ReceiveActor, IWithTimers
         var health = EndpointHealthRollup.Combine(_states.Select(s => s.Health));
         if (health != _health)
         {
+            // With one check its own line already says it; with several, the endpoint's state is a
+            // roll-up no single check line shows.
+            if (_checks.Checks.Count > 1)
+                Context.Parent.Tell(new HealthCheckReport(_endpointId, $"health checks for {_routeName}: {Name(_health)} -> {Name(health)} ({Label(done.Check, check)}: {done.Result.Detail})"));
             _health = health;
             Context.Parent.Tell(new EndpointHealthChanged(_endpointId, health, done.Result.Detail));
         }
@@ -102,7 +106,7 @@ public sealed class HealthCheckActor : ReceiveActor, IWithTimers
         var passed = result.Passed;
         var firstFailure = !passed && !_failing[index];
         _failing[index] = !passed;
-        var label = _checks.Checks.Count > 1 ? $"{check.Kind} health check {index + 1}" : $"{check.Kind} health check";
+        var label = Label(index, check);
         string? line = null;
         if (changed)
             line = $"{label} for {_routeName}: {Name(before)} -> {Name(_states[index].Health)} ({result.Detail})";
@@ -111,6 +115,9 @@ public sealed class HealthCheckActor : ReceiveActor, IWithTimers
         // The session's status feed shows it to the client and writes it to the node log.
         if (line is not null) Context.Parent.Tell(new HealthCheckReport(_endpointId, line));
     }
+
+    private string Label(int index, RouteHealthCheck check)
+        => _checks.Checks.Count > 1 ? $"{check.Kind} health check {index + 1}" : $"{check.Kind} health check";
 
     public static string Name(EndpointHealth health) => health.ToString().ToUpperInvariant();
 

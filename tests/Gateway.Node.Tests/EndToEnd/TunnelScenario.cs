@@ -61,6 +61,29 @@ public sealed class TunnelScenario : IAsyncDisposable
     }
 
     /// <summary>
+    /// A node whose <c>routes</c> list is written by the test (<paramref name="routesHocon"/>, the
+    /// list's entries), for tunnel clients of <paramref name="owners"/>, each known as
+    /// <c>OWNER@example.com</c>.
+    /// </summary>
+    public static async Task<TunnelScenario> StartWithRoutesAsync(TempDirectory dir, IEnumerable<string> owners, string routesHocon)
+    {
+        var users = new Dictionary<string, TunnelClient>();
+        foreach (var owner in owners.Distinct())
+            users[owner] = await TunnelClient.CreateAsync(dir, owner);
+        var userList = string.Join(",\n", users.Select(u => $$"""  { email = "{{u.Key}}@example.com", ssh_keys = ["{{u.Value.PublicKey}}"] }"""));
+        var node = GatewayNodeProcess.Create(dir, $"""
+            users = [
+            {userList}
+            ]
+            routes = [
+            {routesHocon}
+            ]
+            """);
+        await node.StartAsync(TimeSpan.FromSeconds(60));
+        return new TunnelScenario(dir, users, node);
+    }
+
+    /// <summary>
     /// Starts <c>ssh -N -v -R 0</c> for <paramref name="user"/> and waits until <paramref name="host"/>
     /// no longer answers 503 (the endpoint reaches the HTTP side through the actors, just after the
     /// forward reply).
@@ -96,6 +119,10 @@ public sealed class TunnelScenario : IAsyncDisposable
     /// <summary>Runs <c>ssh -S control -O cancel -R forward</c> against a master connection of <paramref name="user"/>.</summary>
     public Task<ProcessResult> StartCancelAsync(string user, string control, string forward)
         => _users[user].RunAsync(Node, ["-S", control, "-O", "cancel", "-R", forward], Timeout);
+
+    /// <summary>Runs <c>ssh -S control -O forward -R forward</c>: a new forward on a master connection of <paramref name="user"/>.</summary>
+    public Task<ProcessResult> StartForwardAsync(string user, string control, string forward)
+        => _users[user].RunAsync(Node, ["-S", control, "-O", "forward", "-R", forward], Timeout);
 
     public async ValueTask DisposeAsync()
     {

@@ -15,11 +15,12 @@ namespace Gateway.Node.Tests.Health.Support;
 /// <summary>
 /// A real gRPC server on 127.0.0.1 (HTTP/2 only: h2c, or TLS with a certificate) serving
 /// grpc.health.v1.Health from Grpc.HealthCheck's <see cref="HealthServiceImpl"/>, whose statuses a
-/// test flips. Records the :authority and User-Agent of the last call.
+/// test flips. Records the :authority, User-Agent and protocol of the last call and counts the calls.
 /// </summary>
 public sealed class GrpcHealthUpstream : IAsyncDisposable
 {
     private readonly WebApplication _app;
+    private int _calls;
 
     private GrpcHealthUpstream(WebApplication app, HealthServiceImpl health)
     {
@@ -34,6 +35,10 @@ public sealed class GrpcHealthUpstream : IAsyncDisposable
     public string? LastAuthority { get; private set; }
 
     public string? LastUserAgent { get; private set; }
+
+    public string? LastProtocol { get; private set; }
+
+    public int Calls => Volatile.Read(ref _calls);
 
     public static async Task<GrpcHealthUpstream> StartAsync(X509Certificate2? certificate = null)
     {
@@ -54,6 +59,8 @@ public sealed class GrpcHealthUpstream : IAsyncDisposable
         {
             self.LastAuthority = context.Request.Host.Value;
             self.LastUserAgent = context.Request.Headers.UserAgent.ToString();
+            self.LastProtocol = context.Request.Protocol;
+            Interlocked.Increment(ref self._calls);
             await next(context);
         });
         app.MapGrpcService<HealthServiceImpl>();
