@@ -29,6 +29,9 @@ public sealed class NamedUpstream : IAsyncDisposable
     public int Port { get; }
     public int Requests => Volatile.Read(ref _requests);
     public volatile int HealthStatus = 200;
+
+    /// <summary>When set, <c>/health</c> also carries <c>x-envoy-degraded</c>.</summary>
+    public volatile bool Degraded;
     public string Url => $"http://127.0.0.1:{Port}";
 
     public static async Task<NamedUpstream> StartAsync(string name)
@@ -43,6 +46,7 @@ public sealed class NamedUpstream : IAsyncDisposable
             if (context.Request.Path == "/health")
             {
                 context.Response.StatusCode = self!.HealthStatus;
+                if (self.Degraded) context.Response.Headers["x-envoy-degraded"] = "";
                 await context.Response.WriteAsync("health");
                 return;
             }

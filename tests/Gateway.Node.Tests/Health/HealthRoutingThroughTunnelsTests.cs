@@ -43,7 +43,7 @@ public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    private string Config(int panicThreshold) => $$"""
+    private string Config(int panicThreshold, bool healthChecks = true) => $$"""
         users = [ { email = "alice@example.com", ssh_keys = ["{{_alice.PublicKey}}"] } ]
         ssh_per_source_max_startups = 50
         routes = [
@@ -53,7 +53,13 @@ public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
             allow_public_unauthenticated_access = true
             upstream_tunnel { ssh_policy { allow { or = [{ email { is = "alice@example.com" } }] } } }
             healthy_panic_threshold = {{panicThreshold}}
-            health_checks = [{
+            {{(healthChecks ? Checks : "")}}
+          }
+        ]
+        """;
+
+    private const string Checks = """
+        health_checks = [{
               http_health_check = { path = "/health", retriable_statuses = [{ start = 500, end = 501 }] }
               timeout = 1s
               interval = 200ms
@@ -61,8 +67,6 @@ public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
               unhealthy_threshold = 2
               healthy_threshold = 1
             }]
-          }
-        ]
         """;
 
     /// <summary>A static forward of the route to one local service: its health checks reach that service only.</summary>
@@ -86,6 +90,24 @@ public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
             seen[key] = seen.GetValueOrDefault(key) + 1;
         }
         return seen;
+    }
+
+    /// <summary>
+    /// The proxy applies endpoint changes in batches (about 50 ms after the table changed): from
+    /// the moment /status shows the new health, requests until <paramref name="expected"/> answers
+    /// 10 in a row (bounded), and reports how long that took.
+    /// </summary>
+    private async Task SettleAsync(HttpClient client, string expected)
+    {
+        var clock = Stopwatch.StartNew();
+        var inARow = 0;
+        while (inARow < 10)
+        {
+            Assert.True(clock.Elapsed < Timeout, $"requests never settled on {expected}");
+            var body = await client.GetStringAsync("/load");
+            inARow = body.StartsWith(expected + " ", StringComparison.Ordinal) ? inARow + 1 : 0;
+        }
+        _output.WriteLine($"settled on {expected} {clock.ElapsedMilliseconds} ms after /status showed the change");
     }
 
     private static string Show(Dictionary<string, int> seen) => string.Join(", ", seen.Select(kv => $"{kv.Key} {kv.Value}"));
@@ -117,6 +139,7 @@ public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
 
         _two.HealthStatus = 500;
         await WaitForHealthAsync(node, "UNHEALTHY", 1);
+        await SettleAsync(client, "app-1");
         var oneLeft = await SpreadAsync(client, 30);
         _output.WriteLine("app-2 unhealthy: " + Show(oneLeft));
         Assert.Equal(30, oneLeft.GetValueOrDefault("app-1"));
@@ -189,6 +212,7 @@ public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
 
         _two.HealthStatus = 500;
         await WaitForHealthAsync(c.Node, "UNHEALTHY", 1);
+        await SettleAsync(client, "app-1");
         var oneLeft = await SpreadAsync(client, 30);
         _output.WriteLine("app-2 (on B) unhealthy, load through C: " + Show(oneLeft));
         Assert.Equal(30, oneLeft.GetValueOrDefault("app-1"));
@@ -197,5 +221,69 @@ public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
         await WaitForHealthAsync(c.Node, "HEALTHY", 2);
         var again = await SpreadAsync(client, 20);
         Assert.True(again.GetValueOrDefault("app-2") > 0, "B's client serves again once healthy: " + Show(again));
+    }
+
+    [Fact]
+    public async Task A_degraded_endpoint_takes_requests_only_when_no_healthy_one_is_left()
+    {
+        var statusPort = LoopbackPorts.Reserve();
+        var node = GatewayNodeProcess.Create(_dir, Config(50) + $"\ncluster {{ status_address = \"127.0.0.1:{statusPort}\" }}\n", statusPort: statusPort);
+        _owned.Add(node);
+        await node.StartAsync(Timeout);
+        _two.Degraded = true;
+        await ServeAsync(node, _one);
+        await ServeAsync(node, _two);
+        await WaitForHealthAsync(node, "HEALTHY", 1);
+        await WaitForHealthAsync(node, "DEGRADED", 1);
+        using var client = ClusterHarness.ClientFor(node);
+        client.BaseAddress = new Uri($"https://{Host}:{node.HttpsPort.ToString(CultureInfo.InvariantCulture)}");
+        var healthyFirst = await SpreadAsync(client, 30);
+        _output.WriteLine("app-2 degraded: " + Show(healthyFirst));
+        Assert.Equal(30, healthyFirst.GetValueOrDefault("app-1"));
+
+        // The healthy one fails: 1 of 2 still passes (degraded counts as available, 50% is not
+        // below the threshold), so no panic, and the degraded endpoint takes everything.
+        _one.HealthStatus = 500;
+        await WaitForHealthAsync(node, "UNHEALTHY", 1);
+        await SettleAsync(client, "app-2");
+        var degradedOnly = await SpreadAsync(client, 30);
+        _output.WriteLine("app-1 unhealthy, app-2 degraded: " + Show(degradedOnly));
+        Assert.Equal(30, degradedOnly.GetValueOrDefault("app-2"));
+    }
+
+    [Fact]
+    public async Task Without_health_checks_a_tunnel_whose_local_service_refuses_is_ejected_after_five_failures()
+    {
+        var statusPort = LoopbackPorts.Reserve();
+        var node = GatewayNodeProcess.Create(_dir, Config(50, healthChecks: false) + $"\ncluster {{ status_address = \"127.0.0.1:{statusPort}\" }}\n", statusPort: statusPort);
+        _owned.Add(node);
+        await node.StartAsync(Timeout);
+        await ServeAsync(node, _one);
+        // The second client forwards to a port where nothing listens: every channel to it is
+        // refused by the client (connect failed), as when its local service is down.
+        var closed = LoopbackPorts.Reserve();
+        var ssh = _alice.Connect(node, ["-N", "-v", "-R", $"{Host}:443:127.0.0.1:{closed}"]);
+        _owned.Add(ssh);
+        await TunnelClient.WaitForForwardAsync(ssh, Timeout);
+        var (two, json) = await node.WaitForStatusAsync(s => s.GetProperty("routes").EnumerateArray().Sum(r => r.GetProperty("endpoints").GetArrayLength()) == 2, Timeout);
+        Assert.True(two, json);
+        using var client = ClusterHarness.ClientFor(node);
+        client.BaseAddress = new Uri($"https://{Host}:{node.HttpsPort.ToString(CultureInfo.InvariantCulture)}");
+
+        // Every request succeeds (a refused channel is tried on the other endpoint), and after five
+        // refusals in a row the refusing endpoint is left out for the ejection period.
+        var spread = await SpreadAsync(client, 40);
+        _output.WriteLine("one client refusing: " + Show(spread));
+        Assert.Equal(40, spread.GetValueOrDefault("app-1"));
+        var (ejected, status) = await node.WaitForStatusAsync(s => s.GetProperty("routes").EnumerateArray()
+            .SelectMany(r => r.GetProperty("endpoints").EnumerateArray())
+            .Count(e => e.GetProperty("passively_ejected").GetBoolean()) == 1, Timeout);
+        Assert.True(ejected, "the refusing endpoint must be ejected: " + status);
+        var refusals = System.Text.RegularExpressions.Regex.Matches(ssh.Stderr, "connect_to 127.0.0.1 port " + closed.ToString(CultureInfo.InvariantCulture) + ": failed").Count;
+        var after = await SpreadAsync(client, 20);
+        var refusalsAfter = System.Text.RegularExpressions.Regex.Matches(ssh.Stderr, "connect_to 127.0.0.1 port " + closed.ToString(CultureInfo.InvariantCulture) + ": failed").Count;
+        _output.WriteLine($"channels refused by the client: {refusals} before the ejection was seen, {refusalsAfter - refusals} during the next 20 requests");
+        Assert.Equal(20, after.GetValueOrDefault("app-1"));
+        Assert.Equal(refusals, refusalsAfter);
     }
 }
