@@ -115,7 +115,8 @@ public static class ClusterHarness
     /// Sends GETs through <paramref name="client"/> from <paramref name="workers"/> loops until
     /// <paramref name="stop"/> is cancelled; every sample is timed against <paramref name="clock"/>.
     /// </summary>
-    public static async Task<List<Sample>> RunLoadAsync(HttpClient client, string expectedPrefix, int workers, Stopwatch clock, CancellationToken stop)
+    public static async Task<List<Sample>> RunLoadAsync(HttpClient client, string expectedPrefix, int workers, Stopwatch clock, CancellationToken stop,
+        Action<Sample>? observe = null)
     {
         var samples = new List<Sample>();
         async Task Worker()
@@ -137,7 +138,9 @@ public static class ClusterHarness
                     ok = false;
                     detail = ex.GetType().Name + ": " + ex.Message + (ex.InnerException is { } inner ? " (" + inner.Message + ")" : "");
                 }
-                lock (samples) samples.Add(new Sample(start, clock.Elapsed, ok, detail));
+                var sample = new Sample(start, clock.Elapsed, ok, detail);
+                lock (samples) samples.Add(sample);
+                observe?.Invoke(sample);
                 if (!ok) await Task.Delay(20, CancellationToken.None);
             }
         }

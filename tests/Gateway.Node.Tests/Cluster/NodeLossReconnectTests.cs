@@ -112,9 +112,17 @@ public sealed class NodeLossReconnectTests : IAsyncLifetime
         using var throughC = ClusterHarness.ClientFor(c.Node);
         var clock = Stopwatch.StartNew();
         using var stop = new CancellationTokenSource();
-        var loadA = ClusterHarness.RunLoadAsync(throughA, "laptop-app path=/load", workers: 2, clock, stop.Token);
-        var loadC = ClusterHarness.RunLoadAsync(throughC, "laptop-app path=/load", workers: 2, clock, stop.Token);
-        await Task.Delay(TimeSpan.FromSeconds(1)); // steady load through B's tunnels before the kill
+        var answered = 0;
+        void Count(ClusterHarness.Sample s) { if (s.Ok) Interlocked.Increment(ref answered); }
+        var loadA = ClusterHarness.RunLoadAsync(throughA, "laptop-app path=/load", workers: 2, clock, stop.Token, Count);
+        var loadC = ClusterHarness.RunLoadAsync(throughC, "laptop-app path=/load", workers: 2, clock, stop.Token, Count);
+        // Steady load through B's tunnels before the kill: at least a second and 20 answers (bounded).
+        var warmUntil = clock.Elapsed + TimeSpan.FromSeconds(1);
+        while (clock.Elapsed < warmUntil || Volatile.Read(ref answered) < 20)
+        {
+            Assert.True(clock.Elapsed < Timeout, "load before the kill never got 20 answers");
+            await Task.Delay(50);
+        }
 
         var killedAt = clock.Elapsed;
         await b.Node.KillAsync(); // SIGKILL: no leave, no goodbye to the clients

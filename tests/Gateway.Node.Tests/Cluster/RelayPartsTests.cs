@@ -59,7 +59,9 @@ public sealed class RelayPartsTests
         Assert.Equal((RelayProtocol.Refused, "no such endpoint"), await RelayProtocol.ReadReplyAsync(stream, CancellationToken.None));
         using var gone = new MemoryStream(RelayProtocol.Reply(RelayProtocol.Gone, "the tunnel closed"));
         Assert.Equal((RelayProtocol.Gone, "the tunnel closed"), await RelayProtocol.ReadReplyAsync(gone, CancellationToken.None));
-        using var unknown = new MemoryStream(RelayProtocol.Reply(3, ""));
+        using var refused = new MemoryStream(RelayProtocol.Reply(RelayProtocol.ClientRefused, "connect failed"));
+        Assert.Equal((RelayProtocol.ClientRefused, "connect failed"), await RelayProtocol.ReadReplyAsync(refused, CancellationToken.None));
+        using var unknown = new MemoryStream(RelayProtocol.Reply(9, ""));
         await Assert.ThrowsAnyAsync<IOException>(() => RelayProtocol.ReadReplyAsync(unknown, CancellationToken.None));
         using var truncated = new MemoryStream([RelayProtocol.Open, 0]);
         await Assert.ThrowsAnyAsync<IOException>(() => RelayProtocol.ReadReplyAsync(truncated, CancellationToken.None));
