@@ -53,6 +53,54 @@ public sealed class RelayClient
         _bounds = bounds ?? DialBounds.Default;
         _logger = logger;
         _suspects.NodeSuspected += AbortConnectionsTo;
+        _watchdog = new Timer(_ => CheckAwaitedNodes(), null, WatchdogPeriod, WatchdogPeriod);
+    }
+
+    /// <summary>How often the open relay connections are looked at, and how long an answer may be awaited before the node is asked whether it lives.</summary>
+    private static readonly TimeSpan WatchdogPeriod = TimeSpan.FromMilliseconds(250);
+
+    private static readonly TimeSpan PingTimeout = TimeSpan.FromMilliseconds(500);
+
+    private readonly Timer _watchdog;
+    private readonly ConcurrentDictionary<string, byte> _pinging = new(StringComparer.Ordinal);
+
+    /// <summary>
+    /// A node frozen (SIGSTOP, a stalled VM) keeps its TCP connections open and answers nothing,
+    /// and requests on pooled relay connections to it never open a new one, where the short bound
+    /// would notice. So when a connection has awaited an answer for longer than the short bound,
+    /// the node's actor system is asked whether it lives (Akka's <see cref="Identify"/> to its
+    /// relay actor, answered by the node itself, not by the upstream): no answer within 500 ms
+    /// suspects the node, which cuts its relay connections; the requests on them are retried
+    /// elsewhere where safe. A slow upstream behind a live node is left alone.
+    /// </summary>
+    private void CheckAwaitedNodes()
+    {
+        if (!_system.IsValueCreated || _open.IsEmpty) return;
+        var now = Environment.TickCount64;
+        foreach (var node in _open.Keys.Where(c => c.AwaitingSince is { } since && now - since > _bounds.Reach.TotalMilliseconds)
+                     .Select(c => c.NodeAddress).Distinct())
+        {
+            if (_suspects.IsNodeSuspect(node) || !_pinging.TryAdd(node, 0)) continue;
+            _ = PingAsync(node);
+        }
+    }
+
+    private async Task PingAsync(string node)
+    {
+        try
+        {
+            await _system.Value.ActorSelection($"{node}/user/{RelayTicketActor.Name}").Ask<ActorIdentity>(new Identify(null), PingTimeout).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is AskTimeoutException or TaskCanceledException)
+        {
+            _logger.LogWarning("relay to {Node}: answers awaited for over {Bound} ms and the node did not answer a ping within {Ping} ms; its endpoints are left out for {Window}s",
+                node, _bounds.Reach.TotalMilliseconds, PingTimeout.TotalMilliseconds, EndpointSuspects.Window.TotalSeconds);
+            _suspects.SuspectNode(node);
+        }
+        finally
+        {
+            _pinging.TryRemove(node, out _);
+        }
     }
 
     /// <summary>How long the owner may take to report the channel open: its own bounds for the open and SOCKS, and a margin.</summary>

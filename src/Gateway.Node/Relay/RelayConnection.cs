@@ -12,6 +12,8 @@ public sealed class RelayConnection : Stream
     private readonly Action<RelayConnection> _closed;
     private volatile string? _abortedBy;
     private int _disposed;
+    private long _lastWrite;
+    private long _lastRead;
 
     public RelayConnection(Stream inner, string nodeAddress, Action<RelayConnection> closed)
     {
@@ -21,6 +23,19 @@ public sealed class RelayConnection : Stream
     }
 
     public string NodeAddress { get; }
+
+    /// <summary>
+    /// Since when (<see cref="Environment.TickCount64"/>) this side has been waiting for an answer:
+    /// bytes went out after the last bytes came in. Null when nothing is awaited.
+    /// </summary>
+    public long? AwaitingSince
+    {
+        get
+        {
+            var written = Volatile.Read(ref _lastWrite);
+            return written > Volatile.Read(ref _lastRead) ? written : null;
+        }
+    }
 
     /// <summary>Closes the connection from this side; the user's pending and later reads and writes fail with <paramref name="reason"/>.</summary>
     public void Abort(string reason)
@@ -39,7 +54,9 @@ public sealed class RelayConnection : Stream
     {
         try
         {
-            return await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            var read = await _inner.ReadAsync(buffer, cancellationToken).ConfigureAwait(false);
+            if (read > 0) Volatile.Write(ref _lastRead, Environment.TickCount64);
+            return read;
         }
         catch (Exception ex) when (_abortedBy is { } reason && ex is not IOException)
         {
@@ -52,6 +69,7 @@ public sealed class RelayConnection : Stream
         try
         {
             await _inner.WriteAsync(buffer, cancellationToken).ConfigureAwait(false);
+            Volatile.Write(ref _lastWrite, Environment.TickCount64);
         }
         catch (Exception ex) when (_abortedBy is { } reason && ex is not IOException)
         {
