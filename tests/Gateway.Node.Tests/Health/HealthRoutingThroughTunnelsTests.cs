@@ -110,6 +110,14 @@ public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
         _output.WriteLine($"settled on {expected} {clock.ElapsedMilliseconds} ms after /status showed the change");
     }
 
+    /// <summary>Requests until <paramref name="expected"/> answers once (bounded): the proxy's view has taken an endpoint back.</summary>
+    private static async Task UntilSeenAsync(HttpClient client, string expected)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!(await client.GetStringAsync("/load")).StartsWith(expected + " ", StringComparison.Ordinal))
+            Assert.True(DateTime.UtcNow < deadline, $"{expected} never answered");
+    }
+
     private static string Show(Dictionary<string, int> seen) => string.Join(", ", seen.Select(kv => $"{kv.Key} {kv.Value}"));
 
     /// <summary>Polls /status until the route lists <paramref name="expected"/> endpoints in <paramref name="health"/>.</summary>
@@ -133,7 +141,8 @@ public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
         await WaitForHealthAsync(node, "HEALTHY", 2);
         using var client = ClusterHarness.ClientFor(node);
         client.BaseAddress = new Uri($"https://{Host}:{node.HttpsPort.ToString(CultureInfo.InvariantCulture)}");
-
+        await UntilSeenAsync(client, "app-1");
+        await UntilSeenAsync(client, "app-2");
         var both = await SpreadAsync(client, 20);
         Assert.True(both.GetValueOrDefault("app-1") > 0 && both.GetValueOrDefault("app-2") > 0, "both clients serve while healthy: " + Show(both));
 
@@ -147,6 +156,7 @@ public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
         // Both failing: 0% passing is below the 50% panic threshold, so Envoy spreads over all.
         _one.HealthStatus = 500;
         await WaitForHealthAsync(node, "UNHEALTHY", 2);
+        await UntilSeenAsync(client, "app-2");
         var panic = await SpreadAsync(client, 20);
         _output.WriteLine("both unhealthy, panic: " + Show(panic));
         Assert.True(panic.GetValueOrDefault("app-1") > 0 && panic.GetValueOrDefault("app-2") > 0, "in panic both serve: " + Show(panic));
@@ -171,6 +181,14 @@ public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
 
         _one.HealthStatus = 500;
         await WaitForHealthAsync(node, "UNHEALTHY", 1);
+        // The proxy's view follows the table within tens of milliseconds: wait for the first 503.
+        var deadline = DateTime.UtcNow + Timeout;
+        while (true)
+        {
+            using var first = await client.GetAsync("/load");
+            if ((int)first.StatusCode == 503) break;
+            Assert.True(DateTime.UtcNow < deadline, "the route never answered 503");
+        }
         var times = new List<double>();
         for (var i = 0; i < 20; i++)
         {
@@ -186,7 +204,19 @@ public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
 
         _one.HealthStatus = 200;
         await WaitForHealthAsync(node, "HEALTHY", 1);
-        Assert.Equal("app-1", (await client.GetStringAsync("/load")).Split(' ')[0]);
+        await UntilServedAsync(client, "app-1");
+    }
+
+    /// <summary>Requests until <paramref name="expected"/> answers 200 (bounded): failing answers meanwhile are the proxy catching up.</summary>
+    private static async Task UntilServedAsync(HttpClient client, string expected)
+    {
+        var deadline = DateTime.UtcNow + Timeout;
+        while (true)
+        {
+            using var response = await client.GetAsync("/load");
+            if (response.IsSuccessStatusCode && (await response.Content.ReadAsStringAsync()).StartsWith(expected + " ", StringComparison.Ordinal)) return;
+            Assert.True(DateTime.UtcNow < deadline, $"{expected} never answered");
+        }
     }
 
     [Fact]
@@ -207,6 +237,8 @@ public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
         await WaitForHealthAsync(c.Node, "HEALTHY", 2);
         using var client = ClusterHarness.ClientFor(c.Node);
         client.BaseAddress = new Uri($"https://{Host}:{c.Node.HttpsPort.ToString(CultureInfo.InvariantCulture)}");
+        await UntilSeenAsync(client, "app-1");
+        await UntilSeenAsync(client, "app-2");
         var both = await SpreadAsync(client, 20);
         Assert.True(both.GetValueOrDefault("app-1") > 0 && both.GetValueOrDefault("app-2") > 0, "both nodes' clients serve through C: " + Show(both));
 
@@ -219,8 +251,7 @@ public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
 
         _two.HealthStatus = 200;
         await WaitForHealthAsync(c.Node, "HEALTHY", 2);
-        var again = await SpreadAsync(client, 20);
-        Assert.True(again.GetValueOrDefault("app-2") > 0, "B's client serves again once healthy: " + Show(again));
+        await UntilSeenAsync(client, "app-2");
     }
 
     [Fact]
