@@ -21,7 +21,6 @@ public sealed class DownstreamConnectionStream : Stream
     private string? _error;
     private volatile string? _closedBy;
     private int _finished;
-    private volatile bool _silenceExpected;
 
     /// <param name="channel">the channel's own stream; disposing it closes the channel</param>
     /// <param name="guardSocks">a static forward: refuse a SOCKS greeting as the first bytes</param>
@@ -160,16 +159,9 @@ public sealed class DownstreamConnectionStream : Stream
         await base.DisposeAsync().ConfigureAwait(false);
     }
 
-    /// <summary>
-    /// The user may close after sending without waiting for an answer (a health probe: a send-only
-    /// TCP check passes once its bytes are written, and every probe reports its own failures), so
-    /// a close with nothing received is no sign of a mismatched forward: no silent-close callback.
-    /// </summary>
-    public void ExpectSilence() => _silenceExpected = true;
-
     private void EndedByUser()
     {
-        if (!_silenceExpected && BytesToDownstream == 0 && BytesToUpstream > 0) _onSilentClose?.Invoke();
+        if (BytesToDownstream == 0 && BytesToUpstream > 0) _onSilentClose?.Invoke();
         _ended.TrySetResult();
     }
 

@@ -1,5 +1,4 @@
 using Gateway.Actors.Health;
-using Gateway.Actors.Sessions;
 using Gateway.Node.Http;
 using Gateway.Node.Tunnels;
 
@@ -19,8 +18,6 @@ public sealed class TunnelHealthProbeOpener(TunnelDialer dialer) : IHealthProbeO
         var held = dialer.FindHeld(endpointId)
             ?? throw new TunnelEndpointGoneException($"the tunnel of {endpointId} is gone from this node");
         var opened = await dialer.OpenLocalAsync(held.Tunnel, held.Endpoint, target.Upstream, downstream: null, ct).ConfigureAwait(false);
-        if (opened.Stream is DownstreamConnectionStream stream)
-            stream.ExpectSilence();
         return opened.Stream;
     }
 }

@@ -304,7 +304,9 @@ public sealed class TunnelDialer : ITunnelDialer
             }
         }
 
-        Action? onSilentClose = endpoint.IsDynamic || route is null
+        // A probe closed with nothing received is no sign of a mismatched forward (a send-only TCP
+        // check passes once its bytes are written); the check reports its own result.
+        Action? onSilentClose = endpoint.IsDynamic || route is null || probe
             ? null
             : () => Warn(tunnel, endpoint, MismatchDiagnostic.ForStaticExpectingDynamic(Permission(endpoint), route.Address, upstream));
         var opened = new DownstreamOpened(connectionId, endpoint.RouteId, request.Downstream?.ToString() ?? DownstreamOpened.HealthCheck);

@@ -69,6 +69,16 @@ public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
             }]
         """;
 
+    /// <summary>One node with the route and a status listener (for <c>/status</c>).</summary>
+    private async Task<GatewayNodeProcess> StartNodeAsync(string config)
+    {
+        var statusPort = LoopbackPorts.Reserve();
+        var node = GatewayNodeProcess.Create(_dir, config + $"\ncluster {{ status_address = \"127.0.0.1:{statusPort}\" }}\n", statusPort: statusPort);
+        _owned.Add(node);
+        await node.StartAsync(Timeout);
+        return node;
+    }
+
     /// <summary>A static forward of the route to one local service: its health checks reach that service only.</summary>
     private async Task<ExternalProcess> ServeAsync(GatewayNodeProcess node, NamedUpstream local)
     {
@@ -132,10 +142,7 @@ public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
     [Fact]
     public async Task On_one_node_an_endpoint_failing_its_checks_gets_no_request_and_all_failing_spreads_as_envoy_panics()
     {
-        var statusPort = LoopbackPorts.Reserve();
-        var node = GatewayNodeProcess.Create(_dir, Config(50) + $"\ncluster {{ status_address = \"127.0.0.1:{statusPort}\" }}\n", statusPort: statusPort);
-        _owned.Add(node);
-        await node.StartAsync(Timeout);
+        var node = await StartNodeAsync(Config(50));
         await ServeAsync(node, _one);
         await ServeAsync(node, _two);
         await WaitForHealthAsync(node, "HEALTHY", 2);
@@ -169,10 +176,7 @@ public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
     [Fact]
     public async Task With_a_panic_threshold_of_zero_a_route_whose_endpoints_all_fail_answers_503_at_once()
     {
-        var statusPort = LoopbackPorts.Reserve();
-        var node = GatewayNodeProcess.Create(_dir, Config(0) + $"\ncluster {{ status_address = \"127.0.0.1:{statusPort}\" }}\n", statusPort: statusPort);
-        _owned.Add(node);
-        await node.StartAsync(Timeout);
+        var node = await StartNodeAsync(Config(0));
         await ServeAsync(node, _one);
         await WaitForHealthAsync(node, "HEALTHY", 1);
         using var client = ClusterHarness.ClientFor(node);
@@ -257,10 +261,7 @@ public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
     [Fact]
     public async Task A_degraded_endpoint_takes_requests_only_when_no_healthy_one_is_left()
     {
-        var statusPort = LoopbackPorts.Reserve();
-        var node = GatewayNodeProcess.Create(_dir, Config(50) + $"\ncluster {{ status_address = \"127.0.0.1:{statusPort}\" }}\n", statusPort: statusPort);
-        _owned.Add(node);
-        await node.StartAsync(Timeout);
+        var node = await StartNodeAsync(Config(50));
         _two.Degraded = true;
         await ServeAsync(node, _one);
         await ServeAsync(node, _two);
@@ -285,10 +286,7 @@ public sealed class HealthRoutingThroughTunnelsTests : IAsyncLifetime
     [Fact]
     public async Task Without_health_checks_a_tunnel_whose_local_service_refuses_is_ejected_after_five_failures()
     {
-        var statusPort = LoopbackPorts.Reserve();
-        var node = GatewayNodeProcess.Create(_dir, Config(50, healthChecks: false) + $"\ncluster {{ status_address = \"127.0.0.1:{statusPort}\" }}\n", statusPort: statusPort);
-        _owned.Add(node);
-        await node.StartAsync(Timeout);
+        var node = await StartNodeAsync(Config(50, healthChecks: false));
         await ServeAsync(node, _one);
         // The second client forwards to a port where nothing listens: every channel to it is
         // refused by the client (connect failed), as when its local service is down.
