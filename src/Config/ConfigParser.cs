@@ -487,7 +487,7 @@ internal sealed partial class ConfigParser
         var node = Object(root, "cluster");
         if (node is null)
             return null;
-        CheckKeys(node, ["hostname", "port", "seed_nodes", "relay_address", "status_address", "status_token_file", "status_allowed_hosts", "drain_timeout", "tls", "insecure"]);
+        CheckKeys(node, ["hostname", "port", "seed_nodes", "relay_address", "relay_byte_path", "status_address", "status_token_file", "status_allowed_hosts", "drain_timeout", "tls", "insecure"]);
         var cluster = new GatewayClusterConfig();
         if (String(node, "hostname") is { } hostname)
         {
@@ -509,6 +509,18 @@ internal sealed partial class ConfigParser
         cluster = cluster with { SeedNodes = seeds };
         if (Address(node, "relay_address", null) is { } relay)
             cluster = cluster with { RelayAddress = relay };
+        if (String(node, "relay_byte_path") is { } bytePath)
+        {
+            cluster = cluster with
+            {
+                RelayBytePath = bytePath switch
+                {
+                    "streams" => RelayBytePath.Streams,
+                    "splice" => RelayBytePath.Splice,
+                    _ => Invalid(ConfigNode.ChildPath(node.Path, "relay_byte_path"), $"expected \"streams\" or \"splice\", got \"{bytePath}\"", RelayBytePath.Streams),
+                },
+            };
+        }
         if (String(node, "status_address") is { } statusText)
         {
             if (StatusAddress.TryParse(statusText, out var status, out var statusError))

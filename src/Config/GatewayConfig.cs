@@ -120,6 +120,9 @@ public sealed record GatewayClusterConfig
     /// <summary><c>relay_address</c>: listener for node-to-node tunnel bytes; null picks hostname:0.</summary>
     public HostPort? RelayAddress { get; init; }
 
+    /// <summary><c>relay_byte_path</c>: <c>"streams"</c> (default) or <c>"splice"</c>; see <see cref="Config.RelayBytePath"/>.</summary>
+    public RelayBytePath RelayBytePath { get; init; } = RelayBytePath.Streams;
+
     /// <summary><c>status_address</c>: plain-HTTP listener for /healthz, /readyz, /status and POST /drain;
     /// null means none. A port alone binds loopback (<see cref="Config.StatusAddress"/>).</summary>
     public HostPort? StatusAddress { get; init; }

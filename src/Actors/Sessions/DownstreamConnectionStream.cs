@@ -9,7 +9,7 @@ namespace Gateway.Actors.Sessions;
 /// or its actor closes it (the session ended, or the connection was kicked), which closes the
 /// channel and fails the user's pending and later reads and writes.
 /// </summary>
-public sealed class DownstreamConnectionStream : Stream
+public sealed class DownstreamConnectionStream : Stream, IDownstreamConnection
 {
     private readonly Stream _channel;
     private readonly bool _guardSocks;
@@ -45,6 +45,11 @@ public sealed class DownstreamConnectionStream : Stream
 
     /// <summary>Completes when the stream has ended, whichever side ended it.</summary>
     public Task Ended => _ended.Task;
+
+    /// <summary>Nothing to start: the HTTP proxy drives the stream.</summary>
+    public void Start(Akka.Actor.IActorContext owner)
+    {
+    }
 
     public override bool CanRead => true;
     public override bool CanWrite => true;

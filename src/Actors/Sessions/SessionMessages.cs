@@ -27,7 +27,7 @@ public sealed record ForwardStatus(ForwardPermission Permission, IReadOnlyList<s
 /// A channel opened on this session's SSH connection for one downstream connection: the session
 /// makes a <see cref="DownstreamConnectionActor"/> child own it and answers <see cref="DownstreamStarted"/>.
 /// </summary>
-public sealed record OpenDownstream(DownstreamOpened Connection, DownstreamConnectionStream Stream);
+public sealed record OpenDownstream(DownstreamOpened Connection, IDownstreamConnection Stream);
 
 public sealed record DownstreamStarted(Akka.Actor.IActorRef Connection);
 

@@ -12,9 +12,12 @@ namespace Gateway.Node.Relay;
 /// <summary>
 /// This node's relay listener (<c>cluster.relay_address</c>). A peer presents a token its relay
 /// actor issued; the listener opens the endpoint's channel exactly as a local request would
-/// (<see cref="TunnelDialer.OpenLocalAsync"/>), answers open/refused, then splices the bytes.
-/// Plain sockets rather than Akka.Streams TCP: the relay is a byte splice with no stream
-/// composition, and a socket carries 3-8x more per CPU on this class of machine (docs/cluster.md).
+/// (<see cref="TunnelDialer.OpenRelayedAsync"/>), answers open/refused, then the bytes run through
+/// the connection's Akka.Streams graph, which its <see cref="DownstreamConnectionActor"/>
+/// materializes and supervises (with <c>cluster.relay_byte_path = "splice"</c>: two socket copy
+/// loops here instead, <see cref="RelayPipe"/>). The graph's stages read and write the socket and
+/// the channel's pipe directly, in chunks of up to 64 KiB; Akka.Streams' own TCP (Akka.IO) is not
+/// used, as it carries 3-8x less per CPU on this class of machine (docs/cluster.md).
 /// </summary>
 public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
 {
@@ -31,19 +34,23 @@ public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
     private readonly TunnelDialer _dialer;
     private readonly RelayTls _tls;
     private readonly DataPathCounters _counters;
+    private readonly RelayBytePath _bytePath;
     private readonly ILogger _logger;
     private readonly CancellationTokenSource _stopping = new();
     private readonly List<Task> _connections = [];
     private Task _acceptLoop = Task.CompletedTask;
     private int _disposed;
 
-    public RelayServer(RelayListenerSocket socket, RelayTicketStore tickets, LocalTunnelRegistry tunnels, TunnelDialer dialer, RelayTls tls, DataPathCounters counters, ILogger<RelayServer> logger)
-        : this(socket, tickets, tunnels, dialer, tls, counters, logger, DefaultMaxConnections)
+    public RelayServer(RelayListenerSocket socket, RelayTicketStore tickets, LocalTunnelRegistry tunnels, TunnelDialer dialer, RelayTls tls, DataPathCounters counters, GatewayConfig config,
+        ILogger<RelayServer> logger)
+        : this(socket, tickets, tunnels, dialer, tls, counters, logger, DefaultMaxConnections, config.Cluster?.RelayBytePath ?? RelayBytePath.Streams)
     {
     }
 
-    public RelayServer(RelayListenerSocket socket, RelayTicketStore tickets, LocalTunnelRegistry tunnels, TunnelDialer dialer, RelayTls tls, DataPathCounters counters, ILogger logger, int maxConnections)
+    public RelayServer(RelayListenerSocket socket, RelayTicketStore tickets, LocalTunnelRegistry tunnels, TunnelDialer dialer, RelayTls tls, DataPathCounters counters, ILogger logger, int maxConnections,
+        RelayBytePath bytePath = RelayBytePath.Streams)
     {
+        _bytePath = bytePath;
         _tls = tls;
         _counters = counters;
         _socket = socket;
@@ -64,8 +71,8 @@ public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
     public Task StartedAsync(CancellationToken cancellationToken)
     {
         _acceptLoop = Task.Run(AcceptLoopAsync, CancellationToken.None);
-        _logger.LogInformation("relay listening on {Address} (advertised as {Advertised}, {Security})", _listener.LocalEndPoint,
-            $"{Advertised.Host}:{Advertised.Port}", _tls.Enabled ? "mutual TLS" : "plaintext");
+        _logger.LogInformation("relay listening on {Address} (advertised as {Advertised}, {Security}, byte path {BytePath})", _listener.LocalEndPoint,
+            $"{Advertised.Host}:{Advertised.Port}", _tls.Enabled ? "mutual TLS" : "plaintext", _bytePath == RelayBytePath.Streams ? "streams" : "splice");
         return Task.CompletedTask;
     }
 
@@ -171,7 +178,8 @@ public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
                 return;
             }
 
-            TunnelDialer.OpenedChannel opened;
+            TunnelDialer.OpenedChannel? opened = null;
+            RelayedDownstream? relayed = null;
             try
             {
                 // The open has its own bounds; it also ends at once when the dialer gives up (it
@@ -180,7 +188,11 @@ public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
                 var watch = WatchForCloseAsync(socket, dialerGone);
                 try
                 {
-                    opened = await _dialer.OpenLocalAsync(held.Value.Tunnel, held.Value.Endpoint, ticket.Upstream, ticket.Downstream, dialerGone.Token).ConfigureAwait(false);
+                    if (_bytePath == RelayBytePath.Streams)
+                        relayed = await _dialer.OpenRelayedAsync(held.Value.Tunnel, held.Value.Endpoint, ticket.Upstream, ticket.Downstream, network,
+                            () => RelayTls.ShutdownSendAsync(network, socket), RelayProtocol.Reply(RelayProtocol.Open, null), dialerGone.Token).ConfigureAwait(false);
+                    else
+                        opened = await _dialer.OpenLocalAsync(held.Value.Tunnel, held.Value.Endpoint, ticket.Upstream, ticket.Downstream, dialerGone.Token).ConfigureAwait(false);
                 }
                 finally
                 {
@@ -202,7 +214,14 @@ public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
                 await network.WriteAsync(RelayProtocol.Reply(ex.RefusedByClient ? RelayProtocol.ClientRefused : RelayProtocol.Refused, ex.Message), _stopping.Token).ConfigureAwait(false);
                 return;
             }
-            await using (opened.Stream.ConfigureAwait(false))
+            if (relayed is not null)
+            {
+                // The connection's actor runs it from here; the node stopping closes it.
+                await using (_stopping.Token.Register(() => relayed.Close("the node is stopping")).ConfigureAwait(false))
+                    await relayed.Ended.ConfigureAwait(false);
+                return;
+            }
+            await using (opened!.Stream.ConfigureAwait(false))
             {
                 await network.WriteAsync(RelayProtocol.Reply(RelayProtocol.Open, null), _stopping.Token).ConfigureAwait(false);
                 await RelayPipe.RunAsync(socket, network, opened.Stream, opened.Channel, _stopping.Token).ConfigureAwait(false);

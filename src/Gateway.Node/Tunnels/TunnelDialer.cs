@@ -223,6 +223,32 @@ public sealed class TunnelDialer : ITunnelDialer
     public async ValueTask<OpenedChannel> OpenLocalAsync(LocalTunnel tunnel, TunnelEndpoint endpoint, Uri upstreamUrl, System.Net.IPEndPoint? downstream, CancellationToken ct,
         string? requestId = null)
     {
+        var (channel, opened, onSilentClose) = await OpenChannelAsync(tunnel, endpoint, upstreamUrl, downstream, ct, requestId).ConfigureAwait(false);
+        var stream = new DownstreamConnectionStream(channel.Stream, guardSocks: !endpoint.IsDynamic, onSilentClose, channel.Input.CancelPendingRead);
+        await AdoptAsync(tunnel, endpoint, opened, stream, ct).ConfigureAwait(false);
+        return new OpenedChannel(stream, channel);
+    }
+
+    /// <summary>
+    /// Opens a channel as <see cref="OpenLocalAsync"/> does for a connection that reached this node
+    /// over the relay, and hands the session actor a <see cref="RelayedDownstream"/>: its
+    /// <see cref="DownstreamConnectionActor"/> runs the bytes between <paramref name="network"/> and
+    /// the channel as an Akka.Streams graph, <paramref name="openReply"/> first. The caller awaits
+    /// the returned connection's end; the connection owns both ends from here on.
+    /// </summary>
+    public async ValueTask<RelayedDownstream> OpenRelayedAsync(LocalTunnel tunnel, TunnelEndpoint endpoint, Uri upstreamUrl, System.Net.IPEndPoint? downstream,
+        Stream network, Func<Task> networkShutdownSend, ReadOnlyMemory<byte> openReply, CancellationToken ct)
+    {
+        var (channel, opened, onSilentClose) = await OpenChannelAsync(tunnel, endpoint, upstreamUrl, downstream, ct, requestId: null).ConfigureAwait(false);
+        var relayed = new RelayedDownstream(channel.Input, channel.Stream, () => channel.SendEofAsync(), network, networkShutdownSend, openReply,
+            guardSocks: !endpoint.IsDynamic, onSilentClose);
+        await AdoptAsync(tunnel, endpoint, opened, relayed, ct).ConfigureAwait(false);
+        return relayed;
+    }
+
+    private async ValueTask<(SshChannel Channel, DownstreamOpened Opened, Action? OnSilentClose)> OpenChannelAsync(LocalTunnel tunnel, TunnelEndpoint endpoint,
+        Uri upstreamUrl, System.Net.IPEndPoint? downstream, CancellationToken ct, string? requestId)
+    {
         var request = new TunnelDialRequest(endpoint.RouteId, endpoint.EndpointId, upstreamUrl, downstream, requestId);
         var forRequest = requestId is null ? "" : $" (request {requestId})";
         var originatorIp = request.Downstream?.Address.ToString() ?? "127.0.0.1";
@@ -310,23 +336,27 @@ public sealed class TunnelDialer : ITunnelDialer
             ? null
             : () => Warn(tunnel, endpoint, MismatchDiagnostic.ForStaticExpectingDynamic(Permission(endpoint), route.Address, upstream));
         var opened = new DownstreamOpened(connectionId, endpoint.RouteId, request.Downstream?.ToString() ?? DownstreamOpened.HealthCheck);
-        var stream = new DownstreamConnectionStream(channel.Stream, guardSocks: !endpoint.IsDynamic, onSilentClose, channel.Input.CancelPendingRead);
+        return (channel, opened, onSilentClose);
+    }
+
+    /// <summary>Makes the session actor own the connection (a <see cref="DownstreamConnectionActor"/> child); closes it when nobody will.</summary>
+    private static async Task AdoptAsync(LocalTunnel tunnel, TunnelEndpoint endpoint, DownstreamOpened opened, IDownstreamConnection connection, CancellationToken ct)
+    {
         try
         {
-            await tunnel.SessionActor.Ask<DownstreamStarted>(new OpenDownstream(opened, stream), AdoptTimeout, ct).ConfigureAwait(false);
+            await tunnel.SessionActor.Ask<DownstreamStarted>(new OpenDownstream(opened, connection), AdoptTimeout, ct).ConfigureAwait(false);
         }
         catch (AskTimeoutException)
         {
-            stream.Close("the tunnel's session ended");
-            throw new TunnelEndpointGoneException($"the tunnel for {request.RouteId} ended on this node");
+            connection.Close("the tunnel's session ended");
+            throw new TunnelEndpointGoneException($"the tunnel for {endpoint.RouteId} ended on this node");
         }
         catch (OperationCanceledException)
         {
             // Adopted or not, nobody will use it: closing is idempotent either way.
-            stream.Close("the request was cancelled");
+            connection.Close("the request was cancelled");
             throw;
         }
-        return new OpenedChannel(stream, channel);
     }
 
     /// <summary>Sends CLOSE now; the peer's answer is awaited in the background, not by the request.</summary>

@@ -30,7 +30,7 @@ public sealed class RelayServerTests : IAsyncLifetime
         var tunnels = new LocalTunnelRegistry();
         var relayClient = new RelayClient(new ServiceCollection().BuildServiceProvider(), Suspects, Plaintext, Counters, NullLogger<RelayClient>.Instance);
         var dialer = new TunnelDialer(new EndpointTable(), new LocalEndpoints(new EndpointTable()), tunnels, new TunnelRouteCatalog(RouteTable.Empty), relayClient, Suspects, Counters, NullLogger<TunnelDialer>.Instance);
-        _server = new RelayServer(new RelayListenerSocket(new HostPort("127.0.0.1", 0), "127.0.0.1"), _tickets, tunnels, dialer, Plaintext, Counters, NullLogger<RelayServer>.Instance);
+        _server = new RelayServer(new RelayListenerSocket(new HostPort("127.0.0.1", 0), "127.0.0.1"), _tickets, tunnels, dialer, Plaintext, Counters, new GatewayConfig(), NullLogger<RelayServer>.Instance);
         await _server.StartedAsync(CancellationToken.None);
     }
 
