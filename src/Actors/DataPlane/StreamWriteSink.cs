@@ -134,6 +134,8 @@ public sealed class StreamWriteSink : GraphStageWithMaterializedValue<SinkShape<
 
         public override void OnUpstreamFinish()
         {
+            // The input is closed, which would end the stage at once: it stays until its last write and the half-close are done.
+            SetKeepGoing(true);
             _finishing = true;
             if (_writing is null) HalfClose();
         }

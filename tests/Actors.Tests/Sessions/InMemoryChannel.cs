@@ -29,6 +29,9 @@ internal sealed class InMemoryChannel
         public PipeReader Input => input;
         public bool Disposed { get; private set; }
 
+        /// <summary>This end sends EOF: the other end's reads end, its writes still arrive here.</summary>
+        public void CompleteOutput() => output.Complete();
+
         public override bool CanRead => true;
         public override bool CanWrite => true;
         public override bool CanSeek => false;
