@@ -5,13 +5,16 @@ using System.Net.Sockets;
 using Akka.Actor;
 using Akka.Streams;
 using Akka.Streams.Dsl;
+using Gateway.Actors.DataPlane;
 
 namespace Gateway.Bench;
 
 /// <summary>
 /// The measurement behind the relay's transport choice (docs/cluster.md): the same bytes through a
-/// middle hop built (a) as the relay is, two socket copy loops, and (b) with Akka.Streams TCP
-/// (<c>TcpStream().Bind</c> handled by <c>OutgoingConnection</c>), on loopback in this process.
+/// middle hop built (a) as a socket copy loop (the <c>splice</c> byte path), (b) as the relay's
+/// byte graph is, the project's own Akka.Streams stages reading and writing the sockets
+/// (<see cref="StreamReadSource"/> to <see cref="StreamWriteSink"/>), and (c) with Akka.Streams
+/// TCP (<c>TcpStream().Bind</c> handled by <c>OutgoingConnection</c>), on loopback in this process.
 /// --mib per transfer (default 192), --rounds alternating the two hops (default 2).
 /// </summary>
 public static class RelayTransportComparison
@@ -27,14 +30,16 @@ public static class RelayTransportComparison
         {
             var materializer = system.Materializer();
             var socketRates = new List<double>();
+            var graphRates = new List<double>();
             var akkaRates = new List<double>();
             for (var round = 0; round < rounds; round++)
             {
                 socketRates.Add(await MeasureAsync(total, StartSocketSpliceAsync, cancellationToken));
+                graphRates.Add(await MeasureAsync(total, sink => StartGraphHopAsync(materializer, sink), cancellationToken));
                 akkaRates.Add(await MeasureAsync(total, sink => StartAkkaStreamsHopAsync(system, materializer, sink), cancellationToken));
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"socket_splice_mbs={Join(socketRates)} akka_streams_tcp_mbs={Join(akkaRates)}"));
+                $"socket_splice_mbs={Join(socketRates)} graph_stages_mbs={Join(graphRates)} akka_streams_tcp_mbs={Join(akkaRates)} graph_over_splice={graphRates.Sum() / socketRates.Sum():0.00}x"));
             return 0;
         }
         finally
@@ -92,6 +97,33 @@ public static class RelayTransportComparison
             await using var to = new NetworkStream(outbound);
             await from.CopyToAsync(to, 32 * 1024);
             outbound.Shutdown(SocketShutdown.Send);
+        });
+        return Task.FromResult<(int, IAsyncDisposable)>((((IPEndPoint)listener.LocalEndpoint).Port, new Stopper(async () =>
+        {
+            listener.Stop();
+            await work.WaitAsync(TimeSpan.FromSeconds(10));
+        })));
+    }
+
+    private static Task<(int Port, IAsyncDisposable Hop)> StartGraphHopAsync(IMaterializer materializer, int sinkPort)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var work = Task.Run(async () =>
+        {
+            using var inbound = await listener.AcceptSocketAsync();
+            using var outbound = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await outbound.ConnectAsync(new IPEndPoint(IPAddress.Loopback, sinkPort));
+            await using var from = new NetworkStream(inbound);
+            await using var to = new NetworkStream(outbound);
+            var done = Source.FromGraph(new StreamReadSource(from))
+                .ToMaterialized(new StreamWriteSink(to, () =>
+                {
+                    outbound.Shutdown(SocketShutdown.Send);
+                    return Task.CompletedTask;
+                }, _ => { }), Keep.Right)
+                .Run(materializer);
+            await done;
         });
         return Task.FromResult<(int, IAsyncDisposable)>((((IPEndPoint)listener.LocalEndpoint).Port, new Stopper(async () =>
         {

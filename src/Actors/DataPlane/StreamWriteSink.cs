@@ -77,7 +77,7 @@ public sealed class StreamWriteSink : GraphStageWithMaterializedValue<SinkShape<
             Task pending;
             try
             {
-                pending = WriteAsync(chunk.Bytes);
+                pending = WriteAsync(chunk);
             }
             catch (Exception ex)
             {
@@ -87,7 +87,6 @@ public sealed class StreamWriteSink : GraphStageWithMaterializedValue<SinkShape<
             }
             if (pending.IsCompletedSuccessfully)
             {
-                Count(chunk);
                 Written(chunk);
                 return;
             }
@@ -97,8 +96,6 @@ public sealed class StreamWriteSink : GraphStageWithMaterializedValue<SinkShape<
                 var (logic, chunk) = ((Logic, ByteChunk))state!;
                 if (t.IsCompletedSuccessfully)
                 {
-                    // Counted here, not in the callback: the bytes left even if the stage has stopped since.
-                    logic.Count(chunk);
                     logic._onWritten(chunk);
                     return;
                 }
@@ -107,21 +104,35 @@ public sealed class StreamWriteSink : GraphStageWithMaterializedValue<SinkShape<
             }, (this, chunk), CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
 
-        private Task WriteAsync(ReadOnlySequence<byte> bytes)
+        /// <summary>
+        /// Writes the chunk, counting each segment as its write completes: the count is part of the
+        /// write's task, so it holds even when the stage stopped meanwhile, and whoever awaits a
+        /// write left in flight sees it counted.
+        /// </summary>
+        private Task WriteAsync(ByteChunk chunk)
         {
-            if (bytes.IsSingleSegment) return _stage._stream.WriteAsync(bytes.First).AsTask();
-            return WriteSegmentsAsync(bytes);
+            var bytes = chunk.Bytes;
+            var counted = chunk.IsPayload;
+            if (!bytes.IsSingleSegment) return WriteSegmentsAsync(bytes, counted);
+            var write = _stage._stream.WriteAsync(bytes.First);
+            if (!write.IsCompletedSuccessfully) return CountAfterAsync(write, bytes.Length, counted);
+            if (counted) _stage._written(bytes.Length);
+            return Task.CompletedTask;
         }
 
-        private async Task WriteSegmentsAsync(ReadOnlySequence<byte> bytes)
+        private async Task CountAfterAsync(ValueTask write, long length, bool counted)
+        {
+            await write.ConfigureAwait(false);
+            if (counted) _stage._written(length);
+        }
+
+        private async Task WriteSegmentsAsync(ReadOnlySequence<byte> bytes, bool counted)
         {
             foreach (var segment in bytes)
+            {
                 await _stage._stream.WriteAsync(segment).ConfigureAwait(false);
-        }
-
-        private void Count(ByteChunk chunk)
-        {
-            if (chunk.IsPayload) _stage._written(chunk.Bytes.Length);
+                if (counted) _stage._written(segment.Length);
+            }
         }
 
         private void Written(ByteChunk chunk)

@@ -81,7 +81,9 @@ public sealed class RelayedDownstream : IDownstreamConnection
         }
         _graph.Completion.ContinueWith(t =>
         {
-            if (t.IsFaulted) RecordError(t.Exception!.GetBaseException().Message);
+            // Stages stopped under a running graph: its actor (or the actor system) stopped, whose children stop before it tells us why.
+            if (t.IsFaulted)
+                RecordError(t.Exception!.GetBaseException() is AbruptStageTerminationException ? DownstreamConnectionActor.ClosedByGateway : t.Exception.GetBaseException().Message);
             _ = FinishAsync(failed: !t.IsCompletedSuccessfully);
         }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
