@@ -68,7 +68,7 @@ public sealed class GatewayAuthenticator : ISshServerAuthenticator
             _logger.LogInformation("ssh certificate {KeyId} of {Email} refused: it carries force-command", PeerText.Sanitize(certificate.KeyId), user.Email);
             return AuthDecision.FailureWithMessage(ForceCommandRefused);
         }
-        return AuthDecision.Success(new GatewayIdentity(user.Email, user.Name, user.Groups, certificate.Key, certificate.SignatureKey));
+        return AuthDecision.Success(new GatewayIdentity(user.Email, user.Name, user.Groups, certificate.Key, certificate.SignatureKey, certificate));
     }
 
     public ValueTask<AuthDecision> AuthenticateKeyboardInteractiveAsync(KeyboardInteractiveContext context, CancellationToken ct)
