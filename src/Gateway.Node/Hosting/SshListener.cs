@@ -3,6 +3,7 @@ using Akka.Hosting;
 using Gateway.Actors.Endpoints;
 using Gateway.Config;
 using Gateway.Node.SshSessions;
+using Gateway.Node.SshSessions.Cli;
 using Gateway.Node.Tunnels;
 using Gateway.Ssh.Auth;
 using Gateway.Ssh.Connection;
@@ -28,11 +29,14 @@ public sealed class SshListener : IHostedLifecycleService, IAsyncDisposable
     private readonly Gateway.Actors.Sessions.DataPathCounters _counters;
     private readonly Gateway.Actors.Health.SessionHealth? _health;
     private readonly ILogger _logger;
+    private readonly ClusterRouteView _routeView;
     private SshServer? _server;
 
     public SshListener(GatewayConfig config, ActorSystem system, LocalEndpoints endpoints, TunnelRouteCatalog catalog,
-        LocalTunnelRegistry tunnels, Gateway.Actors.Sessions.DataPathCounters counters, ILoggerFactory loggers, Gateway.Actors.Health.SessionHealth? health = null)
+        LocalTunnelRegistry tunnels, Gateway.Actors.Sessions.DataPathCounters counters, ILoggerFactory loggers, EndpointTable endpointTable,
+        Gateway.Actors.Health.SessionHealth? health = null)
     {
+        _routeView = new ClusterRouteView(endpointTable);
         _counters = counters;
         _health = health;
         _config = config;
@@ -77,7 +81,7 @@ public sealed class SshListener : IHostedLifecycleService, IAsyncDisposable
             PerSourceMaxStartups = _config.SshPerSourceMaxStartups,
             MaxConnections = _config.SshMaxConnections,
         };
-        var handler = new GatewaySessionHandler(_system, _endpoints, nodeAddress, _catalog, _tunnels, _loggers, _counters, _health);
+        var handler = new GatewaySessionHandler(_system, _endpoints, nodeAddress, _catalog, _tunnels, _loggers, _routeView, _counters, _health);
         var server = new SshServer(options, handler, _logger);
         server.Start(ListenAddress.Resolve(_config.SshAddress));
         _server = server;

@@ -16,9 +16,9 @@ namespace Gateway.Node.SshSessions;
 /// </summary>
 public sealed class GatewayAuthenticator : ISshServerAuthenticator
 {
-    /// <summary>Shown to the user: the gateway runs no commands, so it cannot honour a forced one.</summary>
+    /// <summary>Shown to the user: the gateway runs only its own internal commands, so it cannot honour a forced one.</summary>
     public const string ForceCommandRefused =
-        "gateway: certificates with force-command are refused: this gateway runs no commands, so it cannot enforce one; ask for a certificate without -O force-command";
+        "gateway: certificates with force-command are refused: this gateway runs only its own commands, so it cannot enforce one; ask for a certificate without -O force-command";
 
     private readonly Dictionary<SshPublicKey, UserConfig> _usersByKey = [];
     private readonly Dictionary<string, UserConfig> _usersByEmail = new(StringComparer.OrdinalIgnoreCase);
@@ -68,7 +68,7 @@ public sealed class GatewayAuthenticator : ISshServerAuthenticator
             _logger.LogInformation("ssh certificate {KeyId} of {Email} refused: it carries force-command", PeerText.Sanitize(certificate.KeyId), user.Email);
             return AuthDecision.FailureWithMessage(ForceCommandRefused);
         }
-        return AuthDecision.Success(new GatewayIdentity(user.Email, user.Name, user.Groups, certificate.Key, certificate.SignatureKey));
+        return AuthDecision.Success(new GatewayIdentity(user.Email, user.Name, user.Groups, certificate.Key, certificate.SignatureKey, certificate));
     }
 
     public ValueTask<AuthDecision> AuthenticateKeyboardInteractiveAsync(KeyboardInteractiveContext context, CancellationToken ct)

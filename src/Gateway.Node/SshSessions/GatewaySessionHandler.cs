@@ -3,6 +3,7 @@ using Akka.Actor;
 using Gateway.Actors.Endpoints;
 using Gateway.Actors.Health;
 using Gateway.Actors.Sessions;
+using Gateway.Node.SshSessions.Cli;
 using Gateway.Node.Tunnels;
 using Gateway.Ssh.Auth;
 using Gateway.Ssh.Connection;
@@ -26,13 +27,16 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
     private readonly ILoggerFactory _loggers;
     private readonly DataPathCounters? _counters;
     private readonly SessionHealth? _health;
+    private readonly ClusterRouteView _routeView;
+    private readonly CliCommands _commands = new();
     private readonly Dictionary<SshTransport, PendingSession> _pending = [];
     private readonly Lock _gate = new();
     private long _counter;
 
     public GatewaySessionHandler(ActorSystem system, LocalEndpoints endpoints, string nodeAddress, TunnelRouteCatalog catalog, LocalTunnelRegistry registry, ILoggerFactory loggers,
-        DataPathCounters? counters = null, SessionHealth? health = null)
+        ClusterRouteView routeView, DataPathCounters? counters = null, SessionHealth? health = null)
     {
+        _routeView = routeView;
         _counters = counters;
         _health = health;
         _system = system;
@@ -53,12 +57,16 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         var sessionId = $"ssh-{Interlocked.Increment(ref _counter)}-{Guid.NewGuid().ToString("N")[..8]}";
         var remote = transport.RemoteEndPoint as IPEndPoint;
         var status = new SessionStatusFeed(_loggers.CreateLogger("Gateway.Ssh.Session"), $"{sessionId} {identity.Email}");
-        var pending = new PendingSession(new SessionIdentity(sessionId, identity.Email, remote?.ToString() ?? "unknown"),
+        var client = remote?.ToString() ?? "unknown";
+        var pending = new PendingSession(new SessionIdentity(sessionId, identity.Email, client),
             identity, _catalog.Admit(identity, user.Username, remote?.Address), status);
         lock (_gate) _pending[transport] = pending;
         // A connection that ends before its session started never gets an actor.
         transport.Closed.Register(() => { lock (_gate) _pending.Remove(transport); });
-        return new TunnelConnectionHandler(pending.Actor.Task, status, identity, transport.Closed);
+        var forwards = new SessionForwards(pending.Actor.Task);
+        var cli = new CliConnection(new CliContext(sessionId, client, user.Username, identity, pending.Admissions, _routeView, forwards.ReadAsync),
+            forwards, _commands, _loggers.CreateLogger("Gateway.Ssh.Session"));
+        return new TunnelConnectionHandler(pending.Actor.Task, status, identity, transport.Closed, cli);
     }
 
     public Task OnSessionStartedAsync(SshServerSession session, CancellationToken cancellationToken)

@@ -2,12 +2,14 @@ using Gateway.Ssh;
 using Akka.Actor;
 using Gateway.Actors.Sessions;
 using Gateway.Ssh.Connection;
+using Gateway.Node.SshSessions.Cli;
 
 namespace Gateway.Node.SshSessions;
 
 /// <summary>
 /// The gateway's answers to one SSH connection's requests: forward requests go to its session
-/// actor; a shell gets the plain-text status stream; commands are not run (the gateway is not a
+/// actor; a shell gets the plain-text status stream; a command (<c>exec</c>) runs one of the
+/// gateway's internal commands (<see cref="CliCommands"/>), never a program (the gateway is not a
 /// shell host); everything else is refused by the library's defaults.
 /// </summary>
 public sealed class TunnelConnectionHandler : ISshConnectionHandler
@@ -19,18 +21,23 @@ public sealed class TunnelConnectionHandler : ISshConnectionHandler
     private readonly GatewayIdentity _identity;
     private readonly CancellationToken _closed;
     private readonly HashSet<SshChannel> _terminals = [];
+    private readonly CliConnection _cli;
 
     /// <param name="session">the connection's session actor, known once the session has started</param>
-    public TunnelConnectionHandler(Task<IActorRef> session, SessionStatusFeed status, GatewayIdentity identity, CancellationToken closed)
+    /// <param name="cli">what the internal commands of this connection run with</param>
+    public TunnelConnectionHandler(Task<IActorRef> session, SessionStatusFeed status, GatewayIdentity identity, CancellationToken closed, CliConnection cli)
     {
         _session = session;
         _status = status;
         _identity = identity;
         _closed = closed;
+        _cli = cli;
     }
 
     public async ValueTask<RemoteForwardDecision> OnRemoteForwardRequestAsync(RemoteForwardRequest request)
     {
+        // Counted before the first await, in the order requests arrive: a later `status` waits for it.
+        using var pending = _cli.Forwards.Requested();
         var session = await _session.WaitAsync(_closed).ConfigureAwait(false);
         var result = await session.Ask<ForwardRequestResult>(new ForwardRequested(request.BindAddress, request.Port), AskTimeout).ConfigureAwait(false);
         return result.Success ? RemoteForwardDecision.Accept(result.ReplyPort) : RemoteForwardDecision.Refuse(result.Message);
@@ -61,8 +68,10 @@ public sealed class TunnelConnectionHandler : ISshConnectionHandler
                 lock (_terminals) terminal = _terminals.Contains(channel);
                 _ = Task.Run(() => RunStatusStreamAsync(channel, terminal));
                 return ValueTask.FromResult(true);
-            case ExecRequest:
-                _ = Task.Run(() => RefuseCommandAsync(channel));
+            case ExecRequest exec:
+                bool commandTerminal;
+                lock (_terminals) commandTerminal = _terminals.Contains(channel);
+                _ = Task.Run(() => _cli.RunAsync(channel, exec.Command, commandTerminal, _closed));
                 return ValueTask.FromResult(true);
             default:
                 return ValueTask.FromResult(false);
@@ -74,16 +83,6 @@ public sealed class TunnelConnectionHandler : ISshConnectionHandler
         var header = $"gateway: signed in as {_identity.Email}; tunnel status follows (q or Ctrl-C to close this view)";
         await _status.FollowAsync(channel, terminal, header, _closed).ConfigureAwait(false);
         await CloseAsync(channel, 0).ConfigureAwait(false);
-    }
-
-    private static async Task RefuseCommandAsync(SshChannel channel)
-    {
-        try
-        {
-            await channel.StandardError.WriteAsync("gateway: commands are not run here; use -N to keep tunnels open, or no command for the status stream\n"u8.ToArray()).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is IOException or SshConnectionClosedException or OperationCanceledException) { }
-        await CloseAsync(channel, 1).ConfigureAwait(false);
     }
 
     private static async Task CloseAsync(SshChannel channel, uint status)

@@ -128,7 +128,7 @@ public sealed class CertificateRestrictionsTests : IClassFixture<CertificateRest
         var result = await _f.Forced.RunAsync(_f.Node, ["-N", "-R", "0"], Timeout);
         Assert.Equal(255, result.ExitCode);
         Assert.Contains("force-command", result.Stderr);
-        Assert.Contains("runs no commands", result.Stderr);
+        Assert.Contains("runs only its own commands", result.Stderr);
     }
 
     /// <summary>The first line of the status stream (no command, no pty): who the gateway says you are.</summary>

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Gateway.Node.Tests.Support;
 using Gateway.Testing;
 
@@ -61,6 +62,25 @@ public sealed class CertificateTunnelTests : IAsyncLifetime
         while (reply.Status == 503 && DateTime.UtcNow < deadline);
         Assert.Equal(200, reply.Status);
         Assert.StartsWith("carol-app ", reply.Body);
+    }
+
+    [Fact]
+    public async Task Whoami_names_the_certificate_and_its_ca()
+    {
+        var ssh = new OpenSshClient(_dir, _node.SshPort, _node.HostKeyLine, _carol.KeyPath, user: "carol");
+        var result = await ssh.RunAsync("whoami --json", timeout: Timeout);
+        Assert.True(result.ExitCode == 0, result.Stderr);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        Assert.Equal("carol@example.com", root.GetProperty("email").GetString());
+        Assert.Equal("certificate", root.GetProperty("auth_method").GetString());
+        Assert.Equal("ED25519-CERT", root.GetProperty("key_type").GetString());
+        var certificate = root.GetProperty("certificate");
+        Assert.Equal("carol", certificate.GetProperty("key_id").GetString());
+        Assert.Equal(["carol@example.com"], certificate.GetProperty("principals").EnumerateArray().Select(p => p.GetString()));
+        Assert.Equal(JsonValueKind.Null, root.GetProperty("expires_at").ValueKind);
+        var caFingerprint = (await ExternalProcess.RunAsync("ssh-keygen", ["-l", "-E", "sha256", "-f", _dir.File("user-ca.pub")], Timeout)).Stdout.Split(' ')[1];
+        Assert.Equal(caFingerprint, certificate.GetProperty("ca_fingerprint").GetString());
     }
 
     [Fact]

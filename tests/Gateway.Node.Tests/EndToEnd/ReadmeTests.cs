@@ -92,6 +92,22 @@ public sealed class ReadmeTests : IAsyncLifetime
         // python3 -m http.server lists the directory it was started in: the repository root.
         Assert.Contains("README.md", page.Stdout);
         Assert.Contains("GET / ", web.Stderr);
+
+        // "Ask the gateway": its commands, word for word, while the tunnel above serves the demo route.
+        var ask = Commands(Section("## Ask the gateway"));
+        Assert.Equal(4, ask.Count);
+        var answers = new List<ProcessResult>();
+        foreach (var command in ask)
+        {
+            Assert.StartsWith("ssh ", command, StringComparison.Ordinal);
+            var answer = await RunAsync(command.Replace("ssh ", "ssh -F ~/.ssh/config ", StringComparison.Ordinal));
+            Assert.True(answer.ExitCode == 0, $"`{command}` exited {answer.ExitCode}: {answer.Stderr}");
+            answers.Add(answer);
+        }
+        Assert.Contains("Email:          demo@gateway.test", answers[0].Stdout);
+        Assert.Matches(@"\nACTIVE\s+\S+\s+1\s+https://demo\.localhost\.gateway\.test\s", answers[1].Stdout);
+        Assert.Contains("\"status\": \"ACTIVE\"", answers[2].Stdout);
+        Assert.Matches(@"\n\(all\)\s+D \d+\s+dynamic\s+https://demo\.localhost\.gateway\.test", answers[3].Stdout);
     }
 
     /// <summary>Runs the command under bash in the repository root with the test's HOME; up once "gateway ready" is logged.</summary>
