@@ -73,6 +73,14 @@ public sealed class GatewayNodeProcess : IAsyncDisposable
     public int? LastExitCode { get; private set; }
 
     public bool HasExited => _process is null || _process.HasExited;
+
+    /// <summary>The running node's resident memory (VmRSS from /proc), in bytes.</summary>
+    public long ResidentBytes()
+    {
+        var id = _process?.Id ?? throw new InvalidOperationException($"{Name} is not running");
+        var line = File.ReadLines($"/proc/{id}/status").First(l => l.StartsWith("VmRSS:", StringComparison.Ordinal));
+        return long.Parse(line.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture) * 1024;
+    }
     public string CaPath => Path.Combine(DataDir, "ca.pem");
 
     /// <summary>The node's Ed25519 host key, for a known_hosts line.</summary>
