@@ -115,6 +115,47 @@ w("Latency ratios are slowdowns (higher is worse). gRPC on path 3 runs over the 
   "listener speaks HTTP/1.1 only (no h2c prior knowledge), the upstream hop is `h2c://`.")
 w("")
 
+# ---------------------------------------------------------------- the relay's byte path (issue 12)
+if get("bulk_mbs", "cluster_splice") is not None or get("rps_c32", "cluster_splice") is not None:
+    gib = float(machine["bulk_mib"]) / 1024
+    w("## Cross-node byte path: Akka.Streams graph (4) and socket splice (4s)")
+    w("")
+    w("The same three nodes and the same load through A; the tunnel on B (`relay_byte_path = \"streams\"`, the "
+      "default: each relayed connection is an Akka.Streams graph materialized by its connection actor) for 4, "
+      "then on C (`relay_byte_path = \"splice\"`: two socket copy loops) for 4s. Holder CPU: the node holding "
+      "the tunnel, over the whole bulk download, per GiB.")
+    w("")
+    w("| Figure | 4 graph | 4s splice | 4÷4s |")
+    w("|---|---|---|---|")
+    per = lambda v: None if v is None else v / gib
+    for label, metric, digits in ((f"bulk MB/s ({machine['bulk_mib']} MiB)", "bulk_mbs", None),
+                                  ("req/s, 1 conn", "rps_c1", None), ("req/s, 32 conn", "rps_c32", None), ("req/s, 256 conn", "rps_c256", None),
+                                  ("p50 ms, 1 conn", "p50_c1", 3), ("p50 ms, 32 conn", "p50_c32", 3), ("p99 ms, 32 conn", "p99_c32", 3)):
+        g, sp = get(metric, "cluster"), get(metric, "cluster_splice")
+        w(f"| {label} | {fmt(g, digits)} | {fmt(sp, digits)} | {fmt_ratio(ratio(g, sp))} |")
+    g, sp = per(get("bulk_cpu_s_node_b", "cluster")), per(get("bulk_cpu_s_node_b", "cluster_splice"))
+    w(f"| holder CPU s per GiB (bulk) | {fmt(g, 2)} | {fmt(sp, 2)} | {fmt_ratio(ratio(g, sp))} |")
+    g, sp = per(get("bulk_cpu_s_node_a", "cluster")), per(get("bulk_cpu_s_node_a", "cluster_splice"))
+    w(f"| node A CPU s per GiB (bulk) | {fmt(g, 2)} | {fmt(sp, 2)} | {fmt_ratio(ratio(g, sp))} |")
+    w("")
+    w("### Goals of the data-plane issue (12)")
+    w("")
+    w("| figure | value | goal | status |")
+    w("|---|---|---|---|")
+    goals = [
+        ("cross-node relay bulk, Akka.Streams graph ÷ socket splice (4 ÷ 4s)", ratio(get("bulk_mbs", "cluster"), get("bulk_mbs", "cluster_splice")), 0.95, "≥ 0.95x"),
+        ("cross-node requests/s at 32 connections ÷ same-node (4 ÷ 3a)", ratio(get("rps_c32", "cluster"), get("rps_c32", "gw_http")), 0.8, "≥ 0.8x"),
+        ("cross-node bulk ÷ same-node (4 ÷ 3a)", ratio(get("bulk_mbs", "cluster"), get("bulk_mbs", "gw_http")), 0.9, "≥ 0.9x"),
+        ("bulk through a tunnel ÷ OpenSSH `sshd -R`, same cipher (3a ÷ 2)", ratio(get("bulk_mbs", "gw_http"), get("bulk_mbs", "sshd")), 1.2, "≥ 1.2x"),
+        ("requests/s at 32 connections ÷ `sshd -R` (3a ÷ 2)", ratio(get("rps_c32", "gw_http"), get("rps_c32", "sshd")), 3.0, "≥ 3x"),
+    ]
+    for label, r, target, goal in goals:
+        w(f"| {label} | {fmt_ratio(r)} | {goal} | {verdict(None if r is None else r >= target)} |")
+    gw, base = get("p50_c1", "gw_http"), get("p50_c1", "gw_notunnel")
+    added = None if gw is None or base is None else gw - base
+    w(f"| p50 added by the tunnel at 1 connection (3a − 3c) | {fmt(added, 3)} ms | < 0.1 ms | {verdict(None if added is None else added < 0.1)} |")
+    w("")
+
 # ---------------------------------------------------------------- health checks (issue 11)
 w("## A route with health checks")
 w("")
