@@ -128,7 +128,13 @@ if get("bulk_mbs", "cluster_splice") is not None or get("rps_c32", "cluster_spli
     w("| Figure | 4 graph | 4s splice | 4÷4s |")
     w("|---|---|---|---|")
     per = lambda v: None if v is None else v / gib
-    for label, metric, digits in ((f"bulk MB/s ({machine['bulk_mib']} MiB)", "bulk_mbs", None),
+    def rounds(prefix):
+        found = [get("bulk_mbs", prefix)] + [get("bulk_mbs", f"{prefix}_r{n}") for n in range(2, 10)]
+        return [v for v in found if v is not None]
+    graph_rounds, splice_rounds = rounds("cluster"), rounds("cluster_splice")
+    median = lambda xs: None if not xs else sorted(xs)[len(xs) // 2] if len(xs) % 2 else (sorted(xs)[len(xs) // 2 - 1] + sorted(xs)[len(xs) // 2]) / 2
+    w(f"| bulk MB/s, every round, alternating (graph first) | {', '.join(fmt(v) for v in graph_rounds)} | {', '.join(fmt(v) for v in splice_rounds)} | median {fmt_ratio(ratio(median(graph_rounds), median(splice_rounds)))} |")
+    for label, metric, digits in ((f"bulk MB/s ({machine['bulk_mib']} MiB), first round", "bulk_mbs", None),
                                   ("req/s, 1 conn", "rps_c1", None), ("req/s, 32 conn", "rps_c32", None), ("req/s, 256 conn", "rps_c256", None),
                                   ("p50 ms, 1 conn", "p50_c1", 3), ("p50 ms, 32 conn", "p50_c32", 3), ("p99 ms, 32 conn", "p99_c32", 3)):
         g, sp = get(metric, "cluster"), get(metric, "cluster_splice")
@@ -143,7 +149,7 @@ if get("bulk_mbs", "cluster_splice") is not None or get("rps_c32", "cluster_spli
     w("| figure | value | goal | status |")
     w("|---|---|---|---|")
     goals = [
-        ("cross-node relay bulk, Akka.Streams graph ÷ socket splice (4 ÷ 4s)", ratio(get("bulk_mbs", "cluster"), get("bulk_mbs", "cluster_splice")), 0.95, "≥ 0.95x"),
+        ("cross-node relay bulk, Akka.Streams graph ÷ socket splice (4 ÷ 4s, median of the alternating rounds)", ratio(median(graph_rounds), median(splice_rounds)), 0.95, "≥ 0.95x"),
         ("cross-node requests/s at 32 connections ÷ same-node (4 ÷ 3a)", ratio(get("rps_c32", "cluster"), get("rps_c32", "gw_http")), 0.8, "≥ 0.8x"),
         ("cross-node bulk ÷ same-node (4 ÷ 3a)", ratio(get("bulk_mbs", "cluster"), get("bulk_mbs", "gw_http")), 0.9, "≥ 0.9x"),
         ("bulk through a tunnel ÷ OpenSSH `sshd -R`, same cipher (3a ÷ 2)", ratio(get("bulk_mbs", "gw_http"), get("bulk_mbs", "sshd")), 1.2, "≥ 1.2x"),
