@@ -40,6 +40,17 @@ public static class RelayTransportComparison
             }
             Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"socket_splice_mbs={Join(socketRates)} graph_stages_mbs={Join(graphRates)} akka_streams_tcp_mbs={Join(akkaRates)} graph_over_splice={graphRates.Sum() / socketRates.Sum():0.00}x"));
+            // Small exchanges both ways through a duplex hop: what a relayed request pays per hand-off.
+            var exchanges = args.GetInt("exchanges", 20_000);
+            var spliceRtts = new List<double>();
+            var graphRtts = new List<double>();
+            for (var round = 0; round < rounds; round++)
+            {
+                spliceRtts.Add(await PingPongAsync(exchanges, StartDuplexSpliceAsync, cancellationToken));
+                graphRtts.Add(await PingPongAsync(exchanges, echo => StartDuplexGraphAsync(materializer, echo), cancellationToken));
+            }
+            Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"exchanges_per_s splice={Join(spliceRtts)} graph={Join(graphRtts)} graph_over_splice={graphRtts.Sum() / spliceRtts.Sum():0.00}x"));
             return 0;
         }
         finally
@@ -97,6 +108,105 @@ public static class RelayTransportComparison
             await using var to = new NetworkStream(outbound);
             await from.CopyToAsync(to, 32 * 1024);
             outbound.Shutdown(SocketShutdown.Send);
+        });
+        return Task.FromResult<(int, IAsyncDisposable)>((((IPEndPoint)listener.LocalEndpoint).Port, new Stopper(async () =>
+        {
+            listener.Stop();
+            await work.WaitAsync(TimeSpan.FromSeconds(10));
+        })));
+    }
+
+    /// <summary>
+    /// <paramref name="count"/> sequential 512-byte requests, each answered with 1 KiB by an echo
+    /// server behind a duplex hop; exchanges per second.
+    /// </summary>
+    private static async Task<double> PingPongAsync(int count, Func<int, Task<(int Port, IAsyncDisposable Hop)>> startHop, CancellationToken cancellationToken)
+    {
+        using var echo = new TcpListener(IPAddress.Loopback, 0);
+        echo.Start();
+        var serving = Task.Run(async () =>
+        {
+            using var socket = await echo.AcceptSocketAsync(cancellationToken);
+            socket.NoDelay = true;
+            var request = new byte[512];
+            var answer = new byte[1024];
+            while (true)
+            {
+                var got = 0;
+                while (got < request.Length)
+                {
+                    var read = await socket.ReceiveAsync(request.AsMemory(got), cancellationToken);
+                    if (read == 0) return;
+                    got += read;
+                }
+                await socket.SendAsync(answer, cancellationToken);
+            }
+        }, cancellationToken);
+        var (port, hop) = await startHop(((IPEndPoint)echo.LocalEndpoint).Port);
+        await using (hop)
+        {
+            using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await client.ConnectAsync(new IPEndPoint(IPAddress.Loopback, port), cancellationToken);
+            var request = new byte[512];
+            var answer = new byte[1024];
+            var clock = Stopwatch.StartNew();
+            for (var i = 0; i < count; i++)
+            {
+                await client.SendAsync(request, cancellationToken);
+                var got = 0;
+                while (got < answer.Length)
+                {
+                    var read = await client.ReceiveAsync(answer.AsMemory(got), cancellationToken);
+                    if (read == 0) throw new InvalidOperationException("the hop closed early");
+                    got += read;
+                }
+            }
+            clock.Stop();
+            client.Shutdown(SocketShutdown.Send);
+            await serving.WaitAsync(TimeSpan.FromSeconds(10), cancellationToken);
+            return count / clock.Elapsed.TotalSeconds;
+        }
+    }
+
+    private static Task<(int Port, IAsyncDisposable Hop)> StartDuplexSpliceAsync(int targetPort)
+        => StartDuplexAsync(targetPort, async (inbound, outbound) =>
+        {
+            await using var a = new NetworkStream(inbound);
+            await using var b = new NetworkStream(outbound);
+            async Task Copy(Stream from, Stream to, Socket target)
+            {
+                await from.CopyToAsync(to, 32 * 1024);
+                target.Shutdown(SocketShutdown.Send);
+            }
+            await Task.WhenAll(Copy(a, b, outbound), Copy(b, a, inbound));
+        });
+
+    private static Task<(int Port, IAsyncDisposable Hop)> StartDuplexGraphAsync(IMaterializer materializer, int targetPort)
+        => StartDuplexAsync(targetPort, async (inbound, outbound) =>
+        {
+            await using var a = new NetworkStream(inbound);
+            await using var b = new NetworkStream(outbound);
+            Task ShutDown(Socket socket)
+            {
+                socket.Shutdown(SocketShutdown.Send);
+                return Task.CompletedTask;
+            }
+            var control = DuplexByteGraph.Run(GraphEnd.ForStream(a, () => ShutDown(inbound)), GraphEnd.ForStream(b, () => ShutDown(outbound)),
+                ReadOnlyMemory<byte>.Empty, refuseSocks: false, new ByteCounts(), _ => { }, materializer, "bench");
+            await control.Completion;
+        });
+
+    private static Task<(int Port, IAsyncDisposable Hop)> StartDuplexAsync(int targetPort, Func<Socket, Socket, Task> run)
+    {
+        var listener = new TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var work = Task.Run(async () =>
+        {
+            using var inbound = await listener.AcceptSocketAsync();
+            inbound.NoDelay = true;
+            using var outbound = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+            await outbound.ConnectAsync(new IPEndPoint(IPAddress.Loopback, targetPort));
+            await run(inbound, outbound);
         });
         return Task.FromResult<(int, IAsyncDisposable)>((((IPEndPoint)listener.LocalEndpoint).Port, new Stopper(async () =>
         {
