@@ -105,9 +105,12 @@ public sealed class RelayedDownstream : IDownstreamConnection
     private async Task FinishAsync(bool failed)
     {
         if (Interlocked.Exchange(ref _finished, 1) != 0) return;
-        // Closing both ends also ends writes the graph left waiting on a full window.
-        await CloseQuietlyAsync(_tunnel).ConfigureAwait(false);
+        // Closing both ends also ends writes the graph left waiting on a full window. The relay
+        // socket closes at once; the channel's close waits for the SSH client's CLOSE (bounded by
+        // the connection's channel close timeout), so the two run together.
+        var tunnelClosed = CloseQuietlyAsync(_tunnel);
         await CloseQuietlyAsync(_network).ConfigureAwait(false);
+        await tunnelClosed.ConfigureAwait(false);
         // The sinks hand over their writes in flight as they stop, before the graph's completion.
         if (_graph is { } graph)
             await graph.Completion.WaitAsync(SettleBound).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
