@@ -40,6 +40,8 @@ public sealed class PipeReaderSource : GraphStage<SourceShape<ByteChunk>>
         private Action<ReadResult> _onRead = null!;
         private Action<Exception> _onReadFailed = null!;
         private Action _onReturned = null!;
+        private readonly Action _readCompleted;
+        private ValueTask<ReadResult> _pending;
         private int _lease;
         private bool _reading;
 
@@ -47,6 +49,7 @@ public sealed class PipeReaderSource : GraphStage<SourceShape<ByteChunk>>
         {
             _reader = stage._reader;
             _out = stage.Out;
+            _readCompleted = ReadCompleted;
             SetHandler(_out, this);
         }
 
@@ -82,12 +85,24 @@ public sealed class PipeReaderSource : GraphStage<SourceShape<ByteChunk>>
                 return;
             }
             _reading = true;
-            pending.AsTask().ContinueWith(static (t, state) =>
+            _pending = pending;
+            pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_readCompleted);
+        }
+
+        /// <summary>Runs where the read completed; hands the result to the stage through its async callback.</summary>
+        private void ReadCompleted()
+        {
+            ReadResult result;
+            try
             {
-                var logic = (Logic)state!;
-                if (t.IsCompletedSuccessfully) logic._onRead(t.Result);
-                else logic._onReadFailed(t.Exception?.GetBaseException() ?? new OperationCanceledException());
-            }, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                result = _pending.GetAwaiter().GetResult();
+            }
+            catch (Exception ex)
+            {
+                _onReadFailed(ex);
+                return;
+            }
+            _onRead(result);
         }
 
         private void OnRead(ReadResult result)

@@ -35,11 +35,14 @@ public sealed class StreamReadSource : GraphStage<SourceShape<ByteChunk>>
         private readonly Outlet<ByteChunk> _out;
         private Action<int> _onRead = null!;
         private Action<Exception> _onReadFailed = null!;
+        private readonly Action _readCompleted;
+        private ValueTask<int> _pending;
         private byte[]? _buffer;
         private bool _reading;
 
         public Logic(StreamReadSource stage) : base(stage.Shape)
         {
+            _readCompleted = ReadCompleted;
             _stream = stage._stream;
             _out = stage.Out;
             SetHandler(_out, this);
@@ -70,12 +73,24 @@ public sealed class StreamReadSource : GraphStage<SourceShape<ByteChunk>>
                 return;
             }
             _reading = true;
-            pending.AsTask().ContinueWith(static (t, state) =>
+            _pending = pending;
+            pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_readCompleted);
+        }
+
+        /// <summary>Runs where the read completed; hands the result to the stage through its async callback.</summary>
+        private void ReadCompleted()
+        {
+            int read;
+            try
             {
-                var logic = (Logic)state!;
-                if (t.IsCompletedSuccessfully) logic._onRead(t.Result);
-                else logic._onReadFailed(t.Exception?.GetBaseException() ?? new OperationCanceledException());
-            }, this, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+                read = _pending.GetAwaiter().GetResult();
+            }
+            catch (Exception ex)
+            {
+                _onReadFailed(ex);
+                return;
+            }
+            _onRead(read);
         }
 
         private void OnRead(int read)

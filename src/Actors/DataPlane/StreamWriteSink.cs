@@ -13,6 +13,9 @@ namespace Gateway.Actors.DataPlane;
 /// </summary>
 public sealed class StreamWriteSink : GraphStageWithMaterializedValue<SinkShape<ByteChunk>, Task>
 {
+    /// <summary>The largest write a multi-segment chunk is gathered into.</summary>
+    public const int GatherSize = 64 * 1024;
+
     private readonly Stream _stream;
     private readonly Func<Task> _halfClose;
     private readonly Action<long> _written;
@@ -126,12 +129,28 @@ public sealed class StreamWriteSink : GraphStageWithMaterializedValue<SinkShape<
             if (counted) _stage._written(length);
         }
 
+        /// <summary>
+        /// A sequence in several segments (an SSH channel's pipe holds 16 KiB segments) is gathered
+        /// into writes of up to <see cref="GatherSize"/>: one copy costs less than a system call and
+        /// a TCP segment per 16 KiB, on this node and on the node reading the other end.
+        /// </summary>
         private async Task WriteSegmentsAsync(ReadOnlySequence<byte> bytes, bool counted)
         {
-            foreach (var segment in bytes)
+            var gather = ArrayPool<byte>.Shared.Rent((int)Math.Min(bytes.Length, GatherSize));
+            try
             {
-                await _stage._stream.WriteAsync(segment).ConfigureAwait(false);
-                if (counted) _stage._written(segment.Length);
+                while (!bytes.IsEmpty)
+                {
+                    var length = (int)Math.Min(bytes.Length, gather.Length);
+                    bytes.Slice(0, length).CopyTo(gather);
+                    await _stage._stream.WriteAsync(gather.AsMemory(0, length)).ConfigureAwait(false);
+                    if (counted) _stage._written(length);
+                    bytes = bytes.Slice(length);
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(gather);
             }
         }
 
