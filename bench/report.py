@@ -128,13 +128,16 @@ if get("bulk_mbs", "cluster_splice") is not None or get("rps_c32", "cluster_spli
     w("| Figure | 4 graph | 4s splice | 4÷4s |")
     w("|---|---|---|---|")
     per = lambda v: None if v is None else v / gib
-    def rounds(prefix):
-        found = [get("bulk_mbs", prefix)] + [get("bulk_mbs", f"{prefix}_r{n}") for n in range(2, 10)]
+    def rounds(prefix, metric="bulk_mbs"):
+        found = [get(metric, prefix)] + [get(metric, f"{prefix}_r{n}") for n in range(2, 10)]
         return [v for v in found if v is not None]
     graph_rounds, splice_rounds = rounds("cluster"), rounds("cluster_splice")
     median = lambda xs: None if not xs else sorted(xs)[len(xs) // 2] if len(xs) % 2 else (sorted(xs)[len(xs) // 2 - 1] + sorted(xs)[len(xs) // 2]) / 2
-    w(f"| bulk MB/s, every round, alternating (graph first) | {', '.join(fmt(v) for v in graph_rounds)} | {', '.join(fmt(v) for v in splice_rounds)} | median {fmt_ratio(ratio(median(graph_rounds), median(splice_rounds)))} |")
-    for label, metric, digits in ((f"bulk MB/s ({machine['bulk_mib']} MiB), first round", "bulk_mbs", None),
+    w(f"| bulk MB/s, every round (graph first in odd rounds, splice first in even ones) | {', '.join(fmt(v) for v in graph_rounds)} | {', '.join(fmt(v) for v in splice_rounds)} | median {fmt_ratio(ratio(median(graph_rounds), median(splice_rounds)))} |")
+    for c in (32, 256):
+        g, sp = rounds("cluster", f"rps_c{c}"), rounds("cluster_splice", f"rps_c{c}")
+        w(f"| req/s {c} conn, every round | {', '.join(fmt(v) for v in g)} | {', '.join(fmt(v) for v in sp)} | median {fmt_ratio(ratio(median(g), median(sp)))} |")
+    for label, metric, digits in ((f"bulk MB/s ({machine['bulk_mib']} MiB), first round (graph first)", "bulk_mbs", None),
                                   ("req/s, 1 conn", "rps_c1", None), ("req/s, 32 conn", "rps_c32", None), ("req/s, 256 conn", "rps_c256", None),
                                   ("p50 ms, 1 conn", "p50_c1", 3), ("p50 ms, 32 conn", "p50_c32", 3), ("p99 ms, 32 conn", "p99_c32", 3)):
         g, sp = get(metric, "cluster"), get(metric, "cluster_splice")

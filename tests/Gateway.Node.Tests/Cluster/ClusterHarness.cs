@@ -29,12 +29,13 @@ public static class ClusterHarness
         ]
         """;
 
-    public static string ClusterBlock(int clusterPort, int seedPort, int statusPort) => $$"""
+    public static string ClusterBlock(int clusterPort, int seedPort, int statusPort, string? relayBytePath = null) => $$"""
         cluster {
           hostname = "127.0.0.1"
           port = {{clusterPort}}
           seed_nodes = ["127.0.0.1:{{seedPort}}"]
           status_address = "127.0.0.1:{{statusPort}}"
+          {{(relayBytePath is null ? "" : $"relay_byte_path = \"{relayBytePath}\"")}}
         }
         """;
 
@@ -56,11 +57,11 @@ public static class ClusterHarness
     }
 
     /// <summary>Starts a node that joins through <paramref name="seedPort"/> (itself when null).</summary>
-    public static async Task<Member> StartNodeAsync(TempDirectory dir, string routes, int? seedPort = null)
+    public static async Task<Member> StartNodeAsync(TempDirectory dir, string routes, int? seedPort = null, string? relayBytePath = null)
     {
         var clusterPort = LoopbackPorts.Reserve();
         var statusPort = LoopbackPorts.Reserve();
-        var node = GatewayNodeProcess.Create(dir, routes + "\n" + ClusterBlock(clusterPort, seedPort ?? clusterPort, statusPort), statusPort: statusPort);
+        var node = GatewayNodeProcess.Create(dir, routes + "\n" + ClusterBlock(clusterPort, seedPort ?? clusterPort, statusPort, relayBytePath), statusPort: statusPort);
         await node.StartAsync(TimeSpan.FromSeconds(60));
         return new Member(node, clusterPort);
     }

@@ -36,19 +36,23 @@ public sealed class SlowDownstreamMemoryTests : IAsyncLifetime
         _dir.Dispose();
     }
 
-    [Fact]
-    public async Task A_slow_reader_on_A_does_not_grow_either_node_while_the_tunnel_on_B_could_send_much_faster()
+    /// <param name="bytePath">B's <c>cluster.relay_byte_path</c>: the Akka.Streams graph, or the two copy loops</param>
+    [Theory]
+    [InlineData("streams")]
+    [InlineData("splice")]
+    public async Task A_slow_reader_on_A_does_not_grow_either_node_while_the_tunnel_on_B_could_send_much_faster(string bytePath)
     {
         var alice = await TunnelClient.CreateAsync(_dir, "alice");
         var routes = ClusterHarness.Routes(alice, _upstream.Url);
         var a = await ClusterHarness.StartNodeAsync(_dir, routes);
         _owned.Add(a.Node);
-        var b = await ClusterHarness.StartNodeAsync(_dir, routes, a.ClusterPort);
+        var b = await ClusterHarness.StartNodeAsync(_dir, routes, a.ClusterPort, bytePath);
         _owned.Add(b.Node);
         var ssh = alice.Connect(b.Node, ["-N", "-v", "-R", "0"]);
         _owned.Add(ssh);
         Assert.NotNull(await TunnelClient.WaitForForwardAsync(ssh, Timeout));
         Assert.Equal(200, (await ClusterHarness.GetUntilOkAsync(a.Node, "/ready", Timeout)).Status);
+        Assert.Contains($"byte path {bytePath}", b.Node.Log);
 
         // Warm-up at full speed: pools, JIT and the GC's heaps settle before the baseline.
         var warm = await Curl.GetAsync(a.Node, ClusterHarness.RouteHost, "/bytes/134217728", "-o", "/dev/null");
@@ -68,7 +72,7 @@ public sealed class SlowDownstreamMemoryTests : IAsyncLifetime
         }
         var result = await slow.WaitAsync(Timeout);
         var downloaded = long.Parse(result.Stdout.Trim().Split('\n')[^1], CultureInfo.InvariantCulture);
-        _output.WriteLine($"downloaded {downloaded:N0} bytes at 1 MB/s; A {baseA / 1048576.0:0.0} -> peak {peakA / 1048576.0:0.0} MiB, B {baseB / 1048576.0:0.0} -> peak {peakB / 1048576.0:0.0} MiB");
+        _output.WriteLine($"{bytePath}: downloaded {downloaded:N0} bytes at 1 MB/s; A {baseA / 1048576.0:0.0} -> peak {peakA / 1048576.0:0.0} MiB, B {baseB / 1048576.0:0.0} -> peak {peakB / 1048576.0:0.0} MiB");
 
         Assert.Equal(28, result.ExitCode); // curl stopped at --max-time: the body was still coming
         Assert.InRange(downloaded, 2_000_000, 20_000_000); // it ran, at about the limit
