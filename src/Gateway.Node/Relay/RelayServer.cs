@@ -180,7 +180,7 @@ public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
                 var watch = WatchForCloseAsync(socket, dialerGone);
                 try
                 {
-                    opened = await _dialer.OpenLocalAsync(held.Value.Tunnel, held.Value.Endpoint, ticket.Upstream, ticket.Downstream, dialerGone.Token).ConfigureAwait(false);
+                    opened = await _dialer.OpenLocalAsync(held.Value.Tunnel, held.Value.Endpoint, ticket.Upstream, ticket.Downstream, dialerGone.Token, via: ticket.Via).ConfigureAwait(false);
                 }
                 finally
                 {

@@ -58,7 +58,7 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         lock (_gate) _pending[transport] = pending;
         // A connection that ends before its session started never gets an actor.
         transport.Closed.Register(() => { lock (_gate) _pending.Remove(transport); });
-        return new TunnelConnectionHandler(pending.Actor.Task, status, identity, transport.Closed);
+        return new TunnelConnectionHandler(pending.Actor.Task, status, identity, transport.Closed, pending.Identity);
     }
 
     public Task OnSessionStartedAsync(SshServerSession session, CancellationToken cancellationToken)

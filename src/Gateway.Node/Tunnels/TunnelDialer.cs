@@ -195,7 +195,7 @@ public sealed class TunnelDialer : ITunnelDialer
         var held = FindHeld(endpoint.EndpointId);
         if (held is null || held.Value.Endpoint.RouteId != request.RouteId)
             throw new TunnelEndpointGoneException($"the tunnel for {request.RouteId} is gone from this node");
-        return (await OpenLocalAsync(held.Value.Tunnel, held.Value.Endpoint, request.Upstream, request.Downstream, ct, request.RequestId).ConfigureAwait(false)).Stream;
+        return (await OpenLocalAsync(held.Value.Tunnel, held.Value.Endpoint, request.Upstream, request.Downstream, ct, request.RequestId, request.Path).ConfigureAwait(false)).Stream;
     }
 
     /// <summary>
@@ -220,10 +220,12 @@ public sealed class TunnelDialer : ITunnelDialer
     /// A failure is told to the tunnel's owner on its status stream, with the id of the request
     /// whose error page the visitor saw when known (not for requests relayed from another node).
     /// </remarks>
+    /// <param name="path">the path of the request the channel is opened for, for the owner's status view</param>
+    /// <param name="via">the node that relayed the request here, for the owner's status view</param>
     public async ValueTask<OpenedChannel> OpenLocalAsync(LocalTunnel tunnel, TunnelEndpoint endpoint, Uri upstreamUrl, System.Net.IPEndPoint? downstream, CancellationToken ct,
-        string? requestId = null)
+        string? requestId = null, string? path = null, string? via = null)
     {
-        var request = new TunnelDialRequest(endpoint.RouteId, endpoint.EndpointId, upstreamUrl, downstream, requestId);
+        var request = new TunnelDialRequest(endpoint.RouteId, endpoint.EndpointId, upstreamUrl, downstream, requestId, Path: path);
         var forRequest = requestId is null ? "" : $" (request {requestId})";
         var originatorIp = request.Downstream?.Address.ToString() ?? "127.0.0.1";
         var originatorPort = (uint)(request.Downstream?.Port ?? 0);
@@ -309,7 +311,7 @@ public sealed class TunnelDialer : ITunnelDialer
         Action? onSilentClose = endpoint.IsDynamic || route is null || probe
             ? null
             : () => Warn(tunnel, endpoint, MismatchDiagnostic.ForStaticExpectingDynamic(Permission(endpoint), route.Address, upstream));
-        var opened = new DownstreamOpened(connectionId, endpoint.RouteId, request.Downstream?.ToString() ?? DownstreamOpened.HealthCheck);
+        var opened = new DownstreamOpened(connectionId, endpoint.RouteId, request.Downstream?.ToString() ?? DownstreamOpened.HealthCheck, channel.LocalId, path, via);
         var stream = new DownstreamConnectionStream(channel.Stream, guardSocks: !endpoint.IsDynamic, onSilentClose, channel.Input.CancelPendingRead);
         try
         {
