@@ -9,8 +9,11 @@ namespace Gateway.Node.Tests.Tui;
 /// </summary>
 public sealed partial class TuiRenderingTests
 {
-    private static void AssertGolden(string name, string actual)
+    /// <summary>With <c>UPDATE_GOLDEN=1</c> the source file is rewritten instead (review the diff).</summary>
+    private static void AssertGolden(string name, string actual, [System.Runtime.CompilerServices.CallerFilePath] string source = "")
     {
+        if (Environment.GetEnvironmentVariable("UPDATE_GOLDEN") == "1")
+            File.WriteAllText(Path.Combine(Path.GetDirectoryName(source)!, "Golden", name), actual);
         var expected = File.ReadAllText(Path.Combine(AppContext.BaseDirectory, "Tui", "Golden", name));
         Assert.True(expected == actual, $"{name} differs; actual:\n{actual}");
     }

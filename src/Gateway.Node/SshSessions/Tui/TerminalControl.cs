@@ -16,10 +16,11 @@ public static class TerminalControl
     public const string Enter = Csi + "?1049h" + Csi + "?25l" + Csi + "?1002h" + Csi + "?1006h" + Csi + "?2004h" + Csi + "c";
 
     /// <summary>
-    /// Everything <see cref="Enter"/> turned on, off again (as the reference's restore sequence):
-    /// colours reset, mouse and paste reporting off, cursor shown, main screen back.
+    /// Everything <see cref="Enter"/> turned on, off again, in the reference's order: main screen
+    /// back first (leaving the alternate screen may bring back modes saved on entering it), then
+    /// cursor shown, paste and mouse reporting off, colours reset.
     /// </summary>
-    public const string Restore = Csi + "0m" + Csi + "?2004l" + Csi + "?1002l" + Csi + "?1003l" + Csi + "?1006l" + Csi + "?25h" + Csi + "?1049l";
+    public const string Restore = Csi + "?1049l" + Csi + "?25h" + Csi + "?2004l" + Csi + "?1002l" + Csi + "?1003l" + Csi + "?1006l" + Csi + "0m";
 
     public const string ClearScreen = Csi + "0m" + Csi + "2J";
 

@@ -2,7 +2,7 @@ namespace Gateway.Node.SshSessions.Tui;
 
 /// <summary>
 /// Where each visible panel goes on a screen of a given size: a header row, Active Connections,
-/// then Client Requests beside Port Forward Status (1:3), then Logs, then the help row. Hidden
+/// then Client Requests beside Port Forward Status (1:2), then Logs, then the help row. Hidden
 /// panels give their rows to the others (vertical weights 4:3:3). The renderer draws from it and
 /// mouse clicks are hit-tested against it, so both always agree.
 /// </summary>
@@ -53,7 +53,7 @@ public sealed class TuiLayout
                     break;
                 default:
                     var both = visible.Contains(TuiPanel.Requests) && visible.Contains(TuiPanel.Forwards);
-                    var requestsWidth = both ? Math.Max(26, width / 4) : width;
+                    var requestsWidth = both ? Math.Max(30, width / 3) : width;
                     if (visible.Contains(TuiPanel.Requests)) layout._panels[TuiPanel.Requests] = new TuiRect(0, y, requestsWidth, size);
                     if (visible.Contains(TuiPanel.Forwards))
                         layout._panels[TuiPanel.Forwards] = both ? new TuiRect(requestsWidth, y, width - requestsWidth, size) : new TuiRect(0, y, width, size);

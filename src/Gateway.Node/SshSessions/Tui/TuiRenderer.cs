@@ -140,14 +140,16 @@ public sealed class TuiRenderer
     /// (fixed columns as given, the rest share what is left) and cells are cut with an ellipsis, so a
     /// row is always one line and never reflows when a value grows.
     /// </summary>
-    private static (Table Table, int[] Widths) NewTable(TuiRect rect, params (string Name, int? Width)[] columns)
+    /// <param name="columns">a fixed width, or null to share what is left by <c>Weight</c></param>
+    private static (Table Table, int[] Widths) NewTable(TuiRect rect, params (string Name, int? Width, int Weight)[] columns)
     {
         var inner = rect.Width - 2;
         var gaps = columns.Length - 1;
-        var flexible = columns.Count(c => c.Width is null);
+        var weights = columns.Where(c => c.Width is null).Sum(c => c.Weight);
         var left = inner - gaps - columns.Sum(c => c.Width ?? 0);
         var widths = new int[columns.Length];
-        var flexIndex = 0;
+        var given = 0;
+        var lastFlexible = Array.FindLastIndex(columns, c => c.Width is null);
         for (var i = 0; i < columns.Length; i++)
         {
             if (columns[i].Width is { } fixedWidth)
@@ -155,7 +157,9 @@ public sealed class TuiRenderer
                 widths[i] = fixedWidth;
                 continue;
             }
-            var share = left / flexible + (flexIndex++ < left % flexible ? 1 : 0);
+            // The last flexible column takes the rounding remainder, so the row is exactly as wide as the panel.
+            var share = i == lastFlexible ? left - given : left * columns[i].Weight / weights;
+            given += share;
             widths[i] = Math.Max(3, share);
         }
         var table = new Table { Border = TableBorder.None, Expand = false, ShowHeaders = true };
@@ -193,7 +197,7 @@ public sealed class TuiRenderer
 
     private static Panel Connections(TunnelStatusModel model, TuiViewState view, TuiRect rect, DateTime now)
     {
-        var table = NewTable(rect, ("Channel", 7), ("Status", 6), ("Hostname", null), ("Path", null), ("Client", 17), ("Rx", 8), ("Tx", 8), ("Duration", 8));
+        var table = NewTable(rect, ("Channel", 7, 0), ("Status", 6, 0), ("Hostname", null, 1), ("Path", null, 1), ("Client", 17, 0), ("Rx", 8, 0), ("Tx", 8, 0), ("Duration", 8, 0));
         var rows = model.Connections.Rows();
         AddRows(table, TuiPanel.Connections, view, rows, c =>
         [
@@ -211,7 +215,7 @@ public sealed class TuiRenderer
 
     private static Panel Requests(TunnelStatusModel model, TuiViewState view, TuiRect rect)
     {
-        var table = NewTable(rect, ("Hostname", null), ("Port", 7), ("Routes", 6));
+        var table = NewTable(rect, ("Hostname", null, 1), ("Port", 7, 0), ("Routes", 6, 0));
         AddRows(table, TuiPanel.Requests, view, model.Forwards.Requests.ToList(), r =>
         [
             r.MatchesAll ? Cell("(all)", Faint) : Cell(r.Pattern),
@@ -223,7 +227,7 @@ public sealed class TuiRenderer
 
     private static Panel Forwards(TunnelStatusModel model, TuiViewState view, TuiRect rect)
     {
-        var table = NewTable(rect, ("Status", 8), ("Health", 9), ("Remote", null), ("Local", null));
+        var table = NewTable(rect, ("Status", 8, 0), ("Health", 9, 0), ("Remote", null, 3), ("Local", null, 2));
         AddRows(table, TuiPanel.Forwards, view, model.Forwards.Routes.ToList(), r =>
         {
             var status = TuiFormat.RouteStatus(r);
