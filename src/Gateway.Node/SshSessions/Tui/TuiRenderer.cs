@@ -198,7 +198,7 @@ public sealed class TuiRenderer
     private static Panel Connections(TunnelStatusModel model, TuiViewState view, TuiRect rect, DateTime now)
     {
         var table = NewTable(rect, ("Channel", 7, 0), ("Status", 6, 0), ("Hostname", null, 1), ("Path", null, 1),
-            ("Client", Math.Max(17, (rect.Width - 2) / 4), 0), ("Rx", 8, 0), ("Tx", 8, 0), ("Duration", 8, 0));
+            ("Client", Math.Max(17, (rect.Width - 42) / 3), 0), ("Rx", 8, 0), ("Tx", 8, 0), ("Duration", 8, 0));
         var rows = model.Connections.Rows();
         AddRows(table, TuiPanel.Connections, view, rows, c =>
         [
