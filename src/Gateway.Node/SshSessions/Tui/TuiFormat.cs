@@ -25,6 +25,7 @@ public static class TuiFormat
     public static string Duration(TimeSpan duration)
     {
         if (duration < TimeSpan.Zero) duration = TimeSpan.Zero;
+        if (duration.TotalSeconds < 1) return string.Create(CultureInfo.InvariantCulture, $"{(int)Math.Round(duration.TotalMilliseconds)}ms");
         if (duration.TotalSeconds < 60) return string.Create(CultureInfo.InvariantCulture, $"{duration.TotalSeconds:0.0}s");
         if (duration.TotalHours < 1) return string.Create(CultureInfo.InvariantCulture, $"{(int)duration.TotalMinutes}m{duration.Seconds:00}s");
         return string.Create(CultureInfo.InvariantCulture, $"{(int)duration.TotalHours}h{duration.Minutes:00}m");

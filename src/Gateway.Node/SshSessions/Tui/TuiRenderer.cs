@@ -162,18 +162,23 @@ public sealed class TuiRenderer
             given += share;
             widths[i] = Math.Max(3, share);
         }
+        // The gap between columns is part of each cell's text, so a selected row is highlighted whole.
+        for (var i = 0; i < gaps; i++) widths[i]++;
         var table = new Table { Border = TableBorder.None, Expand = false, ShowHeaders = true };
         for (var i = 0; i < columns.Length; i++)
         {
-            table.AddColumn(new TableColumn(new Text(Fit(columns[i].Name, widths[i]), Header))
+            table.AddColumn(new TableColumn(new Text(Cut(columns[i].Name, widths[i], i < gaps), Header))
             {
                 NoWrap = true,
                 Width = widths[i],
-                Padding = new Padding(0, 0, i == columns.Length - 1 ? 0 : 1, 0),
+                Padding = new Padding(0, 0, 0, 0),
             });
         }
         return (table, widths);
     }
+
+    /// <summary>A cell's text: cut to its column, a space kept before the next column.</summary>
+    private static string Cut(string text, int width, bool gap) => gap ? Fit(text, width - 1).PadRight(width) : Fit(text, width);
 
     /// <summary>Cuts <paramref name="text"/> to <paramref name="width"/> cells with an ellipsis.</summary>
     public static string Fit(string text, int width)
@@ -191,7 +196,7 @@ public sealed class TuiRenderer
         for (var i = top; i < rows.Count && i < top + capacity; i++)
         {
             var style = i == selected ? Selected : (Style?)null;
-            table.AddRow(cells(rows[i]).Select((c, column) => (IRenderable)new Text(Fit(c.Text, widths[column]), style ?? c.Style ?? Style.Plain)));
+            table.AddRow(cells(rows[i]).Select((c, column) => (IRenderable)new Text(Cut(c.Text, widths[column], column < widths.Length - 1), style ?? c.Style ?? Style.Plain)));
         }
     }
 
