@@ -18,7 +18,8 @@ namespace Gateway.Node.SshSessions.Tui;
 /// </summary>
 public sealed class TunnelStatusTui : IStatusViewer
 {
-    public const int MaxFramesPerSecond = 30;
+    /// <summary>A frame costs milliseconds of CPU (Spectre lays out every widget anew): 20 a second is smooth enough for a status view.</summary>
+    public const int MaxFramesPerSecond = 20;
     public static readonly TimeSpan TickInterval = TimeSpan.FromSeconds(1);
     private static readonly TimeSpan RestoreBound = TimeSpan.FromSeconds(2);
 
