@@ -17,8 +17,6 @@ public sealed class ConnectionTable
     private readonly Dictionary<string, (ConnectionSnapshot Row, long Order)> _rows = new(StringComparer.Ordinal);
     private long _next;
 
-    public long Version { get; private set; }
-
     public int OpenCount { get; private set; }
 
     public void Apply(ConnectionSnapshot row)
@@ -45,7 +43,6 @@ public sealed class ConnectionTable
         {
             _rows[key] = (row, ++_next);
         }
-        Version++;
         OpenCount = _rows.Values.Count(r => r.Row.ClosedAt is null);
         if (row.ClosedAt is not null) TrimClosed();
     }

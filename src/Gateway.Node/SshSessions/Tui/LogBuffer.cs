@@ -27,14 +27,10 @@ public sealed class LogBuffer
 
     public int Count => _entries.Count;
 
-    /// <summary>Bumped by every change, so a view knows when to redraw.</summary>
-    public long Version { get; private set; }
-
     public IEnumerable<LogEntry> Entries => _entries;
 
     public void Add(DateTime at, string line)
     {
-        Version++;
         var last = _entries.Last;
         if (line.StartsWith(HintPrefix, StringComparison.Ordinal) && last is not null)
         {

@@ -37,7 +37,6 @@ public sealed class TunnelStatusTui : IStatusViewer
     private readonly ScreenDiff _screen = new();
     private readonly Channel<object> _inbox = Channel.CreateBounded<object>(new BoundedChannelOptions(4096) { FullMode = BoundedChannelFullMode.DropOldest, SingleReader = true });
     private readonly TaskCompletionSource _finished = new(TaskCreationOptions.RunContinuationsAsynchronously);
-    private long _bytesSent;
 
     public TunnelStatusTui(SshChannel channel, SessionStatusFeed feed, TuiIdentity identity, string term, int width, int height, CancellationToken closed)
     {
@@ -48,9 +47,6 @@ public sealed class TunnelStatusTui : IStatusViewer
         _view = new TuiViewState(width, height);
         _renderer = new TuiRenderer(ansi: true, TuiRenderer.ColorsFor(term));
     }
-
-    /// <summary>Bytes written to the terminal so far (the bench reads it through the node's log at the end).</summary>
-    public long BytesSent => Interlocked.Read(ref _bytesSent);
 
     public void Deliver(object item) => _inbox.Writer.TryWrite(item);
 
@@ -178,7 +174,6 @@ public sealed class TunnelStatusTui : IStatusViewer
     {
         var bytes = Encoding.UTF8.GetBytes(text);
         await _channel.Stream.WriteAsync(bytes, ct).ConfigureAwait(false);
-        Interlocked.Add(ref _bytesSent, bytes.Length);
     }
 
     private async Task ReadInputAsync(CancellationToken ct)
