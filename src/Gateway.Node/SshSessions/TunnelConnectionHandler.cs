@@ -93,8 +93,8 @@ public sealed class TunnelConnectionHandler : ISshConnectionHandler
         await CloseAsync(channel, 0).ConfigureAwait(false);
     }
 
-    /// <summary>The reference caps the window at 512x512: a peer's numbers must not size our buffers.</summary>
-    private static int Dimension(uint cells) => (int)Math.Min(cells, 512u);
+    /// <summary>The reference caps the window at 512x512: a peer's numbers must not size our buffers (and 0 means unknown).</summary>
+    private static int Dimension(uint cells) => (int)Math.Clamp(cells, 1u, 512u);
 
     private async Task RunTuiAsync(SshChannel channel, PtyRequest pty)
     {
@@ -113,7 +113,11 @@ public sealed class TunnelConnectionHandler : ISshConnectionHandler
         }
         finally
         {
-            lock (_terminals) _tuis.Remove(channel);
+            lock (_terminals)
+            {
+                _tuis.Remove(channel);
+                _terminals.Remove(channel);
+            }
         }
         await CloseAsync(channel, 0).ConfigureAwait(false);
     }

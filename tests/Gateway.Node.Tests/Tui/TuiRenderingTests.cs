@@ -64,7 +64,7 @@ public sealed partial class TuiRenderingTests
     [Fact]
     public void Every_row_fits_the_width_at_any_size()
     {
-        foreach (var (w, h) in new[] { (80, 24), (81, 25), (120, 40), (200, 60), (512, 512) })
+        foreach (var (w, h) in new[] { (1, 1), (10, 3), (80, 24), (81, 25), (120, 40), (200, 60), (512, 512) })
         {
             var rows = new TuiRenderer(ansi: false).Render(TuiScreens.Model(), new TuiViewState(w, h), TuiScreens.Now);
             Assert.Equal(h, rows.Length);
