@@ -49,7 +49,10 @@ public sealed record StopServing
 public sealed record ForwardWarning(string Forward, MismatchDiagnostic Diagnostic);
 
 /// <summary>A downstream connection through this session opened or closed (status and metrics).</summary>
-public sealed record DownstreamOpened(string ConnectionId, string RouteId, string Downstream)
+/// <param name="Channel">the SSH channel number on the tunnel connection</param>
+/// <param name="Path">the path of the request the connection was opened for (HTTP)</param>
+/// <param name="Via">the node that relayed the downstream connection here</param>
+public sealed record DownstreamOpened(string ConnectionId, string RouteId, string Downstream, uint? Channel = null, string? Path = null, string? Via = null)
 {
     /// <summary>What <see cref="Downstream"/> says for a health probe's channel (Pomerium's "Health Check" peer).</summary>
     public const string HealthCheck = "health check";
@@ -59,9 +62,17 @@ public sealed record DownstreamOpened(string ConnectionId, string RouteId, strin
 
 public sealed record DownstreamClosed(string ConnectionId, string RouteId, string Downstream, long BytesToUpstream, long BytesToDownstream, TimeSpan Duration, string? Error);
 
-/// <summary>Something the person at the SSH client should see (status stream, later the TUI).</summary>
+/// <summary>Something the person at the SSH client should see (the status stream, the status TUI). No member may block: called from the session actor.</summary>
 public interface ISessionStatusSink
 {
-    /// <summary>Must not block: called from the session actor.</summary>
     void Post(string line);
+
+    /// <summary>A connection opened or closed: a line for the status stream and the log; the TUI shows its connection table instead.</summary>
+    void PostConnectionLine(string line) => Post(line);
+
+    /// <summary>Rows for views that draw the session's state.</summary>
+    void Publish(SessionUpdate update) { }
+
+    /// <summary>Whether any view draws the state now: periodic updates are built only then.</summary>
+    bool HasViewers => false;
 }

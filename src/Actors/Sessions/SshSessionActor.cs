@@ -17,8 +17,18 @@ namespace Gateway.Actors.Sessions;
 /// through this node's <see cref="LocalEndpoints"/>. Nothing is refreshed at rest: the endpoints
 /// live exactly as long as the connection (and the node).
 /// </summary>
-public sealed class SshSessionActor : ReceiveActor
+public sealed class SshSessionActor : ReceiveActor, IWithTimers
 {
+    /// <summary>How often open connections' byte counts are published while a view draws them.</summary>
+    public static readonly TimeSpan ProgressInterval = TimeSpan.FromSeconds(1);
+
+    private sealed record ProgressTick
+    {
+        public static readonly ProgressTick Instance = new();
+    }
+
+    private sealed record OpenConnection(DownstreamOpened Opened, IDownstreamConnection Stream, DateTime OpenedAt);
+
     private sealed record ConnectionEnded
     {
         public static readonly ConnectionEnded Instance = new();
@@ -45,6 +55,9 @@ public sealed class SshSessionActor : ReceiveActor
     private readonly SessionHealth? _health;
     private readonly Dictionary<string, IActorRef> _healthChecks = new(StringComparer.Ordinal);
     private int _healthCheckActors;
+    private readonly Dictionary<string, OpenConnection> _open = new(StringComparer.Ordinal);
+
+    public ITimerScheduler Timers { get; set; } = null!;
 
     public SshSessionActor(SessionIdentity identity, IReadOnlyList<RouteAdmission> routes, LocalEndpoints endpoints, string nodeAddress, ISessionStatusSink status, ISessionConnection connection,
         DataPathCounters? counters = null, SessionHealth? health = null)
@@ -63,16 +76,34 @@ public sealed class SshSessionActor : ReceiveActor
         Receive<GetSessionStatus>(_ => Sender.Tell(BuildStatus()));
         Receive<ConnectionEnded>(_ => Context.Stop(Self));
         Receive<StopServing>(_ => StopServingEndpoints());
-        Receive<OpenDownstream>(m => Sender.Tell(new DownstreamStarted(Context.ActorOf(DownstreamConnectionActor.Props(m.Connection, m.Stream, _counters)))));
+        Receive<OpenDownstream>(m =>
+        {
+            _open[m.Connection.ConnectionId] = new OpenConnection(m.Connection, m.Stream, DateTime.UtcNow);
+            Sender.Tell(new DownstreamStarted(Context.ActorOf(DownstreamConnectionActor.Props(m.Connection, m.Stream, _counters))));
+        });
+        Receive<ProgressTick>(_ => PublishProgress());
         Receive<ForwardWarning>(OnForwardWarning);
         Receive<EndpointHealthChanged>(OnEndpointHealthChanged);
         Receive<HealthCheckReport>(m => { if (_registered.ContainsKey(m.EndpointId)) _status.Post(m.Line); });
         // Health probes open a channel every interval: their results are reported, their channels are not.
-        Receive<DownstreamOpened>(m => { if (!m.IsHealthCheck) _status.Post($"connection {m.ConnectionId} from {m.Downstream} to {RouteName(m.RouteId)} opened"); });
+        Receive<DownstreamOpened>(m =>
+        {
+            var openedAt = _open.TryGetValue(m.ConnectionId, out var open) ? open.OpenedAt : DateTime.UtcNow;
+            _status.Publish(new ConnectionsUpdated([Snapshot(m, openedAt, 0, 0, null, null)]));
+            if (_open.Count == 1) Timers.StartPeriodicTimer(nameof(ProgressTick), ProgressTick.Instance, ProgressInterval);
+            if (!m.IsHealthCheck) _status.PostConnectionLine($"connection {m.ConnectionId} from {m.Downstream}{ViaText(m.Via)} to {RouteName(m.RouteId)} opened");
+        });
         Receive<DownstreamClosed>(m =>
         {
+            var openedAt = DateTime.UtcNow - m.Duration;
+            if (_open.Remove(m.ConnectionId, out var open))
+            {
+                openedAt = open.OpenedAt;
+                _status.Publish(new ConnectionsUpdated([Snapshot(open.Opened, openedAt, m.BytesToUpstream, m.BytesToDownstream, openedAt + m.Duration, m.Error)]));
+            }
+            if (_open.Count == 0) Timers.Cancel(nameof(ProgressTick));
             if (m.Downstream == DownstreamOpened.HealthCheck) return;
-            _status.Post($"connection {m.ConnectionId} from {m.Downstream} to {RouteName(m.RouteId)} closed after {m.Duration.TotalSeconds:0.0}s: {m.BytesToUpstream} bytes sent, {m.BytesToDownstream} bytes received" +
+            _status.PostConnectionLine($"connection {m.ConnectionId} from {m.Downstream} to {RouteName(m.RouteId)} closed after {m.Duration.TotalSeconds:0.0}s: {m.BytesToUpstream} bytes sent, {m.BytesToDownstream} bytes received" +
                 (m.Error is null ? "" : $" ({m.Error})"));
         });
     }
@@ -84,6 +115,7 @@ public sealed class SshSessionActor : ReceiveActor
     protected override void PreStart()
     {
         _connection.Attach(Self);
+        PublishForwards();
         var self = Self;
         var endpoints = _endpoints;
         var sessionId = _identity.SessionId;
@@ -113,6 +145,38 @@ public sealed class SshSessionActor : ReceiveActor
         if (!_serving) return;
         _serving = false;
         UnregisterAll();
+        _status.Post("this node is draining: no new requests reach this connection; connections already open run to their end");
+        PublishForwards();
+    }
+
+    /// <summary>Byte counts of the open connections, read from their streams' counters (the byte path sends no messages).</summary>
+    private void PublishProgress()
+    {
+        if (_open.Count == 0 || !_status.HasViewers) return;
+        _status.Publish(new ConnectionsUpdated(_open.Values
+            .Select(o => Snapshot(o.Opened, o.OpenedAt, o.Stream.BytesToUpstream, o.Stream.BytesToDownstream, null, null)).ToList()));
+    }
+
+    private ConnectionSnapshot Snapshot(DownstreamOpened opened, DateTime openedAt, long toUpstream, long toDownstream, DateTime? closedAt, string? error)
+        => new(opened.ConnectionId, opened.Channel, RouteName(opened.RouteId), opened.Downstream, opened.Path, opened.Via, openedAt, toUpstream, toDownstream, closedAt, error);
+
+    private static string ViaText(string? via) => via is null ? "" : $" (via {via})";
+
+    /// <summary>The forward requests and the routes this identity may serve, for views that draw them.</summary>
+    private void PublishForwards()
+    {
+        var requests = _permissions.Permissions.Select(p => new ForwardRequestSnapshot(p.Pattern.Text, p.PortLabel,
+            p.Pattern.Text is "" or "*" or "localhost",
+            _registered.Values.Count(e => e.ConnectedAddress == p.Pattern.Text && e.ConnectedPort == p.ServerPort))).ToList();
+        var routes = _routes.Where(r => r.Admitted).Select(r =>
+        {
+            var served = _registered.GetValueOrDefault(TunnelEndpoint.MakeId(_identity.SessionId, r.Route.RouteId));
+            var address = r.Route.Address;
+            var scheme = address.Scheme == RouteScheme.Https ? "https" : "ssh";
+            return new RouteSnapshot(r.Route.RouteId, $"{scheme}://{address.Hostname}:{address.Port}", r.Route.To, served is not null,
+                served?.Health ?? EndpointHealth.Unknown, r.Route.HealthChecks is { Checks.Count: > 0 });
+        }).ToList();
+        _status.Publish(new ForwardsUpdated(requests, routes));
     }
 
     private void UnregisterAll()
@@ -136,6 +200,7 @@ public sealed class SshSessionActor : ReceiveActor
         // Served before the client hears of it: once "remote forward success", requests can reach it.
         Reconcile();
         Sender.Tell(result);
+        PublishForwards();
         var served = _registered.Values.Where(e => e.ConnectedAddress == permission.Pattern.Text && e.ConnectedPort == permission.ServerPort)
             .Select(e => RouteName(e.RouteId)).ToList();
         var label = permission.IsDynamic ? $"port {permission.PortLabel} (dynamic)" : $"port {permission.PortLabel} (static)";
@@ -174,6 +239,7 @@ public sealed class SshSessionActor : ReceiveActor
         foreach (var message in new[] { MismatchDiagnostic.ExpectingDynamic, MismatchDiagnostic.ExpectingStatic })
             _warnings.Forget(WarningKey(ForwardKey(removed.Pattern.Text, removed.ServerPort), message));
         Sender.Tell(true);
+        PublishForwards();
         _status.Post($"forward \"{removed.Pattern.Text}\" port {removed.PortLabel} cancelled");
     }
 
@@ -233,6 +299,7 @@ public sealed class SshSessionActor : ReceiveActor
         var updated = endpoint with { Health = changed.Health, HealthChangedAt = DateTimeOffset.UtcNow };
         _registered[changed.EndpointId] = updated;
         _endpoints.Serve(updated);
+        PublishForwards();
     }
 
     /// <summary>How a forward is named in <see cref="ForwardWarning"/>: its pattern and the port the gateway serves it on.</summary>

@@ -114,6 +114,26 @@ public sealed class NodeDrain
         }
         _logger.LogInformation("drained after {Ms} ms ({InFlight} requests still running); leaving the cluster",
             Environment.TickCount64 - started, InFlight);
+        await EndStatusViewsAsync().ConfigureAwait(false);
+    }
+
+    /// <summary>How long the status TUIs get to restore their users' terminals.</summary>
+    private static readonly TimeSpan ViewsEndBound = TimeSpan.FromSeconds(2);
+
+    /// <summary>
+    /// The SSH connections close as the node stops, too fast for anything sent then to arrive (the
+    /// process exits with the actor system): every status TUI restores its user's terminal now.
+    /// </summary>
+    private async Task EndStatusViewsAsync()
+    {
+        try
+        {
+            await Task.WhenAll(_tunnels.All.Select(t => t.Status.EndViewsAsync(SshSessionActor.ServerShuttingDown))).WaitAsync(ViewsEndBound).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            _logger.LogInformation("status views still restoring after {Seconds} s; closing anyway", ViewsEndBound.TotalSeconds);
+        }
     }
 
     /// <summary>Session ids whose actors the drain told to stop serving (only the drain's single task touches it).</summary>

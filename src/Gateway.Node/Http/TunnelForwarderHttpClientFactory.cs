@@ -77,7 +77,8 @@ public sealed class TunnelForwarderHttpClientFactory : ForwarderHttpClientFactor
             context.InitialRequestMessage.Options.TryGetValue(DownstreamKey, out var downstream);
             context.InitialRequestMessage.Options.TryGetValue(RequestIdKey, out var requestId);
             context.InitialRequestMessage.Options.TryGetValue(AvoidEndpointKey, out var avoid);
-            var request = new TunnelDialRequest(destination.RouteId, destination.EndpointId, destination.Upstream, downstream, requestId, avoid);
+            var request = new TunnelDialRequest(destination.RouteId, destination.EndpointId, destination.Upstream, downstream, requestId, avoid,
+                context.InitialRequestMessage.RequestUri?.AbsolutePath);
             var stream = await _dialer.DialAsync(request, ct).ConfigureAwait(false);
             if (!destination.Upstream.Scheme.Equals("https", StringComparison.OrdinalIgnoreCase))
                 return stream;

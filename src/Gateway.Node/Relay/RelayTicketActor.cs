@@ -17,13 +17,16 @@ public sealed class RelayTicketActor : ReceiveActor
 
     public RelayTicketActor(RelayTicketStore store, LocalEndpoints endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog)
     {
-        Receive<RelayTicketRequest>(request => Sender.Tell(Issue(request, store, endpoints, tunnels, catalog)));
+        // The asker's address names the node a relayed connection came from (the tunnel owner's status view shows it).
+        Receive<RelayTicketRequest>(request => Sender.Tell(Issue(request, store, endpoints, tunnels, catalog, NodeName(Sender.Path.Address))));
     }
 
     public static Props Props(RelayTicketStore store, LocalEndpoints endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog)
         => Akka.Actor.Props.Create(() => new RelayTicketActor(store, endpoints, tunnels, catalog));
 
-    private static RelayTicketReply Issue(RelayTicketRequest request, RelayTicketStore store, LocalEndpoints endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog)
+    private static string? NodeName(Address address) => address.Host is null ? null : $"{address.Host}:{address.Port}";
+
+    private static RelayTicketReply Issue(RelayTicketRequest request, RelayTicketStore store, LocalEndpoints endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, string? via)
     {
         if (store.Refusing)
             return new RelayTicketReply(null, "this node is draining");
@@ -37,7 +40,7 @@ public sealed class RelayTicketActor : ReceiveActor
         if (route is null || !route.To.Contains(upstream))
             return new RelayTicketReply(null, $"{request.Upstream} is not an upstream of route {request.RouteId}");
         IPEndPoint? downstream = request.Downstream is not null && IPEndPoint.TryParse(request.Downstream, out var parsed) ? parsed : null;
-        var token = store.Issue(new RelayTicket(endpoint, upstream, downstream));
+        var token = store.Issue(new RelayTicket(endpoint, upstream, downstream, via));
         return token is null ? new RelayTicketReply(null, "too many relay requests outstanding") : new RelayTicketReply(token, null);
     }
 }

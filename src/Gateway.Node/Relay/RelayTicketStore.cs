@@ -6,7 +6,8 @@ using Gateway.Contracts.Tunnels;
 namespace Gateway.Node.Relay;
 
 /// <summary>What a redeemed token lets its bearer open on this node.</summary>
-public sealed record RelayTicket(TunnelEndpoint Endpoint, Uri Upstream, IPEndPoint? Downstream);
+/// <param name="Via">the node that asked for the ticket (host:port), shown to the tunnel's owner</param>
+public sealed record RelayTicket(TunnelEndpoint Endpoint, Uri Upstream, IPEndPoint? Downstream, string? Via = null);
 
 /// <summary>
 /// Tokens this node's relay actor issued and its relay listener accepts: 128 random bits, usable

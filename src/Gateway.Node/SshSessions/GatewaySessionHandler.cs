@@ -66,7 +66,7 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         var forwards = new SessionForwards(pending.Actor.Task);
         var cli = new CliConnection(new CliContext(sessionId, client, user.Username, identity, pending.Admissions, _routeView, forwards.ReadAsync),
             forwards, _commands, _loggers.CreateLogger("Gateway.Ssh.Session"));
-        return new TunnelConnectionHandler(pending.Actor.Task, status, identity, transport.Closed, cli);
+        return new TunnelConnectionHandler(pending.Actor.Task, status, identity, transport.Closed, cli, pending.Identity);
     }
 
     public Task OnSessionStartedAsync(SshServerSession session, CancellationToken cancellationToken)

@@ -7,10 +7,12 @@ using Gateway.Ssh.Connection;
 namespace Gateway.Node.SshSessions;
 
 /// <summary>
-/// The plain-text status stream of one SSH connection: forward requests and what they matched,
-/// downstream connections opening and closing, warnings with their hints. Every line goes to the
-/// log; a shell channel shows the recent history and then follows new lines. Never blocks the
-/// writer: a client that does not read loses its oldest unsent lines, not the gateway's time.
+/// The status of one SSH connection as its session actor posts it: forward requests and what they
+/// matched, downstream connections opening and closing, warnings with their hints. Every line goes
+/// to the log; a shell channel without a terminal shows the recent history and then follows new
+/// lines (the plain-text stream); the status TUI watches it as an <see cref="IStatusViewer"/>, which
+/// also gets the session's <see cref="SessionUpdate"/>s. Never blocks the writer: a client that
+/// does not read loses its oldest unsent lines, not the gateway's time.
 /// </summary>
 public sealed class SessionStatusFeed : ISessionStatusSink
 {
@@ -19,8 +21,12 @@ public sealed class SessionStatusFeed : ISessionStatusSink
 
     private readonly ILogger _logger;
     private readonly string _session;
-    private readonly Queue<string> _history = new();
+    private readonly Queue<StatusLine> _history = new();
     private readonly List<Channel<string>> _followers = [];
+    private readonly List<IStatusViewer> _viewers = [];
+    private readonly Dictionary<string, ConnectionSnapshot> _open = new(StringComparer.Ordinal);
+    private ForwardsUpdated? _forwards;
+    private volatile int _viewerCount;
     private readonly Lock _gate = new();
 
     public SessionStatusFeed(ILogger logger, string session)
@@ -32,19 +38,74 @@ public sealed class SessionStatusFeed : ISessionStatusSink
     /// <summary>A status line holds peer text (forward addresses, refusal descriptions): escaped and bounded here, once for every sink.</summary>
     private const int LineLimit = 1024;
 
-    public void Post(string line)
+    public void Post(string line) => Post(line, connection: false);
+
+    public void PostConnectionLine(string line) => Post(line, connection: true);
+
+    public bool HasViewers => _viewerCount > 0;
+
+    public void Publish(SessionUpdate update)
+    {
+        lock (_gate)
+        {
+            switch (update)
+            {
+                case ForwardsUpdated forwards:
+                    _forwards = forwards;
+                    break;
+                case ConnectionsUpdated connections:
+                    foreach (var row in connections.Connections)
+                        if (row.ClosedAt is null) _open[row.ConnectionId] = row;
+                        else _open.Remove(row.ConnectionId);
+                    break;
+            }
+            foreach (var viewer in _viewers) viewer.Deliver(update);
+        }
+    }
+
+    /// <summary>Adds a view; it gets every later line and update, and starts from the returned seed.</summary>
+    public StatusViewSeed Watch(IStatusViewer viewer)
+    {
+        lock (_gate)
+        {
+            _viewers.Add(viewer);
+            _viewerCount = _viewers.Count;
+            return new StatusViewSeed([.. _history.Where(l => !l.Connection)], _forwards, [.. _open.Values]);
+        }
+    }
+
+    public void Unwatch(IStatusViewer viewer)
+    {
+        lock (_gate)
+        {
+            _viewers.Remove(viewer);
+            _viewerCount = _viewers.Count;
+        }
+    }
+
+    /// <summary>Before the gateway closes the connection: every view restores its terminal and ends.</summary>
+    public Task EndViewsAsync(string reason)
+    {
+        IStatusViewer[] viewers;
+        lock (_gate) viewers = [.. _viewers];
+        return Task.WhenAll(viewers.Select(v => v.EndAsync(reason)));
+    }
+
+    private void Post(string line, bool connection)
     {
         line = PeerText.Sanitize(line, LineLimit);
         if (line.StartsWith("warning:", StringComparison.Ordinal) || line.StartsWith("error:", StringComparison.Ordinal))
             _logger.LogWarning("ssh {Session}: {Line}", _session, line);
         else
             _logger.LogInformation("ssh {Session}: {Line}", _session, line);
-        var stamped = $"{DateTime.UtcNow:HH:mm:ss} {line}";
+        var entry = new StatusLine(DateTime.UtcNow, line, connection);
+        var stamped = Stamp(entry);
         lock (_gate)
         {
-            _history.Enqueue(stamped);
+            _history.Enqueue(entry);
             while (_history.Count > HistoryLimit) _history.Dequeue();
             foreach (var follower in _followers) follower.Writer.TryWrite(stamped);
+            if (!connection) foreach (var viewer in _viewers) viewer.Deliver(entry);
         }
     }
 
@@ -55,12 +116,12 @@ public sealed class SessionStatusFeed : ISessionStatusSink
         string[] history;
         lock (_gate)
         {
-            history = [.. _history];
+            history = [.. _history.Select(Stamp)];
             _followers.Add(lines);
         }
         var newline = terminal ? "\r\n" : "\n";
         using var closed = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        _ = DrainInputAsync(channel, closed);
+        _ = DrainInputAsync(channel, terminal, closed);
         try
         {
             await WriteAsync(channel, header + newline, closed.Token).ConfigureAwait(false);
@@ -77,16 +138,24 @@ public sealed class SessionStatusFeed : ISessionStatusSink
         }
     }
 
+    private static string Stamp(StatusLine line) => $"{line.At:HH:mm:ss} {line.Text}";
+
     private static ValueTask WriteAsync(SshChannel channel, string text, CancellationToken cancellationToken)
         => channel.Stream.WriteAsync(Encoding.UTF8.GetBytes(text), cancellationToken);
 
     /// <summary>
-    /// Reads what the user types so the window keeps moving; Ctrl-C, Ctrl-D or "q" end the stream
-    /// and close the channel (the SSH connection, and its tunnels, stay up with <c>-N</c> semantics
-    /// only if the client asked for them: OpenSSH exits when its last session channel closes).
+    /// Reads what the client sends so the window keeps moving. With a terminal (a person, on a
+    /// connection without forwards) Ctrl-C, Ctrl-D or "q" end the stream and close the channel.
+    /// Without one (a script, a service) nothing it sends, not even EOF, ends the stream: OpenSSH
+    /// exits when its last session channel closes, which would end the tunnels.
     /// </summary>
-    private static async Task DrainInputAsync(SshChannel channel, CancellationTokenSource closed)
+    private static async Task DrainInputAsync(SshChannel channel, bool terminal, CancellationTokenSource closed)
     {
+        if (!terminal)
+        {
+            await DiscardInputAsync(channel, closed.Token).ConfigureAwait(false);
+            return;
+        }
         var buffer = new byte[256];
         try
         {
@@ -100,5 +169,17 @@ public sealed class SessionStatusFeed : ISessionStatusSink
         {
         }
         await closed.CancelAsync().ConfigureAwait(false);
+    }
+
+    private static async Task DiscardInputAsync(SshChannel channel, CancellationToken cancellationToken)
+    {
+        var buffer = new byte[256];
+        try
+        {
+            while (await channel.Stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false) > 0) { }
+        }
+        catch (Exception ex) when (ex is OperationCanceledException or IOException or SshConnectionClosedException)
+        {
+        }
     }
 }

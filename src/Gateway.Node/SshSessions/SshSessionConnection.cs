@@ -45,8 +45,19 @@ public sealed class SshSessionConnection : ISessionConnection
         if (!_session.Completion.IsCompleted) _ = DisconnectAsync(reason);
     }
 
+    /// <summary>How long the status TUIs get to restore their terminals before the connection closes.</summary>
+    private static readonly TimeSpan ViewsEndBound = TimeSpan.FromSeconds(2);
+
     private async Task DisconnectAsync(string reason)
     {
+        try
+        {
+            await _status.EndViewsAsync(reason).WaitAsync(ViewsEndBound).ConfigureAwait(false);
+        }
+        catch (TimeoutException)
+        {
+            // A client that stopped reading: close anyway.
+        }
         try
         {
             await _session.DisconnectAsync(DisconnectReason.ByApplication, reason).ConfigureAwait(false);

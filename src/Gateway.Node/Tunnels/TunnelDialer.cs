@@ -195,7 +195,7 @@ public sealed class TunnelDialer : ITunnelDialer
         var held = FindHeld(endpoint.EndpointId);
         if (held is null || held.Value.Endpoint.RouteId != request.RouteId)
             throw new TunnelEndpointGoneException($"the tunnel for {request.RouteId} is gone from this node");
-        return (await OpenLocalAsync(held.Value.Tunnel, held.Value.Endpoint, request.Upstream, request.Downstream, ct, request.RequestId).ConfigureAwait(false)).Stream;
+        return (await OpenLocalAsync(held.Value.Tunnel, held.Value.Endpoint, request.Upstream, request.Downstream, ct, request.RequestId, request.Path).ConfigureAwait(false)).Stream;
     }
 
     /// <summary>
@@ -220,10 +220,12 @@ public sealed class TunnelDialer : ITunnelDialer
     /// A failure is told to the tunnel's owner on its status stream, with the id of the request
     /// whose error page the visitor saw when known (not for requests relayed from another node).
     /// </remarks>
+    /// <param name="path">the path of the request the channel is opened for, for the owner's status view</param>
+    /// <param name="via">the node that relayed the request here, for the owner's status view</param>
     public async ValueTask<OpenedChannel> OpenLocalAsync(LocalTunnel tunnel, TunnelEndpoint endpoint, Uri upstreamUrl, System.Net.IPEndPoint? downstream, CancellationToken ct,
-        string? requestId = null)
+        string? requestId = null, string? path = null, string? via = null)
     {
-        var (channel, opened, onSilentClose) = await OpenChannelAsync(tunnel, endpoint, upstreamUrl, downstream, ct, requestId).ConfigureAwait(false);
+        var (channel, opened, onSilentClose) = await OpenChannelAsync(tunnel, endpoint, upstreamUrl, downstream, ct, requestId, path, via).ConfigureAwait(false);
         var stream = new DownstreamConnectionStream(channel.Stream, guardSocks: !endpoint.IsDynamic, onSilentClose, channel.Input.CancelPendingRead);
         await AdoptAsync(tunnel, endpoint, opened, stream, ct).ConfigureAwait(false);
         return new OpenedChannel(stream, channel);
@@ -237,9 +239,9 @@ public sealed class TunnelDialer : ITunnelDialer
     /// the returned connection's end; the connection owns both ends from here on.
     /// </summary>
     public async ValueTask<RelayedDownstream> OpenRelayedAsync(LocalTunnel tunnel, TunnelEndpoint endpoint, Uri upstreamUrl, System.Net.IPEndPoint? downstream,
-        Stream network, Func<Task> networkShutdownSend, ReadOnlyMemory<byte> openReply, CancellationToken ct)
+        Stream network, Func<Task> networkShutdownSend, ReadOnlyMemory<byte> openReply, CancellationToken ct, string? via = null)
     {
-        var (channel, opened, onSilentClose) = await OpenChannelAsync(tunnel, endpoint, upstreamUrl, downstream, ct, requestId: null).ConfigureAwait(false);
+        var (channel, opened, onSilentClose) = await OpenChannelAsync(tunnel, endpoint, upstreamUrl, downstream, ct, requestId: null, path: null, via).ConfigureAwait(false);
         var relayed = new RelayedDownstream(channel.Input, channel.Stream, () => channel.SendEofAsync(), network, networkShutdownSend, openReply,
             guardSocks: !endpoint.IsDynamic, onSilentClose);
         await AdoptAsync(tunnel, endpoint, opened, relayed, ct).ConfigureAwait(false);
@@ -247,9 +249,9 @@ public sealed class TunnelDialer : ITunnelDialer
     }
 
     private async ValueTask<(SshChannel Channel, DownstreamOpened Opened, Action? OnSilentClose)> OpenChannelAsync(LocalTunnel tunnel, TunnelEndpoint endpoint,
-        Uri upstreamUrl, System.Net.IPEndPoint? downstream, CancellationToken ct, string? requestId)
+        Uri upstreamUrl, System.Net.IPEndPoint? downstream, CancellationToken ct, string? requestId, string? path, string? via)
     {
-        var request = new TunnelDialRequest(endpoint.RouteId, endpoint.EndpointId, upstreamUrl, downstream, requestId);
+        var request = new TunnelDialRequest(endpoint.RouteId, endpoint.EndpointId, upstreamUrl, downstream, requestId, Path: path);
         var forRequest = requestId is null ? "" : $" (request {requestId})";
         var originatorIp = request.Downstream?.Address.ToString() ?? "127.0.0.1";
         var originatorPort = (uint)(request.Downstream?.Port ?? 0);
@@ -335,7 +337,7 @@ public sealed class TunnelDialer : ITunnelDialer
         Action? onSilentClose = endpoint.IsDynamic || route is null || probe
             ? null
             : () => Warn(tunnel, endpoint, MismatchDiagnostic.ForStaticExpectingDynamic(Permission(endpoint), route.Address, upstream));
-        var opened = new DownstreamOpened(connectionId, endpoint.RouteId, request.Downstream?.ToString() ?? DownstreamOpened.HealthCheck);
+        var opened = new DownstreamOpened(connectionId, endpoint.RouteId, request.Downstream?.ToString() ?? DownstreamOpened.HealthCheck, channel.LocalId, path, via);
         return (channel, opened, onSilentClose);
     }
 

@@ -37,6 +37,13 @@ public sealed partial class TunnelClient
         return ExternalProcess.Start("ssh", args, redirectStdin);
     }
 
+    /// <summary>The <c>ssh</c> command line (program first) for running it elsewhere, e.g. inside a terminal.</summary>
+    public List<string> CommandLine(GatewayNodeProcess node, IEnumerable<string> flags)
+    {
+        var client = new OpenSshClient(_dir, node.SshPort, node.HostKeyLine, KeyPath, user: "tunnel");
+        return ["ssh", .. client.Arguments(["ExitOnForwardFailure=no"], flags)];
+    }
+
     /// <summary>Runs <c>ssh</c> against the node to completion (e.g. <c>-S ctl -O cancel -R ...</c> against a master connection).</summary>
     public Task<ProcessResult> RunAsync(GatewayNodeProcess node, IEnumerable<string> flags, TimeSpan timeout)
     {
