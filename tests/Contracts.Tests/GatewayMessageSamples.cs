@@ -29,7 +29,7 @@ internal static class GatewayMessageSamples
         new NodeEndpointsDigest(Node, Incarnation, 42, 17),
         new NodeEndpointsSnapshotRequest("akka.tcp://gateway@10.20.30.41:4053"),
         new NodeEndpointsSnapshot(Node, Incarnation, 42, 2, 3, [Endpoint(1), Endpoint(2)]),
-        new RelayTicketRequest("orders-api", Endpoint().EndpointId, "http://localhost:8080/", "198.51.100.7:40112"),
+        new RelayTicketRequest("orders-api", Endpoint().EndpointId, "http://localhost:8080/", "198.51.100.7:40112", "/orders/42"),
         new RelayTicketReply("0123456789abcdef0123456789abcdef", "this node is draining", EndpointGone: true),
     }.ToDictionary(m => m.GetType());
 

@@ -7,9 +7,11 @@ namespace Gateway.Contracts.Messages;
 /// </summary>
 /// <remarks>
 /// Only the endpoint's id travels: the owner opens the channel from its own record of the endpoint
-/// (where its SSH connection forwards to), never from what a requester claims.
+/// (where its SSH connection forwards to), never from what a requester claims. <see cref="Path"/>
+/// (the path of the request the connection is opened for) is display text for the tunnel owner's
+/// status view only, never used to route; peers without the field send null.
 /// </remarks>
-public sealed record RelayTicketRequest(string RouteId, string EndpointId, string Upstream, string? Downstream) : IGatewayMessage;
+public sealed record RelayTicketRequest(string RouteId, string EndpointId, string Upstream, string? Downstream, string? Path = null) : IGatewayMessage;
 
 /// <summary>
 /// The owner's answer: a single-use token to present on its relay port, or why not.

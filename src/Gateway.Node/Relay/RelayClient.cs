@@ -140,7 +140,7 @@ public sealed class RelayClient
 
         using var askCancel = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var ticket = _system.Value.ActorSelection($"{endpoint.NodeAddress}/user/{RelayTicketActor.Name}")
-            .Ask<RelayTicketReply>(new RelayTicketRequest(request.RouteId, endpoint.EndpointId, request.Upstream.AbsoluteUri, request.Downstream?.ToString()), _bounds.Open, askCancel.Token);
+            .Ask<RelayTicketReply>(new RelayTicketRequest(request.RouteId, endpoint.EndpointId, request.Upstream.AbsoluteUri, request.Downstream?.ToString(), request.Path), _bounds.Open, askCancel.Token);
         Socket? socket = null;
         try
         {

@@ -190,9 +190,9 @@ public sealed class RelayServer : IHostedLifecycleService, IAsyncDisposable
                 {
                     if (_bytePath == RelayBytePath.Streams)
                         relayed = await _dialer.OpenRelayedAsync(held.Value.Tunnel, held.Value.Endpoint, ticket.Upstream, ticket.Downstream, network,
-                            () => RelayTls.ShutdownSendAsync(network, socket), RelayProtocol.Reply(RelayProtocol.Open, null), dialerGone.Token, ticket.Via).ConfigureAwait(false);
+                            () => RelayTls.ShutdownSendAsync(network, socket), RelayProtocol.Reply(RelayProtocol.Open, null), dialerGone.Token, ticket.Via, ticket.Path).ConfigureAwait(false);
                     else
-                        opened = await _dialer.OpenLocalAsync(held.Value.Tunnel, held.Value.Endpoint, ticket.Upstream, ticket.Downstream, dialerGone.Token, via: ticket.Via).ConfigureAwait(false);
+                        opened = await _dialer.OpenLocalAsync(held.Value.Tunnel, held.Value.Endpoint, ticket.Upstream, ticket.Downstream, dialerGone.Token, path: ticket.Path, via: ticket.Via).ConfigureAwait(false);
                 }
                 finally
                 {

@@ -24,6 +24,9 @@ public sealed class RelayTicketActor : ReceiveActor
     public static Props Props(RelayTicketStore store, LocalEndpoints endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog)
         => Akka.Actor.Props.Create(() => new RelayTicketActor(store, endpoints, tunnels, catalog));
 
+    /// <summary>Longer request paths are not shown for relayed connections (the TUI shows far fewer characters anyway).</summary>
+    private const int MaxPathLength = 2048;
+
     private static string? NodeName(Address address) => address.Host is null ? null : $"{address.Host}:{address.Port}";
 
     private static RelayTicketReply Issue(RelayTicketRequest request, RelayTicketStore store, LocalEndpoints endpoints, LocalTunnelRegistry tunnels, TunnelRouteCatalog catalog, string? via)
@@ -40,7 +43,9 @@ public sealed class RelayTicketActor : ReceiveActor
         if (route is null || !route.To.Contains(upstream))
             return new RelayTicketReply(null, $"{request.Upstream} is not an upstream of route {request.RouteId}");
         IPEndPoint? downstream = request.Downstream is not null && IPEndPoint.TryParse(request.Downstream, out var parsed) ? parsed : null;
-        var token = store.Issue(new RelayTicket(endpoint, upstream, downstream, via));
+        // Display text from another node: bounded here, sanitized where it is shown.
+        var path = request.Path is { Length: > 0 and <= MaxPathLength } p && p[0] == '/' ? p : null;
+        var token = store.Issue(new RelayTicket(endpoint, upstream, downstream, via, path));
         return token is null ? new RelayTicketReply(null, "too many relay requests outstanding") : new RelayTicketReply(token, null);
     }
 }

@@ -7,7 +7,8 @@ namespace Gateway.Node.Relay;
 
 /// <summary>What a redeemed token lets its bearer open on this node.</summary>
 /// <param name="Via">the node that asked for the ticket (host:port), shown to the tunnel's owner</param>
-public sealed record RelayTicket(TunnelEndpoint Endpoint, Uri Upstream, IPEndPoint? Downstream, string? Via = null);
+/// <param name="Path">the path of the request the connection was opened for, as the asker said (display only)</param>
+public sealed record RelayTicket(TunnelEndpoint Endpoint, Uri Upstream, IPEndPoint? Downstream, string? Via = null, string? Path = null);
 
 /// <summary>
 /// Tokens this node's relay actor issued and its relay listener accepts: 128 random bits, usable

@@ -239,9 +239,9 @@ public sealed class TunnelDialer : ITunnelDialer
     /// the returned connection's end; the connection owns both ends from here on.
     /// </summary>
     public async ValueTask<RelayedDownstream> OpenRelayedAsync(LocalTunnel tunnel, TunnelEndpoint endpoint, Uri upstreamUrl, System.Net.IPEndPoint? downstream,
-        Stream network, Func<Task> networkShutdownSend, ReadOnlyMemory<byte> openReply, CancellationToken ct, string? via = null)
+        Stream network, Func<Task> networkShutdownSend, ReadOnlyMemory<byte> openReply, CancellationToken ct, string? via = null, string? path = null)
     {
-        var (channel, opened, onSilentClose) = await OpenChannelAsync(tunnel, endpoint, upstreamUrl, downstream, ct, requestId: null, path: null, via).ConfigureAwait(false);
+        var (channel, opened, onSilentClose) = await OpenChannelAsync(tunnel, endpoint, upstreamUrl, downstream, ct, requestId: null, path, via).ConfigureAwait(false);
         var relayed = new RelayedDownstream(channel.Input, channel.Stream, () => channel.SendEofAsync(), network, networkShutdownSend, openReply,
             guardSocks: !endpoint.IsDynamic, onSilentClose);
         await AdoptAsync(tunnel, endpoint, opened, relayed, ct).ConfigureAwait(false);

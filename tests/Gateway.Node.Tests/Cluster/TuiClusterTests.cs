@@ -6,11 +6,11 @@ using Member = Gateway.Node.Tests.Cluster.ClusterHarness.Member;
 namespace Gateway.Node.Tests.Cluster;
 
 /// <summary>
-/// The status TUI in a cluster: a connection relayed from another node shows with that node named,
-/// and the node holding the TUI's connection draining and stopping leaves the user's terminal restored.
-/// Real node processes, a real <c>ssh -tt -R 0</c> inside tmux.
+/// The status TUI and the internal commands in a cluster: a connection relayed from another node
+/// shows with that node named and its request's path; <c>routes</c> asked on the other node sees
+/// the tunnel; the node holding the TUI's connection draining and stopping leaves the user's
+/// terminal restored. Real node processes, a real <c>ssh -tt -R 0</c> inside tmux.
 /// </summary>
-[Trait("Category", "Slow")]
 public sealed class TuiClusterTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
@@ -59,11 +59,20 @@ public sealed class TuiClusterTests : IAsyncLifetime
         var (seen, status) = await b.WaitForStatusAsync(s => Member.EndpointCount(s) == 1, Timeout);
         Assert.True(seen, status);
 
-        // The request reaches B; the tunnel is on A: the relay carries it, and A's TUI names B.
-        var reply = await ClusterHarness.GetUntilOkAsync(b.Node, "/", Timeout);
+        // The request reaches B; the tunnel is on A: the relay carries it, and A's TUI names B and the request's path.
+        var reply = await ClusterHarness.GetUntilOkAsync(b.Node, "/via-b", Timeout);
         Assert.Equal(200, reply.Status);
-        (ok, screen) = await terminal.WaitForAsync(s => Regex.IsMatch(s, $@"https-demo\.example\.com\s+127\.0\.0\.1:\d+ via 127\.0\.0\.1:{b.ClusterPort}"), Timeout);
+        (ok, screen) = await terminal.WaitForAsync(s => Regex.IsMatch(s, $@"https-demo\.example\.com\s+/via-b\s+127\.0\.0\.1:\d+ via 127\.0\.0\.1:{b.ClusterPort}"), Timeout);
         Assert.True(ok, screen + "\nnode A:\n" + a.Node.Log);
+
+        // `routes` asked on B, which holds no tunnel, reads the whole cluster's endpoints: the route is ACTIVE.
+        var routes = await new OpenSshClient(_dir, b.Node.SshPort, b.Node.HostKeyLine, _alice.KeyPath, user: "tunnel").RunAsync("routes --json", timeout: Timeout);
+        Assert.True(routes.ExitCode == 0, routes.Stderr);
+        using (var doc = System.Text.Json.JsonDocument.Parse(routes.Stdout))
+        {
+            var route = Assert.Single(doc.RootElement.GetProperty("routes").EnumerateArray());
+            Assert.Equal("ACTIVE", route.GetProperty("status").GetString());
+        }
 
         // SIGTERM: A drains (the TUI says so), then stops and closes the connection; the TUI restores the terminal first.
         var stopping = a.Node.StopAsync(Timeout);
