@@ -73,7 +73,10 @@ public sealed class HealthCheckStopTests : IAsyncLifetime
         Assert.True(await HealthLog.WaitForCountAsync(node, $"http health check for {Host}: ", "UNKNOWN -> HEALTHY", 2, Timeout), node.Log);
         var rateAfter = await ProbesDuringAsync(TimeSpan.FromSeconds(2));
         _output.WriteLine($"probes in 2 s: {rateBefore} before the cancel, {rateAfter} after the forward was made again");
-        Assert.True(rateAfter <= rateBefore * 1.5 + 2, $"{rateAfter} probes in 2 s after the forward was made again, {rateBefore} before");
+        // Every checker logs its own first result: a second one left behind would be a third UNKNOWN -> HEALTHY.
+        Assert.Equal(2, HealthLog.Count(node, $"http health check for {Host}: ", "UNKNOWN -> HEALTHY"));
+        // One checker waits interval between probes, so it cannot exceed 2 s / 100 ms (the rate itself varies with the machine's load).
+        Assert.True(rateAfter <= 22, $"{rateAfter} probes in 2 s after the forward was made again ({rateBefore} before): more than one checker's worth");
     }
 
     [Fact]
