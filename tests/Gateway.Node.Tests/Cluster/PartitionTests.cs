@@ -15,12 +15,17 @@ namespace Gateway.Node.Tests.Cluster;
 /// with SIGSTOP (its kernel still accepts connections, nothing answers). Requests through C must
 /// not wait for the cluster's failure detector (4-5 s): a relay to B that does not answer within
 /// the short bound sends the request to A's tunnel and leaves B out, and B's relay connections are
-/// cut, so no request is slower than 1.5 s.
+/// cut, so no request is slower than 1.5 s. A frozen node is noticed only once its pooled relay
+/// connections have awaited an answer past the short bound and a ping to it went unanswered
+/// (0.75-1.25 s), so a request in flight on it at the freeze may take up to 2.5 s on a loaded machine.
 /// </summary>
 public sealed class PartitionTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(60);
     private static readonly TimeSpan Slowest = TimeSpan.FromSeconds(1.5);
+
+    /// <summary>A frozen node: 0.75-1.25 s until its connections are cut (the watchdog, the short bound, the ping), then the retry on A.</summary>
+    private static readonly TimeSpan FrozenSlowest = TimeSpan.FromSeconds(2.5);
     private const string RouteHost = ClusterHarness.RouteHost;
     private readonly TempDirectory _dir = new();
     private readonly ITestOutputHelper _output;
@@ -43,11 +48,11 @@ public sealed class PartitionTests : IAsyncLifetime
 
     [Fact]
     public Task A_node_cut_off_by_dropped_packets_never_makes_a_request_through_a_healthy_node_slower_than_1_5_s()
-        => RunAsync(async (lab, b) => await lab.CutAsync(1));
+        => RunAsync(Slowest, async (lab, b) => await lab.CutAsync(1));
 
     [Fact]
-    public Task A_node_frozen_with_sigstop_never_makes_a_request_through_a_healthy_node_slower_than_1_5_s()
-        => RunAsync(async (lab, b) =>
+    public Task A_node_frozen_with_sigstop_never_makes_a_request_through_a_healthy_node_slower_than_2_5_s()
+        => RunAsync(FrozenSlowest, async (lab, b) =>
         {
             var kill = await ExternalProcess.RunAsync("kill", ["-STOP", b.ProcessId!.Value.ToString(CultureInfo.InvariantCulture)], Timeout);
             Assert.Equal(0, kill.ExitCode);
@@ -107,7 +112,7 @@ public sealed class PartitionTests : IAsyncLifetime
         return new HttpClient(handler) { BaseAddress = new Uri($"https://{RouteHost}:{node.HttpsPort.ToString(CultureInfo.InvariantCulture)}"), Timeout = TimeSpan.FromSeconds(10) };
     }
 
-    private async Task RunAsync(Func<NetworkLab, GatewayNodeProcess, Task> cutOff)
+    private async Task RunAsync(TimeSpan slowestAllowed, Func<NetworkLab, GatewayNodeProcess, Task> cutOff)
     {
         await using var lab = await NetworkLab.CreateAsync(3);
         var nodes = new List<GatewayNodeProcess>();
@@ -158,7 +163,7 @@ public sealed class PartitionTests : IAsyncLifetime
                 _output.WriteLine("C's open times: " + doc.RootElement.GetProperty("data_path").GetProperty("open_times_relayed"));
             Assert.True(samples.Where(s => s.End < cutAt).All(s => s.Ok), "load before the cut must succeed");
             Assert.True(after.Count > 50, $"load must run after the cut ({after.Count} requests)");
-            Assert.True(slowest.End - slowest.Start < Slowest, $"a request through C took {(slowest.End - slowest.Start).TotalMilliseconds:0} ms");
+            Assert.True(slowest.End - slowest.Start < slowestAllowed, $"a request through C took {(slowest.End - slowest.Start).TotalMilliseconds:0} ms");
             // Requests in flight on B when it went silent fail on B (quickly: B's relay connections
             // are cut), usually before any response byte, and are then sent again on A's tunnel
             // (none failed in most runs); once B is suspected, every request goes to A at once.
