@@ -19,6 +19,7 @@ internal sealed partial class ConfigParser
         "ssh_host_key_algorithms", "users", "trusted_user_ca_keys", "cluster", "routes", "akka",
         "upstream_pooled_connection_lifetime",
         "ssh_max_startups", "ssh_per_source_max_startups", "ssh_max_connections", "ssh_login_grace_time", "trusted_proxies",
+        .. SignInKeys,
     ];
 
     private readonly List<ConfigProblem> _problems;
@@ -69,6 +70,7 @@ internal sealed partial class ConfigParser
             Cluster = Cluster(root),
             Routes = Routes(root),
             TrustedProxies = TrustedProxies(root),
+            SignIn = SignIn(root),
             UpstreamPooledConnectionLifetime = PositiveDuration(root, "upstream_pooled_connection_lifetime") ?? GatewayConfig.DefaultUpstreamPooledConnectionLifetime,
             AkkaOverrides = akkaSection,
         };

@@ -55,6 +55,9 @@ public sealed record GatewayConfig
     /// <summary><c>users</c>: the embedded identity source.</summary>
     public IReadOnlyList<UserConfig> Users { get; init; } = [];
 
+    /// <summary>Sign-in through an OpenID Connect provider (<c>idp_provider</c> and its keys); null: sign-in is off.</summary>
+    public SignInConfig? SignIn { get; init; }
+
     /// <summary><c>trusted_user_ca_keys</c>: CAs whose OpenSSH user certificates identify users (principal = email).</summary>
     public IReadOnlyList<AuthorizedKey> TrustedUserCaKeys { get; init; } = [];
 

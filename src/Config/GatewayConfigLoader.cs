@@ -59,7 +59,11 @@ public static partial class GatewayConfigLoader
         if (config is not null)
             config = overrides.Apply(config, environment, workingDirectory, problems);
         if (config is not null)
-            new ConfigParser(problems, baseDirectory, environment).CheckClusterSecurity(config);
+        {
+            var checks = new ConfigParser(problems, baseDirectory, environment);
+            checks.CheckClusterSecurity(config);
+            checks.CheckSignIn(config);
+        }
         if (problems.Count > 0 || config is null)
             throw new ConfigException(source, problems);
         return config;
@@ -74,7 +78,11 @@ public static partial class GatewayConfigLoader
         var config = ParseInto(hocon, baseDirectory ?? Directory.GetCurrentDirectory(),
             environment ?? new Dictionary<string, string>(), problems);
         if (config is not null)
-            new ConfigParser(problems, baseDirectory ?? Directory.GetCurrentDirectory(), environment ?? new Dictionary<string, string>()).CheckClusterSecurity(config);
+        {
+            var checks = new ConfigParser(problems, baseDirectory ?? Directory.GetCurrentDirectory(), environment ?? new Dictionary<string, string>());
+            checks.CheckClusterSecurity(config);
+            checks.CheckSignIn(config);
+        }
         if (problems.Count > 0 || config is null)
             throw new ConfigException("text", problems);
         return config;
