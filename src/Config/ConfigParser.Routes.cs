@@ -11,7 +11,7 @@ internal sealed partial class ConfigParser
         "id", "from", "to", "allow_public_unauthenticated_access", "policy", "upstream_tunnel", "health_checks",
         "preserve_host_header", "host_rewrite", "host_rewrite_header", "host_path_regex_rewrite_pattern",
         "host_path_regex_rewrite_substitution", "timeout", "idle_timeout", "tls_skip_verify", "tls_upstream_server_name",
-        "retry_on_tunnel_failure", "healthy_panic_threshold",
+        "retry_on_tunnel_failure", "healthy_panic_threshold", "pass_identity_headers",
     ];
 
     private static readonly string[] HttpToSchemes = ["http", "https", "h2c"];
@@ -127,6 +127,7 @@ internal sealed partial class ConfigParser
             TlsUpstreamServerName = tlsServerName,
             RetryOnTunnelFailure = retry,
             HealthyPanicThreshold = Percent(obj, "healthy_panic_threshold") ?? RouteConfig.DefaultHealthyPanicThreshold,
+            PassIdentityHeaders = Bool(obj, "pass_identity_headers") ?? false,
         };
         return from is null ? null : route;
     }

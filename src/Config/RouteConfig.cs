@@ -60,6 +60,12 @@ public sealed record RouteConfig
     /// byte reached the client is sent once more, on another endpoint. Default <see cref="TunnelRetryPolicy.Idempotent"/>.
     /// </summary>
     public TunnelRetryPolicy RetryOnTunnelFailure { get; init; } = TunnelRetryPolicy.Idempotent;
+
+    /// <summary>
+    /// <c>pass_identity_headers</c>: send the signed-in user's identity upstream
+    /// (<c>X-Pomerium-Jwt-Assertion</c> and <c>X-Pomerium-Claim-*</c>). Off by default, as in Pomerium.
+    /// </summary>
+    public bool PassIdentityHeaders { get; init; }
 }
 
 /// <summary>

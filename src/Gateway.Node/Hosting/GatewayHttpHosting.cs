@@ -3,6 +3,7 @@ using Gateway.Node.Drain;
 using Gateway.Node.Http;
 using Gateway.Node.Relay;
 using Gateway.Node.Routing;
+using Gateway.Node.SignIn;
 using Gateway.Node.Tunnels;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.Server.Kestrel.Core;
@@ -30,8 +31,9 @@ public static class GatewayHttpHosting
         services.AddSingleton<ICertificateSelector>(sp => config.Certificates.Count > 0
             ? ConfiguredCertificateSelector.FromPemFiles(config.Certificates.Select(c => (c.Cert, c.Key)))
             : new LocalCertificateAuthority(config.DataDir, sp.GetRequiredService<ILogger<LocalCertificateAuthority>>(),
-                sp.GetRequiredService<RouteTable>().IsRouteHost,
-                nameScope: sp.GetRequiredService<RouteTable>().Http.Select(route => route.Host)));
+                host => sp.GetRequiredService<RouteTable>().IsRouteHost(host) || IsAuthenticateHost(config, host),
+                nameScope: sp.GetRequiredService<RouteTable>().Http.Select(route => route.Host)
+                    .Concat(config.SignIn is { } signIn ? [signIn.AuthenticateServiceUrl.Host] : [])));
         var address = ListenAddress.Resolve(config.Address);
         services.AddOptions<KestrelServerOptions>().Configure<ICertificateSelector>((kestrel, certificates)
             => GatewayHttpListener.Apply(kestrel, address, config.InsecureServer, config.InsecureServer ? null : certificates));
@@ -42,6 +44,9 @@ public static class GatewayHttpHosting
         services.AddDataProtection().PersistKeysToFileSystem(new DirectoryInfo(Path.Combine(config.DataDir, "data-protection-keys")));
         return services;
     }
+
+    private static bool IsAuthenticateHost(GatewayConfig config, string host)
+        => config.SignIn is { } signIn && signIn.AuthenticateServiceUrl.Host.Equals(host, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>
     /// Removes Data Protection's key-ring warm-up (call after every registration: whoever adds Data
@@ -59,6 +64,7 @@ public static class GatewayHttpHosting
     public static WebApplication UseGatewayNode(this WebApplication app)
     {
         app.UseMiddleware<InFlightRequestCounter>();
+        app.UseGatewaySignIn(app.Services.GetRequiredService<GatewayConfig>());
         app.UseGatewayHttp();
         return app;
     }

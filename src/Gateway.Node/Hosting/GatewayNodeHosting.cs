@@ -1,5 +1,6 @@
 using Gateway.Config;
 using Gateway.Node.Cluster;
+using Gateway.Node.SignIn;
 
 namespace Gateway.Node.Hosting;
 
@@ -15,6 +16,7 @@ public static class GatewayNodeHosting
     {
         services.AddSingleton(config);
         services.AddGatewayHttp(config);
+        services.AddGatewaySignIn(config);
         services.AddGatewayCluster(config);
         // Registration order is start order among the listeners, and the reverse is their stop order.
         services.AddGatewayRelay(config);

@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.DependencyInjection;
 using Gateway.Node.Balancing;
+using Gateway.Node.SignIn;
 using Yarp.ReverseProxy.Configuration;
 using Yarp.ReverseProxy.Health;
 using Yarp.ReverseProxy.Forwarder;
@@ -82,6 +83,7 @@ public static class GatewayHttpExtensions
     private static void AddGatewayTransforms(Yarp.ReverseProxy.Transforms.Builder.TransformBuilderContext context)
     {
         var policy = new HostHeaderPolicy(context.Route.Metadata);
+        var passIdentity = context.Services.GetService<Routing.RouteTable>()?.Find(context.Route.RouteId)?.PassIdentityHeaders == true;
         // YARP's default transform drops a Host equal to the original; take Host over entirely instead.
         context.AddOriginalHost(true);
         // Headers named in Connection go first, so that the headers set below are never among them.
@@ -114,6 +116,13 @@ public static class GatewayHttpExtensions
             transform.ProxyRequest.Options.Set(TunnelForwarderHttpClientFactory.RequestIdKey, GatewayErrorPages.RequestId(transform.HttpContext));
             if (TunnelRetryMiddleware.FailedEndpoint(transform.HttpContext) is { } failed)
                 transform.ProxyRequest.Options.Set(TunnelForwarderHttpClientFactory.AvoidEndpointKey, failed);
+            IdentityHeaders.RemoveIncoming(transform.ProxyRequest);
+            if (passIdentity && SignIn.RequestSessions.Found(transform.HttpContext) is { } session)
+            {
+                var signer = transform.HttpContext.RequestServices.GetRequiredService<AssertionSigner>();
+                var issuer = transform.HttpContext.RequestServices.GetRequiredService<Config.SignInConfig>().AuthenticateServiceUrl.Host;
+                IdentityHeaders.Add(transform.ProxyRequest, session, signer.Sign(session, issuer, transform.HttpContext.Request.Host.Host));
+            }
             var connection = transform.HttpContext.Connection;
             if (connection.RemoteIpAddress is { } ip)
                 transform.ProxyRequest.Options.Set(TunnelForwarderHttpClientFactory.DownstreamKey, new IPEndPoint(ip, connection.RemotePort));

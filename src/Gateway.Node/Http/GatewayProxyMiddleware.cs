@@ -1,3 +1,4 @@
+using Gateway.Node.SignIn;
 using Gateway.Ssh;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Timeouts;
@@ -9,8 +10,8 @@ namespace Gateway.Node.Http;
 
 /// <summary>
 /// First step of the proxy pipeline: refuses a request whose connection was made for a route with
-/// another certificate or other access rules (421), refuses routes that need sign-in (not
-/// configured yet), and after forwarding turns a failure into the right status and a page while
+/// another certificate or other access rules (421), applies a route's <c>policy</c> with the
+/// signed-in identity (sign in, or 403; 401 when sign-in is not configured), and after forwarding turns a failure into the right status and a page while
 /// nothing has been sent: 503 when no tunnel is connected or all fail their health checks, 504 on upstream timeout, 502
 /// otherwise. Pages say only the status, a generic reason and the request id; the cause goes to
 /// the log under that id.
@@ -20,11 +21,18 @@ public sealed class GatewayProxyMiddleware
     private readonly RequestDelegate _next;
     private readonly MisdirectedRequestCheck _misdirected;
     private readonly ILogger<GatewayProxyMiddleware> _logger;
+    private readonly RouteAuthorization _authorization;
+    private readonly Routing.RouteTable _routes;
+    private readonly Config.SignInConfig? _signIn;
 
-    public GatewayProxyMiddleware(RequestDelegate next, MisdirectedRequestCheck misdirected, ILogger<GatewayProxyMiddleware> logger)
+    public GatewayProxyMiddleware(RequestDelegate next, MisdirectedRequestCheck misdirected, RouteAuthorization authorization,
+        Routing.RouteTable routes, IServiceProvider services, ILogger<GatewayProxyMiddleware> logger)
     {
         _next = next;
         _misdirected = misdirected;
+        _authorization = authorization;
+        _routes = routes;
+        _signIn = services.GetService<Config.SignInConfig>();
         _logger = logger;
     }
 
@@ -39,12 +47,8 @@ public sealed class GatewayProxyMiddleware
                 $"this connection was made for another host; connect again to reach {GatewayErrorPages.HostOf(context)}").ConfigureAwait(false);
             return;
         }
-        if (!IsPublic(route.Metadata))
-        {
-            await GatewayErrorPages.WriteAsync(context, StatusCodes.Status401Unauthorized,
-                $"{GatewayErrorPages.HostOf(context)} requires sign-in, and sign-in is not configured on this gateway.").ConfigureAwait(false);
+        if (!IsPublic(route.Metadata) && !await AuthorizeAsync(context, route.RouteId).ConfigureAwait(false))
             return;
-        }
 
         await _next(context).ConfigureAwait(false);
 
@@ -115,6 +119,42 @@ public sealed class GatewayProxyMiddleware
                 return match;
         }
         return null;
+    }
+
+    /// <summary>A route that is not public: the route's policy with the signed-in identity; answers the request itself when it may not go on.</summary>
+    private async Task<bool> AuthorizeAsync(HttpContext context, string routeId)
+    {
+        if (_routes.Find(routeId) is not { } model)
+            return false;
+        var verdict = await _authorization.CheckAsync(context, model).ConfigureAwait(false);
+        var host = GatewayErrorPages.HostOf(context);
+        switch (verdict.Outcome)
+        {
+            case AccessOutcome.Allowed:
+                return true;
+            case AccessOutcome.SignInNotConfigured:
+                await GatewayErrorPages.WriteAsync(context, StatusCodes.Status401Unauthorized,
+                    $"{host} requires sign-in, and sign-in is not configured on this gateway.").ConfigureAwait(false);
+                return false;
+            case AccessOutcome.SignInRequired:
+                var signInUrl = RouteAuthorization.SignInUrl(_signIn!, context.Request);
+                // A browser navigating is sent to sign in; an API call or a form post cannot follow, so it gets 401 with the address.
+                if (HttpMethods.IsGet(context.Request.Method) || HttpMethods.IsHead(context.Request.Method))
+                {
+                    context.Response.Headers.CacheControl = "no-store";
+                    context.Response.Redirect(signInUrl);
+                    return false;
+                }
+                await GatewayErrorPages.WriteAsync(context, StatusCodes.Status401Unauthorized,
+                    $"{host} requires sign-in: sign in at {signInUrl}").ConfigureAwait(false);
+                return false;
+            default:
+                _logger.LogInformation("route {RouteId}: request {RequestId}: {User} denied -> 403: {Decision}",
+                    routeId, GatewayErrorPages.RequestId(context), verdict.Session?.Email ?? verdict.Session?.Subject, verdict.Decision);
+                await GatewayErrorPages.WriteAsync(context, StatusCodes.Status403Forbidden,
+                    $"{verdict.Session?.Email ?? verdict.Session?.Subject} is not allowed to reach {host}.").ConfigureAwait(false);
+                return false;
+        }
     }
 
     private static bool IsPublic(IReadOnlyDictionary<string, string>? metadata)

@@ -91,6 +91,9 @@ public sealed class RouteModel
     /// <summary><c>healthy_panic_threshold</c> in percent (Envoy's default 50; 0: no panic, fail fast).</summary>
     public double HealthyPanicThreshold { get; init; } = RouteConfig.DefaultHealthyPanicThreshold;
 
+    /// <summary><c>pass_identity_headers</c>: the signed-in user's identity goes upstream in headers.</summary>
+    public bool PassIdentityHeaders { get; init; }
+
     /// <summary>
     /// True when this route's host covers <paramref name="host"/>: equal ignoring case, or for
     /// <c>*.suffix</c> any name with a non-empty prefix before the suffix (ASP.NET Core's and
@@ -140,6 +143,7 @@ public sealed class RouteModel
             HealthChecks = usesTunnel ? route.HealthChecks : [],
             HasHealthChecks = route.HealthChecks.Count > 0,
             HealthyPanicThreshold = route.HealthyPanicThreshold,
+            PassIdentityHeaders = route.PassIdentityHeaders,
         };
     }
 
