@@ -14,7 +14,7 @@
 //     {"click": "playwright selector"},
 //     {"fill": {"selector": "...", "value": "..."}},
 //     {"waitForUrl": "substring"}   or "/regex/flags" (a string starting with "/" and ending with
-//         "/" plus optional flags), or {"regex": "...", "flags": "..."}
+//         "/" plus optional flags), or {"regex": "...", "flags": "..."}, or {"substring": "..."}
 //     {"expectText": "text"}   waits until the page's text contains it
 //     {"snapshot": "name"}     records url, status and text under the name
 //   ]
@@ -70,6 +70,7 @@ function bounded(promise, ms, what) {
 }
 
 function urlMatcher(spec) {
+  if (spec && typeof spec === 'object' && typeof spec.substring === 'string') return (url) => url.href.includes(spec.substring);
   if (spec && typeof spec === 'object') return new RegExp(spec.regex, spec.flags ?? '');
   const regex = /^\/(.+)\/([dgimsuy]*)$/s.exec(spec);
   if (regex) return new RegExp(regex[1], regex[2]);
