@@ -1,0 +1,184 @@
+using System.Security.Cryptography;
+using System.Text;
+using System.Text.Json;
+using Gateway.Node.Tests.EndToEnd;
+using Gateway.Testing;
+using Gateway.Testing.SignIn;
+using Users = Gateway.Testing.SignIn.OidcTestProvider.Users;
+
+namespace Gateway.Node.Tests.SignIn;
+
+/// <summary>
+/// Browser sign-in end to end: a real node, a real OpenID Connect provider (oidc-provider), and
+/// headless Chromium. The routes' policies select by group, email domain and claim; the upstream
+/// echoes the request head it received, so the identity headers are seen as the upstream sees them.
+/// </summary>
+public sealed class BrowserSignInTests : IAsyncLifetime
+{
+    private const string GroupHost = "app.localhost.test";
+    private const string DomainHost = "domain.localhost.test";
+    private const string ClaimHost = "claim.localhost.test";
+    private const string PublicHost = "public.localhost.test";
+    private readonly TempDirectory _dir = new();
+    private HeaderEchoUpstream _upstream = null!;
+    private SignInGateway _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        _upstream = HeaderEchoUpstream.Start();
+        _gateway = await SignInGateway.StartAsync(_dir, $$"""
+            routes = [
+              { from = "https://{{GroupHost}}", to = "{{_upstream.Url}}", pass_identity_headers = true,
+                policy { allow { or = [{ groups { has = "engineering" } }] } } }
+              { from = "https://{{DomainHost}}", to = "{{_upstream.Url}}",
+                policy { allow { or = [{ domain { is = "example.com" } }] } } }
+              { from = "https://{{ClaimHost}}", to = "{{_upstream.Url}}",
+                policy { allow { or = [{ "claim/department" { has = "sales" } }] } } }
+              { from = "https://{{PublicHost}}", to = "{{_upstream.Url}}", allow_public_unauthenticated_access = true }
+            ]
+            """);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _upstream.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    private string Url(string host, string path = "/") => SignInGateway.Url(_gateway.Node, host, path);
+
+    private async Task<BrowserResult> SignInAsync(string host, string user, BrowserProfile profile, string path = "/hello")
+    {
+        var run = await HeadlessBrowser.RunAsync(new BrowserPlan()
+            .Goto(Url(host, path))
+            .Login(user, Users.Password)
+            .WaitForUrl(host)
+            .Snapshot("route"), profile);
+        Assert.True(run.Ok, run + "\n" + _gateway.Logs());
+        return run;
+    }
+
+    [Fact]
+    public async Task Unauthenticated_get_is_sent_to_the_authenticate_host_and_other_methods_get_401()
+    {
+        var get = await ExternalProcess.RunAsync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "--cacert", _gateway.Node.CaPath,
+            "--resolve", $"{GroupHost}:{_gateway.Node.HttpsPort}:127.0.0.1", Url(GroupHost, "/a?b=c")], TimeSpan.FromSeconds(30));
+        Assert.StartsWith("302 " + _gateway.AuthenticateUrl + ".pomerium/sign_in?pomerium_redirect_uri=", get.Stdout);
+        Assert.Contains(Uri.EscapeDataString(Url(GroupHost, "/a?b=c")), get.Stdout);
+
+        var post = await ExternalProcess.RunAsync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "--cacert", _gateway.Node.CaPath,
+            "--resolve", $"{GroupHost}:{_gateway.Node.HttpsPort}:127.0.0.1", Url(GroupHost)], TimeSpan.FromSeconds(30));
+        Assert.Equal("401", post.Stdout);
+
+        var open = await ExternalProcess.RunAsync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", _gateway.Node.CaPath,
+            "--resolve", $"{PublicHost}:{_gateway.Node.HttpsPort}:127.0.0.1", Url(PublicHost)], TimeSpan.FromSeconds(30));
+        Assert.Equal("200", open.Stdout);
+    }
+
+    [Fact]
+    public async Task Alice_signs_in_reaches_the_group_route_with_identity_headers_whose_assertion_verifies()
+    {
+        using var profile = new BrowserProfile();
+        var run = await SignInAsync(GroupHost, Users.Alice, profile);
+        var seen = run.Snapshots["route"];
+        Assert.Equal(200, seen.Status);
+        Assert.Contains("GET /hello HTTP/1.1", seen.Text);
+        Assert.Contains("X-Pomerium-Claim-Email: alice@example.com", seen.Text);
+        Assert.Contains("X-Pomerium-Claim-Groups: engineering,admins", seen.Text);
+        Assert.Contains("X-Pomerium-Claim-User: alice", seen.Text);
+        var assertion = seen.Text.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("X-Pomerium-Jwt-Assertion: ", StringComparison.Ordinal))["X-Pomerium-Jwt-Assertion: ".Length..];
+
+        // The assertion verifies against a key in the JWKS document, and says who and for which host.
+        var jwks = await ExternalProcess.RunAsync("curl", ["-sS", "--cacert", _gateway.Node.CaPath, "--resolve", $"{GroupHost}:{_gateway.Node.HttpsPort}:127.0.0.1",
+            Url(GroupHost, "/.well-known/pomerium/jwks.json")], TimeSpan.FromSeconds(30));
+        var claims = VerifyEs256(assertion, jwks.Stdout);
+        Assert.Equal("alice@example.com", claims.GetProperty("email").GetString());
+        Assert.Equal("alice", claims.GetProperty("sub").GetString());
+        Assert.Equal(GroupHost, claims.GetProperty("aud").GetString());
+        Assert.Equal(SignInGateway.AuthenticateHost, claims.GetProperty("iss").GetString());
+
+        // The session cookie is HttpOnly and Secure on the route's host.
+        Assert.Contains(run.Cookies, c => c.Name == "_gateway" && c.Domain == GroupHost && c.HttpOnly && c.Secure);
+
+        // A route without pass_identity_headers gets none, not even ones the browser could forge.
+        var other = await HeadlessBrowser.RunAsync(new BrowserPlan().Goto(Url(DomainHost, "/x")).WaitForUrl(DomainHost).Snapshot("route"), profile);
+        Assert.True(other.Ok, other.ToString());
+        Assert.Equal(200, other.Snapshots["route"].Status);
+        Assert.DoesNotContain("X-Pomerium-", other.Snapshots["route"].Text);
+    }
+
+    [Fact]
+    public async Task Policies_by_group_domain_and_claim_admit_and_refuse_the_right_people()
+    {
+        using var bob = new BrowserProfile();
+        var bobGroup = await SignInAsync(GroupHost, Users.Bob, bob);
+        Assert.Equal(403, bobGroup.Snapshots["route"].Status);
+        Assert.Contains("bob@example.org is not allowed", bobGroup.Snapshots["route"].Text);
+        // Bob's session now exists: the next routes need no second login.
+        var bobClaim = await HeadlessBrowser.RunAsync(new BrowserPlan().Goto(Url(ClaimHost)).WaitForUrl(ClaimHost).Snapshot("route"), bob);
+        Assert.Equal(200, bobClaim.Snapshots["route"].Status);
+        var bobDomain = await HeadlessBrowser.RunAsync(new BrowserPlan().Goto(Url(DomainHost)).WaitForUrl(DomainHost).Snapshot("route"), bob);
+        Assert.Equal(403, bobDomain.Snapshots["route"].Status);
+
+        using var carol = new BrowserProfile();
+        Assert.Equal(200, (await SignInAsync(DomainHost, Users.Carol, carol)).Snapshots["route"].Status);
+        var carolGroup = await HeadlessBrowser.RunAsync(new BrowserPlan().Goto(Url(GroupHost)).WaitForUrl(GroupHost).Snapshot("route"), carol);
+        Assert.Equal(403, carolGroup.Snapshots["route"].Status);
+        var carolClaim = await HeadlessBrowser.RunAsync(new BrowserPlan().Goto(Url(ClaimHost)).WaitForUrl(ClaimHost).Snapshot("route"), carol);
+        Assert.Equal(403, carolClaim.Snapshots["route"].Status);
+    }
+
+    [Fact]
+    public async Task Sign_out_ends_the_session_for_every_host_and_a_forged_or_foreign_redirect_is_refused()
+    {
+        using var profile = new BrowserProfile();
+        Assert.Equal(200, (await SignInAsync(GroupHost, Users.Alice, profile)).Snapshots["route"].Status);
+
+        var signOut = await HeadlessBrowser.RunAsync(new BrowserPlan()
+            .Goto(_gateway.AuthenticateUrl + ".pomerium/sign_out").Click("#sign-out").ExpectText("You are signed out").Snapshot("out"), profile);
+        Assert.True(signOut.Ok, signOut + "\n" + _gateway.Logs());
+
+        // The route host's own cookie is still in the browser, but its session is gone: sign in again.
+        var again = await HeadlessBrowser.RunAsync(new BrowserPlan().Goto(Url(GroupHost)).Snapshot("after"), profile);
+        Assert.True(again.Ok, again.ToString());
+        Assert.StartsWith(_gateway.Idp.Issuer, again.Snapshots["after"].Url, StringComparison.Ordinal);
+
+        // Not an open redirect: a host that is no route is refused before anything else.
+        var foreign = await ExternalProcess.RunAsync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", _gateway.Node.CaPath,
+            "--resolve", $"{SignInGateway.AuthenticateHost}:{_gateway.Node.HttpsPort}:127.0.0.1",
+            _gateway.AuthenticateUrl + ".pomerium/sign_in?pomerium_redirect_uri=" + Uri.EscapeDataString("https://evil.example.net/")], TimeSpan.FromSeconds(30));
+        Assert.Equal("400", foreign.Stdout);
+        // A hand-off token that is not the gateway's is refused on the route's host.
+        var forged = await ExternalProcess.RunAsync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", _gateway.Node.CaPath,
+            "--resolve", $"{GroupHost}:{_gateway.Node.HttpsPort}:127.0.0.1",
+            Url(GroupHost, "/.pomerium/callback?pomerium_redirect_uri=" + Uri.EscapeDataString(Url(GroupHost)) + "&pomerium_token=abc")], TimeSpan.FromSeconds(30));
+        Assert.Equal("400", forged.Stdout);
+    }
+
+    /// <summary>Checks an ES256 JWT against the JWKS document's key of the same kid; returns its claims.</summary>
+    internal static JsonElement VerifyEs256(string jwt, string jwksJson)
+    {
+        var parts = jwt.Split('.');
+        Assert.Equal(3, parts.Length);
+        using var header = JsonDocument.Parse(Base64UrlDecode(parts[0]));
+        Assert.Equal("ES256", header.RootElement.GetProperty("alg").GetString());
+        var kid = header.RootElement.GetProperty("kid").GetString();
+        using var jwks = JsonDocument.Parse(jwksJson);
+        var key = jwks.RootElement.GetProperty("keys").EnumerateArray().Single(k => k.GetProperty("kid").GetString() == kid);
+        using var ecdsa = ECDsa.Create(new ECParameters
+        {
+            Curve = ECCurve.NamedCurves.nistP256,
+            Q = new ECPoint { X = Base64UrlDecode(key.GetProperty("x").GetString()!), Y = Base64UrlDecode(key.GetProperty("y").GetString()!) },
+        });
+        Assert.True(ecdsa.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), Base64UrlDecode(parts[2]), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation),
+            "the assertion's signature does not verify");
+        return JsonDocument.Parse(Base64UrlDecode(parts[1])).RootElement.Clone();
+    }
+
+    private static byte[] Base64UrlDecode(string text)
+    {
+        var s = text.Replace('-', '+').Replace('_', '/');
+        return Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
+    }
+}
