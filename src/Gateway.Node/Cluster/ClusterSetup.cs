@@ -3,9 +3,11 @@ using Akka.Cluster.Hosting.SBR;
 using Akka.Hosting;
 using Akka.Remote.Hosting;
 using Gateway.Actors.Endpoints;
+using Gateway.Actors.SignIn;
 using Gateway.Config;
 using Gateway.Node.ClusterSecurity;
 using Gateway.Node.Relay;
+using Gateway.Node.SignIn;
 
 namespace Gateway.Node.Cluster;
 
@@ -60,6 +62,13 @@ public static class ClusterSetup
         services.AddSingleton<ReplicaProgress>();
         services.AddSingleton<ClusterTls>();
         services.AddSingleton<EndpointDirectoryCounters>();
+        if (config.SignIn is { } signIn)
+        {
+            // The cluster's sign-in state, and ASP.NET Core's key ring kept in it.
+            services.AddSingleton<ClusterSignInStore>();
+            services.AddSingleton<ISignInStore>(sp => sp.GetRequiredService<ClusterSignInStore>());
+            services.AddClusterDataProtection(signIn);
+        }
         services.AddAkka(ClusterNodeSettings.SystemName, (builder, provider) =>
         {
             var relay = provider.GetRequiredService<RelayListenerSocket>();
@@ -87,6 +96,7 @@ public static class ClusterSetup
                     provider.GetRequiredService<ReplicaProgress>(), provider.GetRequiredService<EndpointDirectorySettings>(),
                     provider.GetRequiredService<EndpointDirectoryCounters>())
                 .WithRelayTicketActor(provider)
+                .WithSignInStoreWhenEnabled(provider.GetService<ClusterSignInStore>())
                 .AddStartup(async (system, _) =>
                 {
                     if (settings.SeedNodes.Count == 0)
@@ -101,6 +111,9 @@ public static class ClusterSetup
         });
         return services;
     }
+
+    private static AkkaConfigurationBuilder WithSignInStoreWhenEnabled(this AkkaConfigurationBuilder builder, ClusterSignInStore? store)
+        => store is null ? builder : builder.WithSignInStore(store, GatewayRole);
 
     /// <summary>
     /// Akka's own SIGTERM hook would leave the cluster while the drain still runs; the host's stop
