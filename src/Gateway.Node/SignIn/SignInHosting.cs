@@ -64,6 +64,9 @@ public static class SignInHosting
                 options.ClientId = signIn.ClientId;
                 options.ClientSecret = signIn.ClientSecret;
                 options.ResponseType = "code";
+                // The answer comes back as a query on a top-level GET (ASP.NET's default is a form
+                // post, a cross-site POST that Lax cookies do not accompany).
+                options.ResponseMode = "query";
                 options.UsePkce = true;
                 options.Scope.Clear();
                 foreach (var scope in signIn.Scopes)
