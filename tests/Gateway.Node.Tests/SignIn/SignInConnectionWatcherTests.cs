@@ -43,6 +43,7 @@ public sealed class SignInConnectionWatcherTests : IAsyncLifetime
         await _server.SignInAsync(key.PublicKey, SignInSshServer.Session(lifetime: TimeSpan.FromSeconds(1.5)));
         await using var signedIn = await _server.ConnectAsync(key);
         await using var bob = await _server.ConnectAsync(SignInSshServer.BobKey);
+        await _server.TunnelsAsync(2);
         Assert.Equal(0, _server.Watcher.Sweep());
 
         await Task.Delay(TimeSpan.FromSeconds(2));
@@ -50,6 +51,7 @@ public sealed class SignInConnectionWatcherTests : IAsyncLifetime
         Assert.Contains("sign-in ended: session expired", await EndOfAsync(signedIn));
         // Told once, even if checked again before its actor stopped.
         Assert.Equal(0, _server.Watcher.Sweep());
+        await WaitUntilAsync(() => _server.Tunnels.Count == 1);
         Assert.Equal("bob@example.com", Assert.Single(_server.Tunnels.All).Identity.Email);
         Assert.False(bob.Completion.IsCompleted);
     }
@@ -78,6 +80,7 @@ public sealed class SignInConnectionWatcherTests : IAsyncLifetime
         await _server.SignInAsync(key.PublicKey);
         await _server.SignInAsync(other.PublicKey);
         await using var client = await _server.ConnectAsync(key);
+        await _server.TunnelsAsync(1);
         // The key was bound to another person's session since: this connection's sign-in is over.
         await _server.SignInAsync(key.PublicKey, SignInSshServer.Session("sess-2", email: "carol@example.com"));
         Assert.Equal(1, _server.Watcher.Sweep());
@@ -94,6 +97,7 @@ public sealed class SignInConnectionWatcherTests : IAsyncLifetime
         await _server.Watcher.StartAsync(CancellationToken.None);
         await using var tunnel = await _server.ConnectAsync(laptop);
         await using var client = await _server.ConnectAsync(key);
+        await _server.TunnelsAsync(2);
 
         var result = await client.RunAsync("logout");
         Assert.Equal((0u, LogoutCommand.LoggedOut), (result.ExitStatus, Encoding.UTF8.GetString(result.Output)));

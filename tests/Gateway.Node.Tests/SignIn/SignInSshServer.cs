@@ -119,6 +119,15 @@ internal sealed class SignInSshServer : IAsyncDisposable
         await Store.SaveBindingAsync(new SessionBinding(issued.KeyFingerprint, session.Id, issued.Source, DateTimeOffset.UtcNow, session.ExpiresAt), CancellationToken.None);
     }
 
+    /// <summary>The registry once it lists <paramref name="count"/> connections (a session actor lists its connection just after authentication), bounded.</summary>
+    public async Task<IReadOnlyCollection<LocalTunnel>> TunnelsAsync(int count)
+    {
+        var deadline = DateTime.UtcNow + TimeSpan.FromSeconds(10);
+        while (Tunnels.Count < count && DateTime.UtcNow < deadline) await Task.Delay(20);
+        Assert.Equal(count, Tunnels.Count);
+        return Tunnels.All;
+    }
+
     /// <summary>The code in a sign-in URL.</summary>
     public static string CodeOf(string url) => url[(url.IndexOf("user_code=", StringComparison.Ordinal) + "user_code=".Length)..];
 

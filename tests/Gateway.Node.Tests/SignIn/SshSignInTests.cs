@@ -29,7 +29,7 @@ public sealed class SshSignInTests : IAsyncLifetime
         var prompts = 0;
         await using var client = await _server.ConnectAsync(key, _ => prompts++);
         Assert.Equal(0, prompts);
-        var tunnel = Assert.Single(_server.Tunnels.All);
+        var tunnel = Assert.Single(await _server.TunnelsAsync(1));
         Assert.Equal(("sess-1", "00u-alice", "alice@example.com"), (tunnel.Identity.SessionId, tunnel.Identity.Subject, tunnel.Identity.Email));
         Assert.Equal(["engineering"], tunnel.Identity.Claims["department"]);
         Assert.Equal(0, _server.Store.CodesIssued);
@@ -54,7 +54,7 @@ public sealed class SshSignInTests : IAsyncLifetime
 
         await _server.ConfirmAsync(code);
         await using var client = await connecting.WaitAsync(Bound);
-        Assert.Equal("sess-1", Assert.Single(_server.Tunnels.All).Identity.SessionId);
+        Assert.Equal("sess-1", Assert.Single(await _server.TunnelsAsync(1)).Identity.SessionId);
         // One line for the code, naming its first four characters only.
         var line = Assert.Single(_server.Log.Lines, l => l.StartsWith("ssh sign-in: code", StringComparison.Ordinal));
         Assert.Contains($"code {code[..4]}… (issued) for key {SshKeys.Fingerprint(key.PublicKey)} from 127.0.0.1", line);
@@ -78,7 +78,7 @@ public sealed class SshSignInTests : IAsyncLifetime
         await _server.ConfirmAsync(SignInSshServer.CodeOf(urlA));
         await using var clientA = await a.WaitAsync(Bound);
         await using var clientB = await b.WaitAsync(Bound);
-        Assert.Equal(2, _server.Tunnels.All.Count(t => t.Identity.SessionId == "sess-1"));
+        Assert.Equal(2, (await _server.TunnelsAsync(2)).Count(t => t.Identity.SessionId == "sess-1"));
     }
 
     [Fact]
@@ -91,7 +91,7 @@ public sealed class SshSignInTests : IAsyncLifetime
         // Another node showed another code for the key, and that one was confirmed.
         await _server.SignInAsync(key.PublicKey);
         await using var client = await connecting.WaitAsync(Bound);
-        Assert.Equal("sess-1", Assert.Single(_server.Tunnels.All).Identity.SessionId);
+        Assert.Equal("sess-1", Assert.Single(await _server.TunnelsAsync(1)).Identity.SessionId);
     }
 
     [Fact]
@@ -148,7 +148,7 @@ public sealed class SshSignInTests : IAsyncLifetime
         var prompts = 0;
         await using var client = await _server.ConnectAsync(SignInSshServer.BobKey, _ => prompts++);
         Assert.Equal(0, prompts);
-        var identity = Assert.Single(_server.Tunnels.All).Identity;
+        var identity = Assert.Single(await _server.TunnelsAsync(1)).Identity;
         Assert.Equal(("bob@example.com", (string?)null), (identity.Email, identity.SessionId));
         var whoami = await client.RunAsync("whoami");
         Assert.Contains($"Expires:        {WhoamiCommand.NoExpiry}\n", Encoding.UTF8.GetString(whoami.Output));
@@ -171,5 +171,66 @@ public sealed class SshSignInTests : IAsyncLifetime
         Assert.Equal(session.ExpiresAt, root.GetProperty("expires_at").GetDateTimeOffset());
         Assert.Equal(["department", "email", "sub"], root.GetProperty("claims").EnumerateObject().Select(p => p.Name));
         Assert.Equal(SshKeys.Fingerprint(key.PublicKey), root.GetProperty("key_fingerprint").GetString());
+    }
+}
+
+/// <summary>Real OpenSSH: what a person at <c>ssh -N</c> sees, and that one sign-in lets it in.</summary>
+public sealed class OpenSshSignInTests : IAsyncLifetime
+{
+    private readonly SignInSshServer _server = new();
+    private readonly Gateway.Testing.TempDirectory _dir = new();
+
+    public Task InitializeAsync() => Task.CompletedTask;
+
+    public async Task DisposeAsync()
+    {
+        await _server.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task Ssh_prints_the_sign_in_url_on_stderr_and_continues_once_the_key_is_bound()
+    {
+        var identity = await Gateway.Testing.OpenSshKeys.GenerateAsync(_dir, "id", "ed25519");
+        var key = AuthorizedKey.Parse((await File.ReadAllTextAsync(identity + ".pub")).Trim()).PublicKey!;
+        var knownHosts = _dir.WritePrivate("known_hosts", $"[127.0.0.1]:{_server.Port} {_server.HostKeyLine}\n");
+        await using var ssh = Gateway.Testing.ExternalProcess.Start("ssh", [
+            "-F", "/dev/null", "-p", _server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", identity,
+            "-o", "IdentitiesOnly=yes", "-o", "KbdInteractiveAuthentication=yes", "-o", "PasswordAuthentication=no",
+            "-o", "StrictHostKeyChecking=yes", "-o", $"UserKnownHostsFile={knownHosts}", "-o", "GlobalKnownHostsFile=/dev/null",
+            "-o", "ConnectTimeout=20", "-N", "tunnel@127.0.0.1"]);
+        Assert.True(await ssh.WaitForStderrAsync(e => e.Contains("user_code=", StringComparison.Ordinal), TimeSpan.FromSeconds(20)), ssh.Stderr);
+        Assert.Contains(SshSignIn.PromptName, ssh.Stderr);
+        var url = ssh.Stderr.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith(SignInSshServer.AuthenticateUrl + ".pomerium/sign_in?user_code=", StringComparison.Ordinal));
+
+        await _server.ConfirmAsync(SignInSshServer.CodeOf(url));
+        var tunnel = Assert.Single(await _server.TunnelsAsync(1));
+        Assert.Equal(("sess-1", SshKeys.Fingerprint(key)), (tunnel.Identity.SessionId, SshKeys.Fingerprint(tunnel.Identity.Key)));
+        Assert.False(ssh.HasExited);
+
+        // Signing out ends it with the reason on the client's stderr.
+        await _server.Store.EndSessionAsync("sess-1", CancellationToken.None);
+        Assert.Equal(1, _server.Watcher.Sweep());
+        Assert.True(await ssh.WaitForExitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Contains("sign-in ended: signed out", ssh.Stderr);
+    }
+
+    [Fact]
+    public async Task Ssh_prints_why_a_denied_code_failed_and_exits()
+    {
+        var identity = await Gateway.Testing.OpenSshKeys.GenerateAsync(_dir, "id", "ed25519");
+        var knownHosts = _dir.WritePrivate("known_hosts", $"[127.0.0.1]:{_server.Port} {_server.HostKeyLine}\n");
+        await using var ssh = Gateway.Testing.ExternalProcess.Start("ssh", [
+            "-F", "/dev/null", "-p", _server.Port.ToString(System.Globalization.CultureInfo.InvariantCulture), "-i", identity,
+            "-o", "IdentitiesOnly=yes", "-o", "KbdInteractiveAuthentication=yes", "-o", "PasswordAuthentication=no",
+            "-o", "StrictHostKeyChecking=yes", "-o", $"UserKnownHostsFile={knownHosts}", "-o", "GlobalKnownHostsFile=/dev/null",
+            "-o", "ConnectTimeout=20", "-N", "tunnel@127.0.0.1"]);
+        Assert.True(await ssh.WaitForStderrAsync(e => e.Contains("user_code=", StringComparison.Ordinal), TimeSpan.FromSeconds(20)), ssh.Stderr);
+        var url = ssh.Stderr.Split('\n').Select(l => l.Trim()).Single(l => l.Contains("user_code=", StringComparison.Ordinal));
+        await _server.Store.DecideCodeAsync(SignInSshServer.CodeOf(url), false, null, DateTimeOffset.UtcNow, CancellationToken.None);
+        Assert.True(await ssh.WaitForExitAsync(TimeSpan.FromSeconds(10)), ssh.Stderr);
+        Assert.Equal(255, ssh.ExitCode);
+        Assert.Contains(SshSignIn.CodeDenied, ssh.Stderr);
+        Assert.Equal(1, _server.Store.CodesIssued);
     }
 }
