@@ -41,6 +41,13 @@ public sealed record StopServing
 }
 
 /// <summary>
+/// Ends the session and its SSH connection with <paramref name="Reason"/> as the DISCONNECT
+/// description (e.g. <c>sign-in ended: signed out</c>): its endpoints are withdrawn and its
+/// downstream connections stopped first, as for any stop.
+/// </summary>
+public sealed record EndSession(string Reason);
+
+/// <summary>
 /// A forward looks set up for the other mode (<see cref="MismatchDiagnostic"/>), seen on one of its
 /// channels: the session shows it on its status stream, once per forward and interval
 /// (<see cref="WarningCollapse"/>), not once per request.

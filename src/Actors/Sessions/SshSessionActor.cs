@@ -56,6 +56,7 @@ public sealed class SshSessionActor : ReceiveActor, IWithTimers
     private readonly Dictionary<string, IActorRef> _healthChecks = new(StringComparer.Ordinal);
     private int _healthCheckActors;
     private readonly Dictionary<string, OpenConnection> _open = new(StringComparer.Ordinal);
+    private string? _endReason;
 
     public ITimerScheduler Timers { get; set; } = null!;
 
@@ -76,6 +77,12 @@ public sealed class SshSessionActor : ReceiveActor, IWithTimers
         Receive<GetSessionStatus>(_ => Sender.Tell(BuildStatus()));
         Receive<ConnectionEnded>(_ => Context.Stop(Self));
         Receive<StopServing>(_ => StopServingEndpoints());
+        Receive<EndSession>(m =>
+        {
+            _endReason ??= m.Reason;
+            _status.Post("gateway: " + m.Reason + "; closing this connection");
+            Context.Stop(Self);
+        });
         Receive<OpenDownstream>(m =>
         {
             _open[m.Connection.ConnectionId] = new OpenConnection(m.Connection, m.Stream, DateTime.UtcNow);
@@ -137,7 +144,7 @@ public sealed class SshSessionActor : ReceiveActor, IWithTimers
         // The node's own shutdown stops every actor after it left the cluster; the client should
         // read that as the server going away (and reconnect elsewhere), not as this session ended.
         var shuttingDown = CoordinatedShutdown.Get(Context.System).ShutdownReason is not null;
-        _connection.Close(shuttingDown ? ServerShuttingDown : SessionStopped);
+        _connection.Close(shuttingDown ? ServerShuttingDown : _endReason ?? SessionStopped);
     }
 
     private void StopServingEndpoints()

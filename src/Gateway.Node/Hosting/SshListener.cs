@@ -30,12 +30,14 @@ public sealed class SshListener : IHostedLifecycleService, IAsyncDisposable
     private readonly Gateway.Actors.Health.SessionHealth? _health;
     private readonly ILogger _logger;
     private readonly ClusterRouteView _routeView;
+    private readonly Gateway.Actors.SignIn.ISignInStore? _signIn;
     private SshServer? _server;
 
     public SshListener(GatewayConfig config, ActorSystem system, LocalEndpoints endpoints, TunnelRouteCatalog catalog,
         LocalTunnelRegistry tunnels, Gateway.Actors.Sessions.DataPathCounters counters, ILoggerFactory loggers, EndpointTable endpointTable,
-        Gateway.Actors.Health.SessionHealth? health = null)
+        Gateway.Actors.Health.SessionHealth? health = null, Gateway.Actors.SignIn.ISignInStore? signIn = null)
     {
+        _signIn = signIn;
         _routeView = new ClusterRouteView(endpointTable);
         _counters = counters;
         _health = health;
@@ -57,7 +59,7 @@ public sealed class SshListener : IHostedLifecycleService, IAsyncDisposable
         var nodeAddress = Akka.Cluster.Cluster.Get(_system).SelfAddress.ToString();
 
         var hostKeys = HostKeyStore.Load(_config, _logger);
-        var authenticator = new GatewayAuthenticator(_config, _logger);
+        var authenticator = new GatewayAuthenticator(_config, _logger, _signIn);
         var algorithms = new SshAlgorithmPreferences
         {
             KeyExchange = [.. _config.SshKexAlgorithms],
@@ -81,7 +83,7 @@ public sealed class SshListener : IHostedLifecycleService, IAsyncDisposable
             PerSourceMaxStartups = _config.SshPerSourceMaxStartups,
             MaxConnections = _config.SshMaxConnections,
         };
-        var handler = new GatewaySessionHandler(_system, _endpoints, nodeAddress, _catalog, _tunnels, _loggers, _routeView, _counters, _health);
+        var handler = new GatewaySessionHandler(_system, _endpoints, nodeAddress, _catalog, _tunnels, _loggers, _routeView, _counters, _health, _signIn);
         var server = new SshServer(options, handler, _logger);
         server.Start(ListenAddress.Resolve(_config.SshAddress));
         _server = server;

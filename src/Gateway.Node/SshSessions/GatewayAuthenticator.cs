@@ -1,4 +1,6 @@
+using Gateway.Actors.SignIn;
 using Gateway.Config;
+using Gateway.Node.SshSessions.SignIn;
 using Gateway.Ssh;
 using Gateway.Ssh.Auth;
 using Gateway.Ssh.Keys;
@@ -13,6 +15,8 @@ namespace Gateway.Node.SshSessions;
 /// for a name, the configuration says who that is (as sshd maps a principal to a local account).
 /// Principals that name no configured user are refused. The SSH username itself is not an
 /// identity (OpenSSH sends the local login name by default).
+/// With sign-in configured (<see cref="SshSignIn"/>), keys and certificates of configured users
+/// work as before, and any other plain key may sign in through the identity provider.
 /// </summary>
 public sealed class GatewayAuthenticator : ISshServerAuthenticator
 {
@@ -23,10 +27,20 @@ public sealed class GatewayAuthenticator : ISshServerAuthenticator
     private readonly Dictionary<SshPublicKey, UserConfig> _usersByKey = [];
     private readonly Dictionary<string, UserConfig> _usersByEmail = new(StringComparer.OrdinalIgnoreCase);
     private readonly ILogger _logger;
+    private readonly SshSignIn? _signIn;
 
-    public GatewayAuthenticator(GatewayConfig config, ILogger logger)
+    /// <param name="signInStore">the cluster's sign-in records; sign-in over SSH needs both it and <c>config.SignIn</c></param>
+    public GatewayAuthenticator(GatewayConfig config, ILogger logger, ISignInStore? signInStore = null, TimeProvider? time = null)
     {
+        ArgumentNullException.ThrowIfNull(config);
         _logger = logger;
+        if (config.SignIn is { } signIn)
+        {
+            if (signInStore is null)
+                logger.LogWarning("sign-in is configured but this node has no sign-in store: ssh keys outside users are refused");
+            else
+                _signIn = new SshSignIn(signIn, signInStore, logger, time);
+        }
         foreach (var user in config.Users)
         {
             _usersByEmail[user.Email] = user;
@@ -39,7 +53,17 @@ public sealed class GatewayAuthenticator : ISshServerAuthenticator
 
     public IReadOnlyCollection<SshPublicKey> TrustedCaKeys { get; }
 
-    public IReadOnlyList<string> GetMethods(SshAuthState state) => [SshAuthMethods.PublicKey];
+    /// <summary>
+    /// publickey first; after a key's partial success only keyboard-interactive (the sign-in), and
+    /// nothing once its sign-in was refused or timed out, so the client ends rather than asks again.
+    /// </summary>
+    public IReadOnlyList<string> GetMethods(SshAuthState state)
+    {
+        ArgumentNullException.ThrowIfNull(state);
+        if (_signIn is not null && state.Identity is PendingSignIn pending)
+            return pending.Ended ? [] : [SshAuthMethods.KeyboardInteractive];
+        return [SshAuthMethods.PublicKey];
+    }
 
     public ValueTask<AuthDecision> AuthenticatePublicKeyAsync(PublicKeyAuthContext context, CancellationToken ct)
     {
@@ -47,6 +71,8 @@ public sealed class GatewayAuthenticator : ISshServerAuthenticator
             return ValueTask.FromResult(AuthenticateCertificate(context, certificate));
         if (_usersByKey.TryGetValue(context.Key, out var user))
             return ValueTask.FromResult(AuthDecision.Success(new GatewayIdentity(user.Email, user.Name, user.Groups, context.Key, null)));
+        if (_signIn is not null)
+            return ValueTask.FromResult(_signIn.DecidePublicKey(context));
         if (context.HasSignature)
             _logger.LogInformation("ssh key {Fingerprint} of {User} is not registered", SshKeys.Fingerprint(context.Key), PeerText.Sanitize(context.Username));
         return ValueTask.FromResult(AuthDecision.Failure);
@@ -72,5 +98,5 @@ public sealed class GatewayAuthenticator : ISshServerAuthenticator
     }
 
     public ValueTask<AuthDecision> AuthenticateKeyboardInteractiveAsync(KeyboardInteractiveContext context, CancellationToken ct)
-        => ValueTask.FromResult(AuthDecision.Failure);
+        => _signIn is null ? ValueTask.FromResult(AuthDecision.Failure) : _signIn.KeyboardInteractiveAsync(context, ct);
 }

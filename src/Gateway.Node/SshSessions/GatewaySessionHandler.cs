@@ -28,14 +28,16 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
     private readonly DataPathCounters? _counters;
     private readonly SessionHealth? _health;
     private readonly ClusterRouteView _routeView;
+    private readonly Gateway.Actors.SignIn.ISignInStore? _signIn;
     private readonly CliCommands _commands = new();
     private readonly Dictionary<SshTransport, PendingSession> _pending = [];
     private readonly Lock _gate = new();
     private long _counter;
 
     public GatewaySessionHandler(ActorSystem system, LocalEndpoints endpoints, string nodeAddress, TunnelRouteCatalog catalog, LocalTunnelRegistry registry, ILoggerFactory loggers,
-        ClusterRouteView routeView, DataPathCounters? counters = null, SessionHealth? health = null)
+        ClusterRouteView routeView, DataPathCounters? counters = null, SessionHealth? health = null, Gateway.Actors.SignIn.ISignInStore? signIn = null)
     {
+        _signIn = signIn;
         _routeView = routeView;
         _counters = counters;
         _health = health;
@@ -64,7 +66,7 @@ public sealed class GatewaySessionHandler : ISshSessionHandler
         // A connection that ends before its session started never gets an actor.
         transport.Closed.Register(() => { lock (_gate) _pending.Remove(transport); });
         var forwards = new SessionForwards(pending.Actor.Task);
-        var cli = new CliConnection(new CliContext(sessionId, client, user.Username, identity, pending.Admissions, _routeView, forwards.ReadAsync),
+        var cli = new CliConnection(new CliContext(sessionId, client, user.Username, identity, pending.Admissions, _routeView, forwards.ReadAsync, _signIn),
             forwards, _commands, _loggers.CreateLogger("Gateway.Ssh.Session"));
         return new TunnelConnectionHandler(pending.Actor.Task, status, identity, transport.Closed, cli, pending.Identity);
     }

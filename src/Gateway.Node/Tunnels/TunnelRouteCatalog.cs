@@ -32,9 +32,11 @@ public sealed class TunnelRouteCatalog
         {
             Authenticated = true,
             Email = identity.Email,
-            UserId = identity.Email,
+            // A sign-in's subject, as Pomerium's user criterion reads it; a configured user's email.
+            UserId = identity.UserId,
             Name = identity.Name,
             Groups = identity.Groups,
+            Claims = identity.Claims,
             SourceIp = source,
             SshUsername = sshUsername,
             SshPublicKey = identity.Key,

@@ -211,7 +211,7 @@ public sealed class ServerAuthenticationLayer : ISshMessageHandler, IDisposable
     }
 
     private SshAuthState State() =>
-        new(_username!, SshAuthMethods.ConnectionService, _transport.RemoteEndPoint, _methodsPassed.ToArray(), _failures, _attempts);
+        new(_username!, SshAuthMethods.ConnectionService, _transport.RemoteEndPoint, _methodsPassed.ToArray(), _failures, _attempts, _identity, _publicKey);
 
     private IReadOnlyList<string> OfferedMethods(SshAuthState state) =>
         _options.Authenticator.GetMethods(state).Where(SshAuthMethods.IsImplemented).Distinct(StringComparer.Ordinal).ToArray();

@@ -5,8 +5,11 @@ namespace Gateway.Ssh.Auth;
 /// <summary>Where one connection's authentication stands, as handed to <see cref="ISshServerAuthenticator"/>.</summary>
 public sealed class SshAuthState
 {
-    internal SshAuthState(string username, string service, EndPoint? remoteEndPoint, IReadOnlyList<string> methodsPassed, int failures, int attempts)
+    internal SshAuthState(string username, string service, EndPoint? remoteEndPoint, IReadOnlyList<string> methodsPassed, int failures, int attempts,
+        object? identity = null, Keys.SshPublicKey? publicKey = null)
     {
+        Identity = identity;
+        PublicKey = publicKey;
         Username = username;
         Service = service;
         RemoteEndPoint = remoteEndPoint;
@@ -27,4 +30,13 @@ public sealed class SshAuthState
 
     /// <summary>Requests received so far, including this one.</summary>
     public int Attempts { get; }
+
+    /// <summary>
+    /// The identity object the last partial success gave (null before one): what a later method
+    /// (e.g. keyboard-interactive after publickey) continues from.
+    /// </summary>
+    public object? Identity { get; }
+
+    /// <summary>The plain key whose publickey request passed with a verified signature (partial success), if any.</summary>
+    public Keys.SshPublicKey? PublicKey { get; }
 }

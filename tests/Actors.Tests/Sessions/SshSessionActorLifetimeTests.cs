@@ -56,6 +56,21 @@ public class SshSessionActorLifetimeTests : Akka.TestKit.Xunit2.TestKit
     }
 
     [Fact]
+    public void End_session_withdraws_its_endpoints_then_closes_the_connection_with_the_reason()
+    {
+        var session = StartServing();
+        var listedAtClose = -1;
+        _connection.OnClosing = () => listedAtClose = _table.CountOf("demo");
+        Watch(session);
+        session.Tell(new EndSession("sign-in ended: signed out"));
+        ExpectTerminated(session);
+        Assert.Equal(0, listedAtClose);
+        Assert.Equal("sign-in ended: signed out", _connection.ClosedWith);
+        Assert.Contains("gateway: sign-in ended: signed out; closing this connection", _status.Lines);
+        Assert.Equal(0, _local.Count);
+    }
+
+    [Fact]
     public void The_connections_end_stops_the_actor_and_withdraws_all_its_endpoints_in_one_delta()
     {
         var session = StartServing();

@@ -66,6 +66,21 @@ public sealed class CliCommandsTests
     }
 
     [Fact]
+    public async Task Logout_of_a_sign_in_ends_its_session_and_says_so()
+    {
+        var store = new Gateway.Node.Tests.SignIn.InMemorySignInStore();
+        var session = Gateway.Node.Tests.SignIn.SignInSshServer.Session();
+        await store.SaveSessionAsync(session, CancellationToken.None);
+        await store.SaveBindingAsync(new Gateway.Contracts.SignIn.SessionBinding(Gateway.Ssh.Keys.SshKeys.Fingerprint(_f.Key), session.Id, "127.0.0.1",
+            DateTimeOffset.UtcNow, session.ExpiresAt), CancellationToken.None);
+        var context = _f.Context with { Identity = _f.Identity with { SessionId = session.Id, Subject = session.Subject }, SignIn = store };
+        var result = await new CliCommands().RunAsync("logout", context, CancellationToken.None);
+        Assert.Equal((CliExitCodes.Success, "Logged out successfully\n", ""), (result.ExitCode, result.Stdout, result.Stderr));
+        Assert.Null(store.FindSession(session.Id));
+        Assert.Empty(store.BindingsOf(session.Id));
+    }
+
+    [Fact]
     public async Task Logout_says_there_is_no_sign_in_to_end_and_succeeds()
     {
         var result = await _f.RunAsync("logout");

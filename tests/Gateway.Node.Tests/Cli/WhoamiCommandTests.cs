@@ -76,4 +76,66 @@ public sealed class WhoamiCommandTests
         Assert.Equal(certificate.ValidBefore, cert.GetProperty("valid_before").GetDateTimeOffset());
         Assert.Equal(SshKeys.Fingerprint(caKey), cert.GetProperty("ca_fingerprint").GetString());
     }
+
+    [Fact]
+    public async Task A_sign_in_shows_subject_email_groups_claims_sorted_and_its_expiry()
+    {
+        var f = new CliFixture();
+        var expires = DateTimeOffset.UtcNow.AddHours(2).AddMinutes(5);
+        var context = f.Context with
+        {
+            Identity = new Gateway.Node.SshSessions.GatewayIdentity("alice@example.com", "Alice Example", ["dev", "ops"], f.Key, null)
+            {
+                SessionId = "sess-1",
+                Subject = "00u-alice",
+                Claims = new Dictionary<string, IReadOnlyList<string>> { ["sub"] = ["00u-alice"], ["department"] = ["engineering"], ["groups"] = ["dev", "ops"] },
+                SignInExpiresAt = expires,
+            },
+        };
+        var report = WhoamiReport.Of(context);
+        var now = expires - TimeSpan.FromHours(2) - TimeSpan.FromMinutes(5);
+        Assert.Equal($"""
+            User ID:        00u-alice
+            Email:          alice@example.com
+            Name:           Alice Example
+            Groups:         dev, ops
+            Signed in with: sign-in (this key is bound to it)
+            Key:            ED25519 {SshKeys.Fingerprint(f.Key)}
+            SSH user:       tunnel
+            Session:        ssh-7-abcdef12 from 127.0.0.1:50000
+            Sign-in:        sess-1
+            Expires at:     {expires.UtcDateTime:yyyy-MM-dd HH:mm:ss}Z (in 2h5m)
+            Claims:
+              department: engineering
+              groups: dev, ops
+              sub: 00u-alice
+
+            """, WhoamiCommand.Render(report, now));
+
+        var result = await new CliCommands().RunAsync("whoami --json", context, CancellationToken.None);
+        using var json = JsonDocument.Parse(result.Stdout);
+        var root = json.RootElement;
+        Assert.Equal("00u-alice", root.GetProperty("subject").GetString());
+        Assert.Equal("sess-1", root.GetProperty("sign_in_session_id").GetString());
+        Assert.Equal(expires, root.GetProperty("expires_at").GetDateTimeOffset());
+        Assert.Equal("publickey", root.GetProperty("auth_method").GetString());
+        Assert.Equal(["department", "groups", "sub"], root.GetProperty("claims").EnumerateObject().Select(p => p.Name));
+        Assert.Equal(["dev", "ops"], root.GetProperty("claims").GetProperty("groups").EnumerateArray().Select(v => v.GetString()));
+    }
+
+    [Fact]
+    public async Task A_configured_users_json_has_the_sign_in_fields_as_null()
+    {
+        var result = await new CliFixture().RunAsync("whoami --json");
+        using var json = JsonDocument.Parse(result.Stdout);
+        foreach (var name in new[] { "subject", "sign_in_session_id", "claims", "expires_at" })
+            Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty(name).ValueKind);
+    }
+
+    [Theory]
+    [InlineData(7500, "in 2h5m")]
+    [InlineData(270, "in 4m30s")]
+    [InlineData(12, "in 12s")]
+    [InlineData(0, "expired")]
+    public void Time_left_reads_as_a_duration(int seconds, string text) => Assert.Equal(text, WhoamiCommand.Remaining(TimeSpan.FromSeconds(seconds)));
 }

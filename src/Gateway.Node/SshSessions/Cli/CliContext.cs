@@ -11,6 +11,7 @@ namespace Gateway.Node.SshSessions.Cli;
 /// <param name="ClientAddress">the client's ip:port</param>
 /// <param name="SshUsername">the user name the client sent (OpenSSH: the local login name unless <c>user@</c> is given); not an identity</param>
 /// <param name="Forwards">this connection's forwards and the routes each serves, bounded in time by its implementation</param>
+/// <param name="SignIn">the cluster's sign-in records (null without sign-in): what <c>logout</c> ends</param>
 public sealed record CliContext(
     string SessionId,
     string ClientAddress,
@@ -18,4 +19,5 @@ public sealed record CliContext(
     GatewayIdentity Identity,
     IReadOnlyList<RouteAdmission> Admissions,
     ClusterRouteView Routes,
-    Func<CancellationToken, Task<SessionStatus>> Forwards);
+    Func<CancellationToken, Task<SessionStatus>> Forwards,
+    Gateway.Actors.SignIn.ISignInStore? SignIn = null);

@@ -10,6 +10,9 @@ namespace Gateway.Node.SshSessions.Cli;
 /// <param name="KeyType">as OpenSSH prints it: <c>ED25519</c>, or <c>ED25519-CERT</c> for a certificate</param>
 /// <param name="KeyFingerprint"><c>SHA256:</c>... of the key (of the certified key for a certificate), as <c>ssh-keygen -l</c> prints it</param>
 /// <param name="ExpiresAt">when the sign-in ends; null: there is no sign-in to expire (keys are checked on each connection)</param>
+/// <param name="Subject">the identity provider's <c>sub</c> for a sign-in (what the <c>user</c> criterion matches); null for a configured user</param>
+/// <param name="SignInSessionId">the sign-in session the key is bound to (what <c>logout</c> ends); null for a configured user</param>
+/// <param name="Claims">the sign-in's claims by name, sorted, each with its values; null for a configured user</param>
 public sealed record WhoamiReport(
     string Email,
     string? Name,
@@ -21,7 +24,10 @@ public sealed record WhoamiReport(
     string SshUsername,
     string SessionId,
     string ClientAddress,
-    DateTimeOffset? ExpiresAt)
+    DateTimeOffset? ExpiresAt,
+    string? Subject = null,
+    string? SignInSessionId = null,
+    IReadOnlyDictionary<string, IReadOnlyList<string>>? Claims = null)
 {
     public const string PublicKey = "publickey";
     public const string CertificateMethod = "certificate";
@@ -35,7 +41,9 @@ public sealed record WhoamiReport(
             certificate is null ? PublicKey : CertificateMethod,
             KeyTypeLabel.Of(identity.Key, certificate is not null),
             SshKeys.Fingerprint(identity.Key),
-            certificate, context.SshUsername, context.SessionId, context.ClientAddress, ExpiresAt: null);
+            certificate, context.SshUsername, context.SessionId, context.ClientAddress, identity.SignInExpiresAt,
+            identity.Subject, identity.SessionId,
+            identity.SessionId is null ? null : new SortedDictionary<string, IReadOnlyList<string>>(identity.Claims.ToDictionary(), StringComparer.Ordinal));
     }
 }
 
