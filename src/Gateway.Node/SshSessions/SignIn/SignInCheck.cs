@@ -36,6 +36,8 @@ public static class SignInCheck
         ArgumentNullException.ThrowIfNull(store);
         ArgumentNullException.ThrowIfNull(identity);
         if (identity.SessionId is not { } sessionId) return null;
+        // Past its expiry the session may already be swept from the store; it expired all the same.
+        if (identity.SignInExpiresAt is { } expires && now >= expires) return SessionExpired;
         if (store.FindSession(sessionId) is not { } session) return SignedOut;
         if (!session.IsValidAt(now)) return SessionExpired;
         // The binding is what let this key in: its removal (or a new sign-in taking the key over)
