@@ -10,7 +10,7 @@ namespace Gateway.Node.SshSessions.Cli;
 public sealed class LogoutCommand : ICliCommand
 {
     public const string NothingToEnd =
-        "gateway: there is no sign-in to end: this gateway authenticates each connection by its SSH key or certificate and keeps no session. " +
+        "gateway: there is no sign-in to end: this connection's key or certificate belongs to a configured user, checked on each connection with no session kept. " +
         "To stop serving, close your ssh connections; to revoke access, remove the key from the gateway's users.\n";
 
     /// <summary>Pomerium's words, on stdout with the gateway's other results.</summary>

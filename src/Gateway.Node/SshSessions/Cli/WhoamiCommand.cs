@@ -8,7 +8,7 @@ namespace Gateway.Node.SshSessions.Cli;
 public sealed class WhoamiCommand : ICliCommand
 {
     /// <summary>Said for the expiry of a configured user (key or certificate), which no sign-in ends.</summary>
-    public const string NoExpiry = "no expiry (this gateway has no sign-in: the key is checked each time you connect)";
+    public const string NoExpiry = "no expiry (a configured user's key or certificate, checked each time you connect)";
 
     public string Name => "whoami";
     public string Usage => "whoami [--json]";
