@@ -30,6 +30,7 @@ import fs from 'node:fs';
 import { chromium } from 'playwright-core';
 
 const CHROMIUM = '/usr/bin/chromium';
+const LAUNCH_TIMEOUT_MS = 30000;
 const ARGS = [
   '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking',
   '--disable-component-update', '--disable-sync', '--ignore-certificate-errors',
@@ -142,7 +143,8 @@ async function main() {
   const timeoutMs = plan.timeoutMs ?? 20000;
   const steps = plan.steps ?? [];
 
-  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: timeoutMs });
+  // Starting Chromium is not a step: on a loaded machine it can take longer than a short step bound.
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: ARGS, timeout: Math.max(timeoutMs, LAUNCH_TIMEOUT_MS) });
   const storageState = plan.storageStateIn && fs.existsSync(plan.storageStateIn) ? plan.storageStateIn : undefined;
   const context = await browser.newContext({ ignoreHTTPSErrors: true, storageState });
   context.setDefaultTimeout(timeoutMs);

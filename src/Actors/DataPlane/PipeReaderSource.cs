@@ -37,11 +37,8 @@ public sealed class PipeReaderSource : GraphStage<SourceShape<ByteChunk>>
 
         private readonly PipeReader _reader;
         private readonly Outlet<ByteChunk> _out;
-        private Action<ReadResult> _onRead = null!;
-        private Action<Exception> _onReadFailed = null!;
+        private StageRead<ReadResult> _read = null!;
         private Action _onReturned = null!;
-        private readonly Action _readCompleted;
-        private ValueTask<ReadResult> _pending;
         private int _lease;
         private bool _reading;
 
@@ -49,14 +46,12 @@ public sealed class PipeReaderSource : GraphStage<SourceShape<ByteChunk>>
         {
             _reader = stage._reader;
             _out = stage.Out;
-            _readCompleted = ReadCompleted;
             SetHandler(_out, this);
         }
 
         public override void PreStart()
         {
-            _onRead = GetAsyncCallback<ReadResult>(OnRead);
-            _onReadFailed = GetAsyncCallback<Exception>(FailStage);
+            _read = new StageRead<ReadResult>(GetAsyncCallback<ReadResult>(OnRead), GetAsyncCallback<Exception>(FailStage));
             _onReturned = GetAsyncCallback(Read);
         }
 
@@ -79,30 +74,9 @@ public sealed class PipeReaderSource : GraphStage<SourceShape<ByteChunk>>
                 FailStage(ex);
                 return;
             }
-            if (pending.IsCompletedSuccessfully)
-            {
-                OnRead(pending.Result);
-                return;
-            }
             _reading = true;
-            _pending = pending;
-            pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_readCompleted);
-        }
-
-        /// <summary>Runs where the read completed; hands the result to the stage through its async callback.</summary>
-        private void ReadCompleted()
-        {
-            ReadResult result;
-            try
-            {
-                result = _pending.GetAwaiter().GetResult();
-            }
-            catch (Exception ex)
-            {
-                _onReadFailed(ex);
-                return;
-            }
-            _onRead(result);
+            if (_read.CompletedNow(pending, out var result))
+                OnRead(result);
         }
 
         private void OnRead(ReadResult result)

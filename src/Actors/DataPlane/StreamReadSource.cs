@@ -33,16 +33,12 @@ public sealed class StreamReadSource : GraphStage<SourceShape<ByteChunk>>
     {
         private readonly Stream _stream;
         private readonly Outlet<ByteChunk> _out;
-        private Action<int> _onRead = null!;
-        private Action<Exception> _onReadFailed = null!;
-        private readonly Action _readCompleted;
-        private ValueTask<int> _pending;
+        private StageRead<int> _read = null!;
         private byte[]? _buffer;
         private bool _reading;
 
         public Logic(StreamReadSource stage) : base(stage.Shape)
         {
-            _readCompleted = ReadCompleted;
             _stream = stage._stream;
             _out = stage.Out;
             SetHandler(_out, this);
@@ -50,8 +46,7 @@ public sealed class StreamReadSource : GraphStage<SourceShape<ByteChunk>>
 
         public override void PreStart()
         {
-            _onRead = GetAsyncCallback<int>(OnRead);
-            _onReadFailed = GetAsyncCallback<Exception>(FailStage);
+            _read = new StageRead<int>(GetAsyncCallback<int>(OnRead), GetAsyncCallback<Exception>(FailStage));
         }
 
         public override void OnPull()
@@ -67,30 +62,9 @@ public sealed class StreamReadSource : GraphStage<SourceShape<ByteChunk>>
                 FailStage(ex);
                 return;
             }
-            if (pending.IsCompletedSuccessfully)
-            {
-                OnRead(pending.Result);
-                return;
-            }
             _reading = true;
-            _pending = pending;
-            pending.ConfigureAwait(false).GetAwaiter().UnsafeOnCompleted(_readCompleted);
-        }
-
-        /// <summary>Runs where the read completed; hands the result to the stage through its async callback.</summary>
-        private void ReadCompleted()
-        {
-            int read;
-            try
-            {
-                read = _pending.GetAwaiter().GetResult();
-            }
-            catch (Exception ex)
-            {
-                _onReadFailed(ex);
-                return;
-            }
-            _onRead(read);
+            if (_read.CompletedNow(pending, out var read))
+                OnRead(read);
         }
 
         private void OnRead(int read)

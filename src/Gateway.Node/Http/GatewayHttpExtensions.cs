@@ -41,6 +41,8 @@ public static class GatewayHttpExtensions
         services.AddSingleton(options);
         services.AddSingleton<TunnelDestinationTable>();
         services.AddSingleton<MisdirectedRequestCheck>();
+        // Sign-in's services join it when idp_provider is set (SignIn/SignInHosting); without them, routes that are not public answer 401.
+        services.AddSingleton<RouteAuthorization>();
         services.AddSingleton<ProxyConfigBuilder>();
         services.AddSingleton<ProxyRetryCounters>();
         services.AddSingleton<IProxyConfigProvider>(sp => sp.GetRequiredService<ProxyConfigBuilder>().Provider);

@@ -22,16 +22,14 @@ public sealed class GatewayProxyMiddleware
     private readonly MisdirectedRequestCheck _misdirected;
     private readonly ILogger<GatewayProxyMiddleware> _logger;
     private readonly RouteAuthorization _authorization;
-    private readonly Routing.RouteTable _routes;
     private readonly Config.SignInConfig? _signIn;
 
     public GatewayProxyMiddleware(RequestDelegate next, MisdirectedRequestCheck misdirected, RouteAuthorization authorization,
-        Routing.RouteTable routes, IServiceProvider services, ILogger<GatewayProxyMiddleware> logger)
+        IServiceProvider services, ILogger<GatewayProxyMiddleware> logger)
     {
         _next = next;
         _misdirected = misdirected;
         _authorization = authorization;
-        _routes = routes;
         _signIn = services.GetService<Config.SignInConfig>();
         _logger = logger;
     }
@@ -124,9 +122,7 @@ public sealed class GatewayProxyMiddleware
     /// <summary>A route that is not public: the route's policy with the signed-in identity; answers the request itself when it may not go on.</summary>
     private async Task<bool> AuthorizeAsync(HttpContext context, string routeId)
     {
-        if (_routes.Find(routeId) is not { } model)
-            return false;
-        var verdict = await _authorization.CheckAsync(context, model).ConfigureAwait(false);
+        var verdict = await _authorization.CheckAsync(context, routeId).ConfigureAwait(false);
         var host = GatewayErrorPages.HostOf(context);
         switch (verdict.Outcome)
         {
@@ -152,7 +148,7 @@ public sealed class GatewayProxyMiddleware
                 _logger.LogInformation("route {RouteId}: request {RequestId}: {User} denied -> 403: {Decision}",
                     routeId, GatewayErrorPages.RequestId(context), verdict.Session?.Email ?? verdict.Session?.Subject, verdict.Decision);
                 await GatewayErrorPages.WriteAsync(context, StatusCodes.Status403Forbidden,
-                    $"{verdict.Session?.Email ?? verdict.Session?.Subject} is not allowed to reach {host}.").ConfigureAwait(false);
+                    verdict.Session is { } who ? $"{who.Email ?? who.Subject} is not allowed to reach {host}." : $"access to {host} is denied.").ConfigureAwait(false);
                 return false;
         }
     }

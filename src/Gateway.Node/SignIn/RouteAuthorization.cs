@@ -15,16 +15,21 @@ namespace Gateway.Node.SignIn;
 public sealed class RouteAuthorization
 {
     private readonly RequestSessions? _sessions;
+    private readonly RouteTable? _routes;
 
+    /// <summary>Takes the sign-in services when they are registered (only with <c>idp_provider</c>).</summary>
     public RouteAuthorization(IServiceProvider services)
     {
         _sessions = services.GetService<RequestSessions>();
+        _routes = services.GetService<RouteTable>();
     }
 
-    public async Task<AccessVerdict> CheckAsync(HttpContext context, RouteModel route)
+    public async Task<AccessVerdict> CheckAsync(HttpContext context, string routeId)
     {
-        if (_sessions is null)
+        if (_sessions is null || _routes is null)
             return new AccessVerdict(AccessOutcome.SignInNotConfigured, null, null);
+        if (_routes.Find(routeId) is not { } route)
+            return new AccessVerdict(AccessOutcome.Denied, null, null);
         var session = await _sessions.FindAsync(context).ConfigureAwait(false);
         var decision = route.Policy.Evaluate(Input(session, context.Request, context.Connection.RemoteIpAddress));
         if (decision.Allowed)

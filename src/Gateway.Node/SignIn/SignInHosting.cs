@@ -17,7 +17,6 @@ public static class SignInHosting
 {
     public static IServiceCollection AddGatewaySignIn(this IServiceCollection services, GatewayConfig config)
     {
-        services.AddSingleton<RouteAuthorization>();
         if (config.SignIn is not { } signIn)
             return services;
 

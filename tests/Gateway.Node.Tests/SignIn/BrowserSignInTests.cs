@@ -1,6 +1,3 @@
-using System.Security.Cryptography;
-using System.Text;
-using System.Text.Json;
 using Gateway.Node.Tests.EndToEnd;
 using Gateway.Testing;
 using Gateway.Testing.SignIn;
@@ -87,12 +84,12 @@ public sealed class BrowserSignInTests : IAsyncLifetime
         Assert.Contains("X-Pomerium-Claim-Email: alice@example.com", seen.Text);
         Assert.Contains("X-Pomerium-Claim-Groups: engineering,admins", seen.Text);
         Assert.Contains("X-Pomerium-Claim-User: alice", seen.Text);
-        var assertion = seen.Text.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("X-Pomerium-Jwt-Assertion: ", StringComparison.Ordinal))["X-Pomerium-Jwt-Assertion: ".Length..];
+        var assertion = UpstreamAssertion.In(seen);
 
         // The assertion verifies against a key in the JWKS document, and says who and for which host.
         var jwks = await ExternalProcess.RunAsync("curl", ["-sS", "--cacert", _gateway.Node.CaPath, "--resolve", $"{GroupHost}:{_gateway.Node.HttpsPort}:127.0.0.1",
             Url(GroupHost, "/.well-known/pomerium/jwks.json")], TimeSpan.FromSeconds(30));
-        var claims = VerifyEs256(assertion, jwks.Stdout);
+        var claims = UpstreamAssertion.VerifyEs256(assertion, jwks.Stdout);
         Assert.Equal("alice@example.com", claims.GetProperty("email").GetString());
         Assert.Equal("alice", claims.GetProperty("sub").GetString());
         Assert.Equal(GroupHost, claims.GetProperty("aud").GetString());
@@ -133,7 +130,7 @@ public sealed class BrowserSignInTests : IAsyncLifetime
     public async Task Sign_out_ends_the_session_for_every_host_and_a_forged_or_foreign_redirect_is_refused()
     {
         using var profile = new BrowserProfile();
-        var first = SessionIdSeen(await SignInAsync(GroupHost, Users.Alice, profile));
+        var first = UpstreamAssertion.SessionId(await SignInAsync(GroupHost, Users.Alice, profile));
 
         var signOut = await HeadlessBrowser.RunAsync(new BrowserPlan()
             .Goto(_gateway.AuthenticateUrl + ".pomerium/sign_out").Click("#sign-out").ExpectText("You are signed out").Snapshot("out"), profile);
@@ -144,7 +141,7 @@ public sealed class BrowserSignInTests : IAsyncLifetime
         // back with a new session.
         var again = await HeadlessBrowser.RunAsync(new BrowserPlan().Goto(Url(GroupHost)).WaitForUrl(GroupHost).Snapshot("route"), profile);
         Assert.True(again.Ok, again + "\n" + _gateway.Logs());
-        var second = SessionIdSeen(again);
+        var second = UpstreamAssertion.SessionId(again);
         Assert.NotEqual(first, second);
         Assert.Contains("ended by sign-out", _gateway.Node.Log);
 
@@ -158,42 +155,5 @@ public sealed class BrowserSignInTests : IAsyncLifetime
             "--resolve", $"{GroupHost}:{_gateway.Node.HttpsPort}:127.0.0.1",
             Url(GroupHost, "/.pomerium/callback?pomerium_redirect_uri=" + Uri.EscapeDataString(Url(GroupHost)) + "&pomerium_token=abc")], TimeSpan.FromSeconds(30));
         Assert.Equal("400", forged.Stdout);
-    }
-
-    /// <summary>The session id in the assertion the upstream received (the group route passes identity headers).</summary>
-    private string SessionIdSeen(BrowserResult run)
-    {
-        var seen = run.Snapshots["route"];
-        Assert.Equal(200, seen.Status);
-        var assertion = seen.Text.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("X-Pomerium-Jwt-Assertion: ", StringComparison.Ordinal))["X-Pomerium-Jwt-Assertion: ".Length..];
-        var payload = assertion.Split('.')[1].Replace('-', '+').Replace('_', '/');
-        using var json = JsonDocument.Parse(Convert.FromBase64String(payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=')));
-        return json.RootElement.GetProperty("sid").GetString()!;
-    }
-
-    /// <summary>Checks an ES256 JWT against the JWKS document's key of the same kid; returns its claims.</summary>
-    internal static JsonElement VerifyEs256(string jwt, string jwksJson)
-    {
-        var parts = jwt.Split('.');
-        Assert.Equal(3, parts.Length);
-        using var header = JsonDocument.Parse(Base64UrlDecode(parts[0]));
-        Assert.Equal("ES256", header.RootElement.GetProperty("alg").GetString());
-        var kid = header.RootElement.GetProperty("kid").GetString();
-        using var jwks = JsonDocument.Parse(jwksJson);
-        var key = jwks.RootElement.GetProperty("keys").EnumerateArray().Single(k => k.GetProperty("kid").GetString() == kid);
-        using var ecdsa = ECDsa.Create(new ECParameters
-        {
-            Curve = ECCurve.NamedCurves.nistP256,
-            Q = new ECPoint { X = Base64UrlDecode(key.GetProperty("x").GetString()!), Y = Base64UrlDecode(key.GetProperty("y").GetString()!) },
-        });
-        Assert.True(ecdsa.VerifyData(Encoding.ASCII.GetBytes(parts[0] + "." + parts[1]), Base64UrlDecode(parts[2]), HashAlgorithmName.SHA256, DSASignatureFormat.IeeeP1363FixedFieldConcatenation),
-            "the assertion's signature does not verify");
-        return JsonDocument.Parse(Base64UrlDecode(parts[1])).RootElement.Clone();
-    }
-
-    private static byte[] Base64UrlDecode(string text)
-    {
-        var s = text.Replace('-', '+').Replace('_', '/');
-        return Convert.FromBase64String(s.PadRight(s.Length + (4 - s.Length % 4) % 4, '='));
     }
 }

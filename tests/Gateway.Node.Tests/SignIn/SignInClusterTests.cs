@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Gateway.Node.Tests.EndToEnd;
 using Gateway.Testing;
 using Gateway.Testing.SignIn;
@@ -67,7 +66,7 @@ public sealed class SignInClusterTests : IAsyncLifetime
         var viaA = await HeadlessBrowser.RunAsync(new BrowserPlan().Goto(SignInGateway.Url(a, AppHost)).WaitForUrl(AppHost).Snapshot("route"), profile);
         var viaB = await HeadlessBrowser.RunAsync(new BrowserPlan().Goto(SignInGateway.Url(b, AppHost)).WaitForUrl(AppHost).Snapshot("route"), profile);
         Assert.True(viaA.Ok && viaB.Ok, viaA + "\n" + viaB + "\n" + _gateway.Logs());
-        Assert.Equal(SessionId(viaA), SessionId(viaB));
+        Assert.Equal(UpstreamAssertion.SessionId(viaA), UpstreamAssertion.SessionId(viaB));
 
         // Signing out through A ends the SSH connection held by B.
         var signOut = await HeadlessBrowser.RunAsync(new BrowserPlan()
@@ -75,16 +74,6 @@ public sealed class SignInClusterTests : IAsyncLifetime
         Assert.True(signOut.Ok, signOut.ToString());
         Assert.True(await ssh.WaitForExitAsync(TimeSpan.FromSeconds(30)), ssh.Stderr + "\n" + _gateway.Logs());
         Assert.Contains("sign-in ended: signed out", ssh.Stderr);
-    }
-
-    private static string SessionId(BrowserResult run)
-    {
-        var seen = run.Snapshots["route"];
-        Assert.Equal(200, seen.Status);
-        var assertion = seen.Text.Split('\n').Select(l => l.Trim()).First(l => l.StartsWith("X-Pomerium-Jwt-Assertion: ", StringComparison.Ordinal))["X-Pomerium-Jwt-Assertion: ".Length..];
-        var payload = assertion.Split('.')[1].Replace('-', '+').Replace('_', '/');
-        using var json = JsonDocument.Parse(Convert.FromBase64String(payload.PadRight(payload.Length + (4 - payload.Length % 4) % 4, '=')));
-        return json.RootElement.GetProperty("sid").GetString()!;
     }
 }
 
