@@ -131,6 +131,9 @@ public sealed class SshSignInTests : IAsyncLifetime
         using var cancel = new CancellationTokenSource();
         var connecting = _server.ConnectAsync(key, p => shown.TrySetResult(p.Instruction), cancel.Token);
         await shown.Task.WaitAsync(Bound);
+        // The client shows the URL as the server sends it; the server starts listening for changes once the (empty) answer is back.
+        var listening = DateTime.UtcNow + Bound;
+        while (_server.Store.Subscribers != 1 && DateTime.UtcNow < listening) await Task.Delay(20);
         Assert.Equal(1, _server.Store.Subscribers);
         cancel.Cancel();
         await Assert.ThrowsAnyAsync<Exception>(() => connecting.WaitAsync(Bound));
