@@ -104,10 +104,19 @@ public sealed class SignInReplicaActor : ReceiveActor, IWithTimers
         {
             var changes = group.ToList();
             _writesInFlight[group.Key.Id] = _writesInFlight.GetValueOrDefault(group.Key.Id) + 1;
-            _replicator.Tell(Dsl.Update(group.Key, LWWDictionary<string, string>.Empty, new WriteMajority(WriteTimeout), batch,
+            _replicator.Tell(Dsl.Update(group.Key, LWWDictionary<string, string>.Empty, ConsistencyOf(changes), batch,
                 data => Apply(data, changes, _self)));
         }
     }
+
+    /// <summary>
+    /// A new Data Protection key waits for every reachable node, not a majority: the node that made it
+    /// protects cookies with it as soon as this write returns, and a node that did not have it yet
+    /// would refuse them (two nodes starting together each make one). Keys are made rarely (the first
+    /// start, then every 90 days), so waiting for all costs nothing that matters.
+    /// </summary>
+    private static IWriteConsistency ConsistencyOf(List<SignInChange> changes)
+        => changes.Any(c => c.Kind == SignInRecordKind.DataProtectionKey) ? new WriteAll(WriteTimeout) : new WriteMajority(WriteTimeout);
 
     private static LWWDictionary<string, string> Apply(LWWDictionary<string, string> data, List<SignInChange> changes, UniqueAddress self)
     {

@@ -42,8 +42,10 @@ public sealed partial class TuiTests : IClassFixture<TuiTests.Fixture>
                     health_checks = [{
                       http_health_check = { path = "/health" }
                       timeout = 1s
-                      interval = 300ms
-                      no_traffic_interval = 300ms
+                      # Each probe is a connection row (newest first): at 1 s the download's closed row
+                      # stays on screen for several seconds, which a loaded machine needs.
+                      interval = 1s
+                      no_traffic_interval = 1s
                       unhealthy_threshold = 1
                       healthy_threshold = 1
                     }]

@@ -127,3 +127,47 @@ public sealed class SignInExpiryTests : IAsyncLifetime
         Assert.NotEqual(url, second);
     }
 }
+
+/// <summary>
+/// Sign-in on a plain-HTTP listener (<c>insecure_server</c>, e.g. behind a TLS-terminating load
+/// balancer on the same host): an http authenticate URL is accepted, and the browser's sign-in
+/// works with cookies that are not marked Secure (a browser would drop Secure cookies over http).
+/// </summary>
+public sealed class InsecureServerSignInTests : IAsyncLifetime
+{
+    private const string AppHost = "app.localhost.test";
+    private readonly TempDirectory _dir = new();
+    private HeaderEchoUpstream _upstream = null!;
+    private SignInGateway _gateway = null!;
+
+    public async Task InitializeAsync()
+    {
+        _upstream = HeaderEchoUpstream.Start();
+        _gateway = await SignInGateway.StartAsync(_dir, $$"""
+            routes = [
+              { from = "https://{{AppHost}}", to = "{{_upstream.Url}}", policy { allow { or = [{ email { is = "alice@example.com" } }] } } }
+            ]
+            """, insecureServer: true);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await _gateway.DisposeAsync();
+        await _upstream.DisposeAsync();
+        _dir.Dispose();
+    }
+
+    [Fact]
+    public async Task A_browser_signs_in_over_plain_http()
+    {
+        using var profile = new BrowserProfile();
+        var url = SignInGateway.Url(_gateway.Node, AppHost, "/over-http", scheme: "http");
+        var run = await HeadlessBrowser.RunAsync(new BrowserPlan()
+            .Goto(url).Login(Users.Alice, Users.Password).WaitForUrl(AppHost).Snapshot("route"), profile);
+        Assert.True(run.Ok, run + "\n" + _gateway.Logs());
+        Assert.Equal(200, run.Snapshots["route"].Status);
+        Assert.Contains("GET /over-http HTTP/1.1", run.Snapshots["route"].Text);
+        Assert.StartsWith("http://", run.FinalUrl, StringComparison.Ordinal);
+        Assert.Contains(run.Cookies, c => c.Name == "_gateway" && c.Domain == AppHost && c.HttpOnly && !c.Secure);
+    }
+}

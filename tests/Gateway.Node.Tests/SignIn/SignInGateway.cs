@@ -32,14 +32,18 @@ public sealed class SignInGateway : IAsyncDisposable
     /// <summary>https://authenticate.localhost.test:PORT/ (the first node's listener).</summary>
     public string AuthenticateUrl { get; }
 
-    public static string Url(GatewayNodeProcess node, string host, string path = "/")
-        => string.Create(CultureInfo.InvariantCulture, $"https://{host}:{node.HttpsPort}{path}");
+    public static string Url(GatewayNodeProcess node, string host, string path = "/", string scheme = "https")
+        => string.Create(CultureInfo.InvariantCulture, $"{scheme}://{host}:{node.HttpsPort}{path}");
 
     /// <param name="body">routes and users (HOCON)</param>
-    public static async Task<SignInGateway> StartAsync(TempDirectory dir, string body, int nodeCount = 1, string extra = "")
+    /// <param name="insecureServer">plain HTTP listeners (<c>insecure_server</c>) and an http authenticate URL</param>
+    public static async Task<SignInGateway> StartAsync(TempDirectory dir, string body, int nodeCount = 1, string extra = "", bool insecureServer = false)
     {
         var ports = Enumerable.Range(0, nodeCount).Select(_ => (Https: LoopbackPorts.Reserve(), Ssh: LoopbackPorts.Reserve(), Cluster: LoopbackPorts.Reserve(), Status: LoopbackPorts.Reserve())).ToList();
-        var authenticateUrl = string.Create(CultureInfo.InvariantCulture, $"https://{AuthenticateHost}:{ports[0].Https}/");
+        var scheme = insecureServer ? "http" : "https";
+        var authenticateUrl = string.Create(CultureInfo.InvariantCulture, $"{scheme}://{AuthenticateHost}:{ports[0].Https}/");
+        if (insecureServer)
+            extra += "\ninsecure_server = true";
         var idp = await OidcTestProvider.StartAsync([new OidcTestClient(ClientId, ClientSecret, [authenticateUrl + "oauth2/callback"])]);
         var secret = Convert.ToBase64String(RandomNumberGenerator.GetBytes(32));
         var nodes = new List<GatewayNodeProcess>();

@@ -14,6 +14,7 @@ public sealed class SshSignInEndToEndTests : IAsyncLifetime
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private const string TunnelHost = "tunnel.localhost.test";
+    private const string DomainTunnelHost = "domain-tunnel.localhost.test";
     private readonly TempDirectory _dir = new();
     private HeaderEchoUpstream _upstream = null!;
     private SignInGateway _gateway = null!;
@@ -28,6 +29,12 @@ public sealed class SshSignInEndToEndTests : IAsyncLifetime
                 to = "{{_upstream.Url}}"
                 allow_public_unauthenticated_access = true
                 upstream_tunnel { ssh_policy { allow { or = [{ groups { has = "engineering" } }] } } }
+              }
+              {
+                from = "https://{{DomainTunnelHost}}"
+                to = "{{_upstream.Url}}"
+                allow_public_unauthenticated_access = true
+                upstream_tunnel { ssh_policy { allow { or = [{ domain { is = "example.com" } }] } } }
               }
             ]
             """);
@@ -137,16 +144,18 @@ public sealed class SshSignInEndToEndTests : IAsyncLifetime
         Assert.False(bobSsh.HasExited);
         Assert.DoesNotContain("Authenticated to", bobSsh.Stderr);
 
-        // Bob signs in and confirms his own code: he is in, but ssh_policy (engineering) gives him no route.
+        // Bob signs in and confirms his own code: he is in, but neither ssh_policy (group engineering,
+        // domain example.com: Bob is bob@example.org in sales) gives him a route.
         using var bobBrowser = new BrowserProfile();
         await ConfirmAsync(bobUrl, Users.Bob, bobBrowser);
         Assert.True(await bobSsh.WaitForStderrAsync(e => e.Contains("Authenticated to", StringComparison.Ordinal), Timeout), bobSsh.Stderr);
         await TunnelClient.WaitForForwardAsync(bobSsh, Timeout);
-        // Only Alice's tunnel serves: with hers gone, the route has none.
+        // Only Alice's tunnel serves either route: with hers gone, both have none.
         Assert.Equal(200, (await GetAsync()).Status);
+        Assert.Equal(200, (await Curl.WaitForStatusAsync(_gateway.Node, DomainTunnelHost, s => s != 503, Timeout)).Status);
         await aliceSsh.DisposeAsync();
-        var (_, status) = await Curl.WaitForStatusAsync(_gateway.Node, TunnelHost, s => s == 503, Timeout);
-        Assert.Equal(503, status);
+        Assert.Equal(503, (await Curl.WaitForStatusAsync(_gateway.Node, TunnelHost, s => s == 503, Timeout)).Status);
+        Assert.Equal(503, (await Curl.WaitForStatusAsync(_gateway.Node, DomainTunnelHost, s => s == 503, Timeout)).Status);
     }
 
     [Fact]
