@@ -10,40 +10,26 @@ namespace Gateway.Node.Tests.SignIn;
 /// headless Chromium. The routes' policies select by group, email domain and claim; the upstream
 /// echoes the request head it received, so the identity headers are seen as the upstream sees them.
 /// </summary>
-public sealed class BrowserSignInTests : IAsyncLifetime
+public sealed class BrowserSignInTests : SignInScenario
 {
     private const string GroupHost = "app.localhost.test";
     private const string DomainHost = "domain.localhost.test";
     private const string ClaimHost = "claim.localhost.test";
     private const string PublicHost = "public.localhost.test";
-    private readonly TempDirectory _dir = new();
-    private HeaderEchoUpstream _upstream = null!;
-    private SignInGateway _gateway = null!;
 
-    public async Task InitializeAsync()
-    {
-        _upstream = HeaderEchoUpstream.Start();
-        _gateway = await SignInGateway.StartAsync(_dir, $$"""
+    protected override string Routes(string upstreamUrl) => $$"""
             routes = [
-              { from = "https://{{GroupHost}}", to = "{{_upstream.Url}}", pass_identity_headers = true,
+              { from = "https://{{GroupHost}}", to = "{{upstreamUrl}}", pass_identity_headers = true,
                 policy { allow { or = [{ groups { has = "engineering" } }] } } }
-              { from = "https://{{DomainHost}}", to = "{{_upstream.Url}}",
+              { from = "https://{{DomainHost}}", to = "{{upstreamUrl}}",
                 policy { allow { or = [{ domain { is = "example.com" } }] } } }
-              { from = "https://{{ClaimHost}}", to = "{{_upstream.Url}}",
+              { from = "https://{{ClaimHost}}", to = "{{upstreamUrl}}",
                 policy { allow { or = [{ "claim/department" { has = "sales" } }] } } }
-              { from = "https://{{PublicHost}}", to = "{{_upstream.Url}}", allow_public_unauthenticated_access = true }
+              { from = "https://{{PublicHost}}", to = "{{upstreamUrl}}", allow_public_unauthenticated_access = true }
             ]
-            """);
-    }
+        """;
 
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _upstream.DisposeAsync();
-        _dir.Dispose();
-    }
-
-    private string Url(string host, string path = "/") => SignInGateway.Url(_gateway.Node, host, path);
+    private string Url(string host, string path = "/") => SignInGateway.Url(Gateway.Node, host, path);
 
     private async Task<BrowserResult> SignInAsync(string host, string user, BrowserProfile profile, string path = "/hello")
     {
@@ -52,24 +38,24 @@ public sealed class BrowserSignInTests : IAsyncLifetime
             .Login(user, Users.Password)
             .WaitForUrl(host)
             .Snapshot("route"), profile);
-        Assert.True(run.Ok, run + "\n" + _gateway.Logs());
+        Assert.True(run.Ok, run + "\n" + Gateway.Logs());
         return run;
     }
 
     [Fact]
     public async Task Unauthenticated_get_is_sent_to_the_authenticate_host_and_other_methods_get_401()
     {
-        var get = await ExternalProcess.RunAsync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "--cacert", _gateway.Node.CaPath,
-            "--resolve", $"{GroupHost}:{_gateway.Node.HttpsPort}:127.0.0.1", Url(GroupHost, "/a?b=c")], TimeSpan.FromSeconds(30));
-        Assert.StartsWith("302 " + _gateway.AuthenticateUrl + ".pomerium/sign_in?pomerium_redirect_uri=", get.Stdout);
+        var get = await ExternalProcess.RunAsync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code} %{redirect_url}", "--cacert", Gateway.Node.CaPath,
+            "--resolve", $"{GroupHost}:{Gateway.Node.HttpsPort}:127.0.0.1", Url(GroupHost, "/a?b=c")], TimeSpan.FromSeconds(30));
+        Assert.StartsWith("302 " + Gateway.AuthenticateUrl + ".pomerium/sign_in?pomerium_redirect_uri=", get.Stdout);
         Assert.Contains(Uri.EscapeDataString(Url(GroupHost, "/a?b=c")), get.Stdout);
 
-        var post = await ExternalProcess.RunAsync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "--cacert", _gateway.Node.CaPath,
-            "--resolve", $"{GroupHost}:{_gateway.Node.HttpsPort}:127.0.0.1", Url(GroupHost)], TimeSpan.FromSeconds(30));
+        var post = await ExternalProcess.RunAsync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "-X", "POST", "--cacert", Gateway.Node.CaPath,
+            "--resolve", $"{GroupHost}:{Gateway.Node.HttpsPort}:127.0.0.1", Url(GroupHost)], TimeSpan.FromSeconds(30));
         Assert.Equal("401", post.Stdout);
 
-        var open = await ExternalProcess.RunAsync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", _gateway.Node.CaPath,
-            "--resolve", $"{PublicHost}:{_gateway.Node.HttpsPort}:127.0.0.1", Url(PublicHost)], TimeSpan.FromSeconds(30));
+        var open = await ExternalProcess.RunAsync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", Gateway.Node.CaPath,
+            "--resolve", $"{PublicHost}:{Gateway.Node.HttpsPort}:127.0.0.1", Url(PublicHost)], TimeSpan.FromSeconds(30));
         Assert.Equal("200", open.Stdout);
     }
 
@@ -87,7 +73,7 @@ public sealed class BrowserSignInTests : IAsyncLifetime
         var assertion = UpstreamAssertion.In(seen);
 
         // The assertion verifies against a key in the JWKS document, and says who and for which host.
-        var jwks = await ExternalProcess.RunAsync("curl", ["-sS", "--cacert", _gateway.Node.CaPath, "--resolve", $"{GroupHost}:{_gateway.Node.HttpsPort}:127.0.0.1",
+        var jwks = await ExternalProcess.RunAsync("curl", ["-sS", "--cacert", Gateway.Node.CaPath, "--resolve", $"{GroupHost}:{Gateway.Node.HttpsPort}:127.0.0.1",
             Url(GroupHost, "/.well-known/pomerium/jwks.json")], TimeSpan.FromSeconds(30));
         var claims = UpstreamAssertion.VerifyEs256(assertion, jwks.Stdout);
         Assert.Equal("alice@example.com", claims.GetProperty("email").GetString());
@@ -133,26 +119,26 @@ public sealed class BrowserSignInTests : IAsyncLifetime
         var first = UpstreamAssertion.SessionId(await SignInAsync(GroupHost, Users.Alice, profile));
 
         var signOut = await HeadlessBrowser.RunAsync(new BrowserPlan()
-            .Goto(_gateway.AuthenticateUrl + ".pomerium/sign_out").Click("#sign-out").ExpectText("You are signed out").Snapshot("out"), profile);
-        Assert.True(signOut.Ok, signOut + "\n" + _gateway.Logs());
+            .Goto(Gateway.AuthenticateUrl + ".pomerium/sign_out").Click("#sign-out").ExpectText("You are signed out").Snapshot("out"), profile);
+        Assert.True(signOut.Ok, signOut + "\n" + Gateway.Logs());
 
         // The route host's own cookie is still in the browser, but its session is gone: the next
         // visit goes through sign-in again (the provider remembers Alice, so no form) and comes
         // back with a new session.
         var again = await HeadlessBrowser.RunAsync(new BrowserPlan().Goto(Url(GroupHost)).WaitForUrl(GroupHost).Snapshot("route"), profile);
-        Assert.True(again.Ok, again + "\n" + _gateway.Logs());
+        Assert.True(again.Ok, again + "\n" + Gateway.Logs());
         var second = UpstreamAssertion.SessionId(again);
         Assert.NotEqual(first, second);
-        Assert.Contains("ended by sign-out", _gateway.Node.Log);
+        Assert.Contains("ended by sign-out", Gateway.Node.Log);
 
         // Not an open redirect: a host that is no route is refused before anything else.
-        var foreign = await ExternalProcess.RunAsync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", _gateway.Node.CaPath,
-            "--resolve", $"{SignInGateway.AuthenticateHost}:{_gateway.Node.HttpsPort}:127.0.0.1",
-            _gateway.AuthenticateUrl + ".pomerium/sign_in?pomerium_redirect_uri=" + Uri.EscapeDataString("https://evil.example.net/")], TimeSpan.FromSeconds(30));
+        var foreign = await ExternalProcess.RunAsync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", Gateway.Node.CaPath,
+            "--resolve", $"{SignInGateway.AuthenticateHost}:{Gateway.Node.HttpsPort}:127.0.0.1",
+            Gateway.AuthenticateUrl + ".pomerium/sign_in?pomerium_redirect_uri=" + Uri.EscapeDataString("https://evil.example.net/")], TimeSpan.FromSeconds(30));
         Assert.Equal("400", foreign.Stdout);
         // A hand-off token that is not the gateway's is refused on the route's host.
-        var forged = await ExternalProcess.RunAsync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", _gateway.Node.CaPath,
-            "--resolve", $"{GroupHost}:{_gateway.Node.HttpsPort}:127.0.0.1",
+        var forged = await ExternalProcess.RunAsync("curl", ["-sS", "-o", "/dev/null", "-w", "%{http_code}", "--cacert", Gateway.Node.CaPath,
+            "--resolve", $"{GroupHost}:{Gateway.Node.HttpsPort}:127.0.0.1",
             Url(GroupHost, "/.pomerium/callback?pomerium_redirect_uri=" + Uri.EscapeDataString(Url(GroupHost)) + "&pomerium_token=abc")], TimeSpan.FromSeconds(30));
         Assert.Equal("400", forged.Stdout);
     }

@@ -96,6 +96,18 @@ public sealed class SignInGateway : IAsyncDisposable
         await Idp.DisposeAsync();
     }
 
+    /// <summary>
+    /// The browser's part of an SSH sign-in: open the URL the client printed, sign in at the
+    /// provider as <paramref name="user"/>, and confirm (or deny) the code. Snapshots "confirm page" and "decided".
+    /// </summary>
+    public static BrowserPlan ConfirmCode(string url, string user, bool confirm = true) => new BrowserPlan()
+        .Goto(url)
+        .Login(user, OidcTestProvider.Users.Password)
+        .WaitForUrl("user_code=")
+        .Snapshot("confirm page")
+        .Click(confirm ? "#confirm" : "#deny")
+        .Snapshot("decided");
+
     /// <summary>Everything that may explain a failure: each node's log and the provider's.</summary>
     public string Logs() => string.Join("\n", Nodes.Select(n => $"--- {n.Name}\n{n.Log}")) + "\n--- idp\n" + Idp.Log;
 }

@@ -11,49 +11,36 @@ namespace Gateway.Node.Tests.SignIn;
 /// the cookie, the tunnel bound on a third node stays up, the key needs no new sign-in, and
 /// <c>logout</c> on a survivor still ends the tunnel.
 /// </summary>
-public sealed class SignInNodeLossTests : IAsyncLifetime
+public sealed class SignInNodeLossTests : SignInScenario
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private const string AppHost = "app.localhost.test";
     private const string TunnelHost = "tunnel.localhost.test";
-    private readonly TempDirectory _dir = new();
-    private HeaderEchoUpstream _upstream = null!;
-    private SignInGateway _gateway = null!;
 
-    public async Task InitializeAsync()
-    {
-        _upstream = HeaderEchoUpstream.Start();
-        _gateway = await SignInGateway.StartAsync(_dir, $$"""
+    protected override string Routes(string upstreamUrl) => $$"""
             routes = [
-              { from = "https://{{AppHost}}", to = "{{_upstream.Url}}", pass_identity_headers = true,
+              { from = "https://{{AppHost}}", to = "{{upstreamUrl}}", pass_identity_headers = true,
                 policy { allow { or = [{ domain { is = "example.com" } }] } } }
-              { from = "https://{{TunnelHost}}", to = "{{_upstream.Url}}", allow_public_unauthenticated_access = true,
+              { from = "https://{{TunnelHost}}", to = "{{upstreamUrl}}", allow_public_unauthenticated_access = true,
                 upstream_tunnel { ssh_policy { allow { or = [{ email { is = "alice@example.com" } }] } } } }
             ]
-            """, nodeCount: 3);
-    }
+        """;
 
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _upstream.DisposeAsync();
-        _dir.Dispose();
-    }
+    protected override int NodeCount => 3;
 
     [Fact]
     public async Task Sign_in_state_survives_the_kill_of_the_node_that_made_it()
     {
-        var (a, b, c) = (_gateway.Nodes[0], _gateway.Nodes[1], _gateway.Nodes[2]);
-        var client = await SignInSshClient.CreateAsync(_dir, "laptop");
+        var (a, b, c) = (Gateway.Nodes[0], Gateway.Nodes[1], Gateway.Nodes[2]);
+        var client = await SignInSshClient.CreateAsync(Dir, "laptop");
         await using var ssh = client.Start(c, ["-N", "-v", "-R", "0"]);
         var url = await SignInSshClient.WaitForSignInUrlAsync(ssh, Timeout);
 
         // A (the authenticate URL's node) completes the browser sign-in and the code's confirmation.
         using var profile = new BrowserProfile();
-        var confirm = await HeadlessBrowser.RunAsync(new BrowserPlan()
-            .Goto(url).Login(Users.Alice, Users.Password).WaitForUrl("user_code=").Click("#confirm")
+        var confirm = await HeadlessBrowser.RunAsync(SignInGateway.ConfirmCode(url, Users.Alice)
             .Goto(SignInGateway.Url(a, AppHost)).WaitForUrl(AppHost).Snapshot("route"), profile);
-        Assert.True(confirm.Ok, confirm + "\n" + _gateway.Logs());
+        Assert.True(confirm.Ok, confirm + "\n" + Gateway.Logs());
         var session = UpstreamAssertion.SessionId(confirm);
         Assert.NotNull(await TunnelClient.WaitForForwardAsync(ssh, Timeout));
 
@@ -61,7 +48,7 @@ public sealed class SignInNodeLossTests : IAsyncLifetime
 
         // B honours the cookie A made (same session, no new sign-in), and its tunnel on C serves through B.
         var viaB = await HeadlessBrowser.RunAsync(new BrowserPlan().Goto(SignInGateway.Url(b, AppHost)).WaitForUrl(AppHost).Snapshot("route"), profile);
-        Assert.True(viaB.Ok, viaB + "\n" + _gateway.Logs());
+        Assert.True(viaB.Ok, viaB + "\n" + Gateway.Logs());
         Assert.Equal(session, UpstreamAssertion.SessionId(viaB));
         var (_, status) = await Curl.WaitForStatusAsync(b, TunnelHost, s => s == 200, Timeout);
         Assert.Equal(200, status);
@@ -76,7 +63,7 @@ public sealed class SignInNodeLossTests : IAsyncLifetime
         Assert.Contains("alice@example.com", whoami.Stdout + whoami.Stderr);
         var logout = await ExternalProcess.RunAsync("ssh", client.Arguments(b, []).Append("logout"), Timeout);
         Assert.Contains("Logged out successfully", logout.Stdout + logout.Stderr);
-        Assert.True(await ssh.WaitForExitAsync(Timeout), ssh.Stderr + "\n" + _gateway.Logs());
+        Assert.True(await ssh.WaitForExitAsync(Timeout), ssh.Stderr + "\n" + Gateway.Logs());
         Assert.Contains("sign-in ended: signed out", ssh.Stderr);
     }
 }

@@ -10,67 +10,47 @@ namespace Gateway.Node.Tests.SignIn;
 /// provider, headless Chromium confirming the code, and real OpenSSH clients whose keys no
 /// <c>users</c> entry names. The tunnel route admits the group <c>engineering</c> (Alice, not Bob).
 /// </summary>
-public sealed class SshSignInEndToEndTests : IAsyncLifetime
+public sealed class SshSignInEndToEndTests : SignInScenario
 {
     private static readonly TimeSpan Timeout = TimeSpan.FromSeconds(30);
     private const string TunnelHost = "tunnel.localhost.test";
     private const string DomainTunnelHost = "domain-tunnel.localhost.test";
-    private readonly TempDirectory _dir = new();
-    private HeaderEchoUpstream _upstream = null!;
-    private SignInGateway _gateway = null!;
 
-    public async Task InitializeAsync()
-    {
-        _upstream = HeaderEchoUpstream.Start();
-        _gateway = await SignInGateway.StartAsync(_dir, $$"""
+    protected override string Routes(string upstreamUrl) => $$"""
             routes = [
               {
                 from = "https://{{TunnelHost}}"
-                to = "{{_upstream.Url}}"
+                to = "{{upstreamUrl}}"
                 allow_public_unauthenticated_access = true
                 upstream_tunnel { ssh_policy { allow { or = [{ groups { has = "engineering" } }] } } }
               }
               {
                 from = "https://{{DomainTunnelHost}}"
-                to = "{{_upstream.Url}}"
+                to = "{{upstreamUrl}}"
                 allow_public_unauthenticated_access = true
                 upstream_tunnel { ssh_policy { allow { or = [{ domain { is = "example.com" } }] } } }
               }
             ]
-            """);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await _gateway.DisposeAsync();
-        await _upstream.DisposeAsync();
-        _dir.Dispose();
-    }
+        """;
 
     /// <summary>Signs <paramref name="user"/> in at the provider and confirms the code at <paramref name="url"/>.</summary>
     private async Task<BrowserResult> ConfirmAsync(string url, string user, BrowserProfile profile, bool confirm = true)
     {
-        var run = await HeadlessBrowser.RunAsync(new BrowserPlan()
-            .Goto(url)
-            .Login(user, Users.Password)
-            .WaitForUrl("user_code=")
-            .Snapshot("confirm page")
-            .Click(confirm ? "#confirm" : "#deny")
-            .Snapshot("decided"), profile);
-        Assert.True(run.Ok, run + "\n" + _gateway.Logs());
+        var run = await HeadlessBrowser.RunAsync(SignInGateway.ConfirmCode(url, user, confirm), profile);
+        Assert.True(run.Ok, run + "\n" + Gateway.Logs());
         return run;
     }
 
     private Task<(string Body, int Status)> GetAsync()
-        => Curl.WaitForStatusAsync(_gateway.Node, TunnelHost, s => s != 503, Timeout);
+        => Curl.WaitForStatusAsync(Gateway.Node, TunnelHost, s => s != 503, Timeout);
 
     [Fact]
     public async Task A_waiting_ssh_client_starts_serving_when_the_browser_confirms_and_logout_ends_it()
     {
-        var client = await SignInSshClient.CreateAsync(_dir, "laptop");
-        await using var ssh = client.Start(_gateway.Node, ["-N", "-v", "-R", "0"]);
+        var client = await SignInSshClient.CreateAsync(Dir, "laptop");
+        await using var ssh = client.Start(Gateway.Node, ["-N", "-v", "-R", "0"]);
         var url = await SignInSshClient.WaitForSignInUrlAsync(ssh, Timeout);
-        Assert.StartsWith(_gateway.AuthenticateUrl + ".pomerium/sign_in?user_code=", url, StringComparison.Ordinal);
+        Assert.StartsWith(Gateway.AuthenticateUrl + ".pomerium/sign_in?user_code=", url, StringComparison.Ordinal);
         Assert.Contains("Please sign in to continue", ssh.Stderr);
         Assert.False(ssh.HasExited);
 
@@ -93,11 +73,11 @@ public sealed class SshSignInEndToEndTests : IAsyncLifetime
         Assert.Equal(409, replay.Snapshots["replay"].Status);
 
         // whoami over the same key needs no new sign-in; logout ends the session everywhere.
-        var whoami = await ExternalProcess.RunAsync("ssh", client.Arguments(_gateway.Node, []).Append("whoami"), Timeout);
+        var whoami = await ExternalProcess.RunAsync("ssh", client.Arguments(Gateway.Node, []).Append("whoami"), Timeout);
         Assert.Equal(0, whoami.ExitCode);
         Assert.Contains("alice@example.com", whoami.Stdout + whoami.Stderr);
         Assert.Contains("Expires at:", whoami.Stdout + whoami.Stderr);
-        var logout = await ExternalProcess.RunAsync("ssh", client.Arguments(_gateway.Node, []).Append("logout"), Timeout);
+        var logout = await ExternalProcess.RunAsync("ssh", client.Arguments(Gateway.Node, []).Append("logout"), Timeout);
         Assert.Contains("Logged out successfully", logout.Stdout + logout.Stderr);
         Assert.True(await ssh.WaitForExitAsync(TimeSpan.FromSeconds(20)), ssh.Stderr);
         Assert.Contains("sign-in ended: signed out", ssh.Stderr);
@@ -106,13 +86,13 @@ public sealed class SshSignInEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task A_background_client_continues_when_its_key_signs_in_through_another_connection()
     {
-        var client = await SignInSshClient.CreateAsync(_dir, "service");
+        var client = await SignInSshClient.CreateAsync(Dir, "service");
         // The service: waits for sign-in, logging the URL.
-        await using var service = client.Start(_gateway.Node, ["-N", "-v", "-R", "0"]);
+        await using var service = client.Start(Gateway.Node, ["-N", "-v", "-R", "0"]);
         var serviceUrl = await SignInSshClient.WaitForSignInUrlAsync(service, Timeout);
 
         // Someone runs `ssh gateway -- whoami` with the same key: the same code, so one sign-in does both.
-        await using var whoami = client.Start(_gateway.Node, [], "whoami");
+        await using var whoami = client.Start(Gateway.Node, [], "whoami");
         var whoamiUrl = await SignInSshClient.WaitForSignInUrlAsync(whoami, Timeout);
         Assert.Equal(serviceUrl, whoamiUrl);
 
@@ -128,10 +108,10 @@ public sealed class SshSignInEndToEndTests : IAsyncLifetime
     [Fact]
     public async Task A_code_binds_only_its_own_key_and_ssh_policy_refuses_a_signed_in_user_outside_the_group()
     {
-        var alice = await SignInSshClient.CreateAsync(_dir, "alice-key");
-        var bob = await SignInSshClient.CreateAsync(_dir, "bob-key");
-        await using var aliceSsh = alice.Start(_gateway.Node, ["-N", "-v", "-R", "0"]);
-        await using var bobSsh = bob.Start(_gateway.Node, ["-N", "-v", "-R", "0"]);
+        var alice = await SignInSshClient.CreateAsync(Dir, "alice-key");
+        var bob = await SignInSshClient.CreateAsync(Dir, "bob-key");
+        await using var aliceSsh = alice.Start(Gateway.Node, ["-N", "-v", "-R", "0"]);
+        await using var bobSsh = bob.Start(Gateway.Node, ["-N", "-v", "-R", "0"]);
         var aliceUrl = await SignInSshClient.WaitForSignInUrlAsync(aliceSsh, Timeout);
         var bobUrl = await SignInSshClient.WaitForSignInUrlAsync(bobSsh, Timeout);
         Assert.NotEqual(aliceUrl, bobUrl);
@@ -152,17 +132,17 @@ public sealed class SshSignInEndToEndTests : IAsyncLifetime
         await TunnelClient.WaitForForwardAsync(bobSsh, Timeout);
         // Only Alice's tunnel serves either route: with hers gone, both have none.
         Assert.Equal(200, (await GetAsync()).Status);
-        Assert.Equal(200, (await Curl.WaitForStatusAsync(_gateway.Node, DomainTunnelHost, s => s != 503, Timeout)).Status);
+        Assert.Equal(200, (await Curl.WaitForStatusAsync(Gateway.Node, DomainTunnelHost, s => s != 503, Timeout)).Status);
         await aliceSsh.DisposeAsync();
-        Assert.Equal(503, (await Curl.WaitForStatusAsync(_gateway.Node, TunnelHost, s => s == 503, Timeout)).Status);
-        Assert.Equal(503, (await Curl.WaitForStatusAsync(_gateway.Node, DomainTunnelHost, s => s == 503, Timeout)).Status);
+        Assert.Equal(503, (await Curl.WaitForStatusAsync(Gateway.Node, TunnelHost, s => s == 503, Timeout)).Status);
+        Assert.Equal(503, (await Curl.WaitForStatusAsync(Gateway.Node, DomainTunnelHost, s => s == 503, Timeout)).Status);
     }
 
     [Fact]
     public async Task A_denied_code_ends_the_waiting_client()
     {
-        var client = await SignInSshClient.CreateAsync(_dir, "stranger");
-        await using var ssh = client.Start(_gateway.Node, ["-N", "-R", "0"]);
+        var client = await SignInSshClient.CreateAsync(Dir, "stranger");
+        await using var ssh = client.Start(Gateway.Node, ["-N", "-R", "0"]);
         var url = await SignInSshClient.WaitForSignInUrlAsync(ssh, Timeout);
         using var profile = new BrowserProfile();
         var run = await ConfirmAsync(url, Users.Alice, profile, confirm: false);
