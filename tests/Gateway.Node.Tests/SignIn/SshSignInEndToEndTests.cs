@@ -87,8 +87,22 @@ public sealed class SshSignInEndToEndTests : SignInScenario
     public async Task A_background_client_continues_when_its_key_signs_in_through_another_connection()
     {
         var client = await SignInSshClient.CreateAsync(Dir, "service");
-        // The service: waits for sign-in, logging the URL.
-        await using var service = client.Start(Gateway.Node, ["-N", "-v", "-R", "0"]);
+        // The service, as a unit file would run it: `ssh -fN -R 0` waits at sign-in, logging the URL,
+        // and goes to the background once in (its forked child keeps the tunnel and the stderr pipe).
+        await using var service = client.Start(Gateway.Node, ["-f", "-N", "-v", "-R", "0"]);
+        try
+        {
+            await ServiceSignsInThroughAnotherConnectionAsync(client, service);
+        }
+        finally
+        {
+            // The forked child is no longer the process started; it is found by its unique key path.
+            await ExternalProcess.RunAsync("pkill", ["-f", client.KeyPath], TimeSpan.FromSeconds(10));
+        }
+    }
+
+    private async Task ServiceSignsInThroughAnotherConnectionAsync(SignInSshClient client, ExternalProcess service)
+    {
         var serviceUrl = await SignInSshClient.WaitForSignInUrlAsync(service, Timeout);
 
         // Someone runs `ssh gateway -- whoami` with the same key: the same code, so one sign-in does both.
@@ -102,6 +116,13 @@ public sealed class SshSignInEndToEndTests : SignInScenario
         Assert.Equal(0, whoami.ExitCode);
         Assert.Contains("alice@example.com", whoami.Stdout + whoami.Stderr);
         Assert.NotNull(await TunnelClient.WaitForForwardAsync(service, Timeout));
+        Assert.Equal(200, (await GetAsync()).Status);
+        // The process started was the foreground one: it went away once authenticated; the tunnel lives on in its child.
+        // (Not WaitForExitAsync: that drains the output pipes, which the child holds open.)
+        var deadline = DateTime.UtcNow + Timeout;
+        while (!service.HasExited && DateTime.UtcNow < deadline) await Task.Delay(50);
+        Assert.True(service.HasExited, service.Stderr);
+        Assert.Equal(0, service.ExitCode);
         Assert.Equal(200, (await GetAsync()).Status);
     }
 
