@@ -1,3 +1,4 @@
+using Gateway.Ssh.Client;
 using System.Text;
 using System.Text.Json;
 using Gateway.Node.SshSessions.Cli;
@@ -35,17 +36,23 @@ public sealed class SshSignInTests : IAsyncLifetime
         Assert.Equal(0, _server.Store.CodesIssued);
     }
 
+    /// <summary>Connects with <paramref name="key"/> and waits (bounded) for the sign-in prompt; the connection goes on waiting.</summary>
+    private async Task<(Task<SshClient> Connecting, KeyboardInteractivePrompt Prompt, string Code)> StartWaitingAsync(SshPrivateKey key, CancellationToken cancellationToken = default)
+    {
+        var shown = new TaskCompletionSource<KeyboardInteractivePrompt>(TaskCreationOptions.RunContinuationsAsynchronously);
+        var connecting = _server.ConnectAsync(key, p => shown.TrySetResult(p), cancellationToken);
+        var prompt = await shown.Task.WaitAsync(Bound);
+        return (connecting, prompt, SignInSshServer.CodeOf(prompt.Instruction));
+    }
+
     [Fact]
     public async Task Without_a_binding_the_client_is_shown_the_url_and_let_in_when_the_key_is_bound()
     {
         using var key = SshKeys.Generate(SshKeyKind.Ed25519);
-        var shown = new TaskCompletionSource<KeyboardInteractivePrompt>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var connecting = _server.ConnectAsync(key, p => shown.TrySetResult(p));
-        var prompt = await shown.Task.WaitAsync(Bound);
+        var (connecting, prompt, code) = await StartWaitingAsync(key);
         Assert.Equal(SshSignIn.PromptName, prompt.Name);
         Assert.Empty(prompt.Prompts);
         Assert.Matches("^https://authenticate\\.example\\.com/\\.pomerium/sign_in\\?user_code=[A-Za-z0-9_-]{22}$", prompt.Instruction);
-        var code = SignInSshServer.CodeOf(prompt.Instruction);
         Assert.Equal(SshKeys.Fingerprint(key.PublicKey), _server.Store.FindCode(code)!.KeyFingerprint);
         Assert.Equal("127.0.0.1", _server.Store.FindCode(code)!.Source);
         // Still waiting: nothing lets it in before the binding.
@@ -85,9 +92,7 @@ public sealed class SshSignInTests : IAsyncLifetime
     public async Task A_binding_made_by_another_code_lets_a_waiting_connection_in()
     {
         using var key = SshKeys.Generate(SshKeyKind.Ed25519);
-        var shown = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var connecting = _server.ConnectAsync(key, p => shown.TrySetResult(p.Instruction));
-        await shown.Task.WaitAsync(Bound);
+        var (connecting, _, _) = await StartWaitingAsync(key);
         // Another node showed another code for the key, and that one was confirmed.
         await _server.SignInAsync(key.PublicKey);
         await using var client = await connecting.WaitAsync(Bound);
@@ -98,9 +103,7 @@ public sealed class SshSignInTests : IAsyncLifetime
     public async Task A_denied_code_fails_the_connection_with_the_reason()
     {
         using var key = SshKeys.Generate(SshKeyKind.Ed25519);
-        var shown = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var connecting = _server.ConnectAsync(key, p => shown.TrySetResult(p.Instruction));
-        var code = SignInSshServer.CodeOf(await shown.Task.WaitAsync(Bound));
+        var (connecting, _, code) = await StartWaitingAsync(key);
         await _server.Store.DecideCodeAsync(code, false, null, DateTimeOffset.UtcNow, CancellationToken.None);
         var refused = await Assert.ThrowsAsync<SshAuthenticationException>(() => connecting.WaitAsync(Bound));
         // No further method: the client ends rather than asking for another code.
@@ -114,9 +117,7 @@ public sealed class SshSignInTests : IAsyncLifetime
     public async Task An_expired_code_fails_the_connection_with_a_timeout()
     {
         using var key = SshKeys.Generate(SshKeyKind.Ed25519);
-        var shown = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
-        var connecting = _server.ConnectAsync(key, p => shown.TrySetResult(p.Instruction));
-        var code = SignInSshServer.CodeOf(await shown.Task.WaitAsync(Bound));
+        var (connecting, _, code) = await StartWaitingAsync(key);
         _server.Store.Expire(code, DateTimeOffset.UtcNow);
         var refused = await Assert.ThrowsAsync<SshAuthenticationException>(() => connecting.WaitAsync(Bound));
         Assert.Empty(refused.MethodsLeft);
@@ -127,10 +128,8 @@ public sealed class SshSignInTests : IAsyncLifetime
     public async Task A_client_that_goes_away_while_waiting_ends_the_wait()
     {
         using var key = SshKeys.Generate(SshKeyKind.Ed25519);
-        var shown = new TaskCompletionSource<string>(TaskCreationOptions.RunContinuationsAsynchronously);
         using var cancel = new CancellationTokenSource();
-        var connecting = _server.ConnectAsync(key, p => shown.TrySetResult(p.Instruction), cancel.Token);
-        await shown.Task.WaitAsync(Bound);
+        var (connecting, _, _) = await StartWaitingAsync(key, cancel.Token);
         // The client shows the URL as the server sends it; the server starts listening for changes once the (empty) answer is back.
         var listening = DateTime.UtcNow + Bound;
         while (_server.Store.Subscribers != 1 && DateTime.UtcNow < listening) await Task.Delay(20);
