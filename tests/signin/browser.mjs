@@ -115,9 +115,23 @@ async function login(page, { user, password }, timeoutMs) {
     await submitAndWait(page, 'form#consent [type="submit"]', timeoutMs);
 }
 
+// Chromium fails a navigation in flight with ERR_NETWORK_CHANGED when any interface on the
+// machine changes, even for a loopback page. A GET typed into the address bar is safe to repeat,
+// so that one error is retried, once, after a pause; anything else fails the step.
+async function navigate(page, url, timeoutMs) {
+  try {
+    await page.goto(url, { waitUntil: 'load', timeout: timeoutMs });
+  } catch (error) {
+    if (!String(error?.message).includes('ERR_NETWORK_CHANGED')) throw error;
+    process.stderr.write(`goto ${url}: ${error.message.split('\n')[0]}; retrying once\n`);
+    await new Promise(resolve => setTimeout(resolve, 1000));
+    await page.goto(url, { waitUntil: 'load', timeout: timeoutMs });
+  }
+}
+
 async function runStep(page, step, timeoutMs) {
   if ('goto' in step) {
-    await page.goto(step.goto, { waitUntil: 'load', timeout: timeoutMs });
+    await navigate(page, step.goto, timeoutMs);
   } else if ('login' in step) {
     await login(page, step.login, timeoutMs);
   } else if ('click' in step) {

@@ -40,6 +40,7 @@ public sealed class NetworkLab : IAsyncDisposable
         var id = Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(2));
         var prefix = string.Create(CultureInfo.InvariantCulture, $"10.{200 + Random.Shared.Next(50)}.{Random.Shared.Next(250)}");
         var lab = new NetworkLab(id, prefix);
+        await using var changing = await HostNetworkChanges.ChangingAsync();
         try
         {
             await lab.RunAsync("ip", "link", "add", lab.Bridge, "type", "bridge");
@@ -64,7 +65,7 @@ public sealed class NetworkLab : IAsyncDisposable
         }
         catch
         {
-            await lab.DisposeAsync();
+            await lab.RemoveAsync();
             throw;
         }
     }
@@ -84,6 +85,12 @@ public sealed class NetworkLab : IAsyncDisposable
     }
 
     public async ValueTask DisposeAsync()
+    {
+        await using var changing = await HostNetworkChanges.ChangingAsync();
+        await RemoveAsync();
+    }
+
+    private async Task RemoveAsync()
     {
         // Deleting one end of a veth pair deletes both; the namespace's own cleanup is asynchronous.
         foreach (var link in _links)

@@ -59,6 +59,14 @@ public sealed class BrowserSignInTests : SignInScenario
         Assert.Equal("200", open.Stdout);
     }
 
+    /// <summary>A visit by a browser that has signed in already (no login form expected).</summary>
+    private async Task<BrowserResult> VisitAsync(string host, BrowserProfile profile)
+    {
+        var run = await HeadlessBrowser.RunAsync(new BrowserPlan().Goto(Url(host)).WaitForUrl(host).Snapshot("route"), profile);
+        Assert.True(run.Ok, run + "\n" + Gateway.Logs());
+        return run;
+    }
+
     [Fact]
     public async Task Alice_signs_in_reaches_the_group_route_with_identity_headers_whose_assertion_verifies()
     {
@@ -99,16 +107,16 @@ public sealed class BrowserSignInTests : SignInScenario
         Assert.Equal(403, bobGroup.Snapshots["route"].Status);
         Assert.Contains("bob@example.org is not allowed", bobGroup.Snapshots["route"].Text);
         // Bob's session now exists: the next routes need no second login.
-        var bobClaim = await HeadlessBrowser.RunAsync(new BrowserPlan().Goto(Url(ClaimHost)).WaitForUrl(ClaimHost).Snapshot("route"), bob);
+        var bobClaim = await VisitAsync(ClaimHost, bob);
         Assert.Equal(200, bobClaim.Snapshots["route"].Status);
-        var bobDomain = await HeadlessBrowser.RunAsync(new BrowserPlan().Goto(Url(DomainHost)).WaitForUrl(DomainHost).Snapshot("route"), bob);
+        var bobDomain = await VisitAsync(DomainHost, bob);
         Assert.Equal(403, bobDomain.Snapshots["route"].Status);
 
         using var carol = new BrowserProfile();
         Assert.Equal(200, (await SignInAsync(DomainHost, Users.Carol, carol)).Snapshots["route"].Status);
-        var carolGroup = await HeadlessBrowser.RunAsync(new BrowserPlan().Goto(Url(GroupHost)).WaitForUrl(GroupHost).Snapshot("route"), carol);
+        var carolGroup = await VisitAsync(GroupHost, carol);
         Assert.Equal(403, carolGroup.Snapshots["route"].Status);
-        var carolClaim = await HeadlessBrowser.RunAsync(new BrowserPlan().Goto(Url(ClaimHost)).WaitForUrl(ClaimHost).Snapshot("route"), carol);
+        var carolClaim = await VisitAsync(ClaimHost, carol);
         Assert.Equal(403, carolClaim.Snapshots["route"].Status);
     }
 
@@ -125,8 +133,7 @@ public sealed class BrowserSignInTests : SignInScenario
         // The route host's own cookie is still in the browser, but its session is gone: the next
         // visit goes through sign-in again (the provider remembers Alice, so no form) and comes
         // back with a new session.
-        var again = await HeadlessBrowser.RunAsync(new BrowserPlan().Goto(Url(GroupHost)).WaitForUrl(GroupHost).Snapshot("route"), profile);
-        Assert.True(again.Ok, again + "\n" + Gateway.Logs());
+        var again = await VisitAsync(GroupHost, profile);
         var second = UpstreamAssertion.SessionId(again);
         Assert.NotEqual(first, second);
         Assert.Contains("ended by sign-out", Gateway.Node.Log);

@@ -28,6 +28,8 @@ public static class HeadlessBrowser
         var planPath = dir.Write("plan.json", plan.ToJson(profile?.StatePath).ToJsonString());
         var limit = timeout ?? (plan.StepTimeout + TimeSpan.FromSeconds(1)) * Math.Max(1, plan.Count) + Overhead;
 
+        // Chromium fails a navigation in flight when an interface on the machine changes.
+        await using var quiet = await HostNetworkChanges.QuietAsync(ct);
         await using var process = ExternalProcess.Start("node", [script, planPath], workingDirectory: SignInHarness.Directory);
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var exit = process.WaitForExitAsync(limit);
