@@ -66,12 +66,15 @@ public sealed class ClusterDataProtectionTests(ITestOutputHelper output) : IAsyn
         var protectedOn = await Task.WhenAll(
             Task.Run(() => a.GetRequiredService<IDataProtectionProvider>().CreateProtector("cookie").Protect("from A")),
             Task.Run(() => b.GetRequiredService<IDataProtectionProvider>().CreateProtector("cookie").Protect("from B")));
+        // The keys the two payloads were protected with (one, or one each): a node's own new key is
+        // in its ring at once, the other's arrives by replication a moment later.
+        var ids = protectedOn.Select(KeyIdOf).Distinct().ToList();
+        await WaitUntil(() => _stores.All(store => ids.All(id => store.DataProtectionKeys.ContainsKey($"key-{id:D}"))), "every key in every node's store");
         var keys = _stores[0].DataProtectionKeys;
         output.WriteLine($"keys made by two nodes starting together: {keys.Count}; one as the cluster holds it: {keys.Values.First()}");
 
         // Every node's cached ring comes to hold every key (ASP.NET Core would otherwise keep its
         // first ring for up to a day and refuse the other node's cookies after its first two minutes).
-        var ids = keys.Keys.Select(name => Guid.Parse(name["key-".Length..])).ToList();
         foreach (var (provider, name) in new[] { (a, "A"), (b, "B") })
             await WaitUntil(() => ids.All(id => provider.GetRequiredService<IKeyRingProvider>().GetCurrentKeyRing()
                 .GetAuthenticatedEncryptorByKeyId(id, out _) is not null), $"every key in {name}'s ring");
@@ -121,6 +124,9 @@ public sealed class ClusterDataProtectionTests(ITestOutputHelper output) : IAsyn
         _providers.Add(provider);
         return provider;
     }
+
+    /// <summary>The id of the key a payload was protected with: after Data Protection's 4-byte magic header.</summary>
+    private static Guid KeyIdOf(string payload) => new(Microsoft.AspNetCore.WebUtilities.WebEncoders.Base64UrlDecode(payload).AsSpan(4, 16));
 
     private static string Unprotect(IServiceProvider provider, string payload)
         => provider.GetRequiredService<IDataProtectionProvider>().CreateProtector("cookie").Unprotect(payload);
